@@ -1,0 +1,146 @@
+/**
+ * The only impure step: puts a rendered tree on disk. Ownership-aware (it only ever touches files
+ * it wrote, as recorded in the manifest), atomic per run (every new file is staged before any is
+ * renamed into place), quiet about unchanged files (their mtimes are kept) and able to --check.
+ */
+import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
+
+/** Records which files the generator owns, so it can prune them later and leave others alone. */
+export const MANIFEST_PATH = '.homelab/manifest.json';
+
+export type FileStatus = 'added' | 'changed' | 'unchanged' | 'pruned';
+
+export interface WritePlan {
+  entries: { path: string; status: FileStatus }[];
+  /** Files the generator would overwrite but did not write: never touched. */
+  conflicts: string[];
+}
+
+export interface WriteResult extends WritePlan {
+  written: number;
+  unchanged: number;
+  pruned: number;
+}
+
+export class WriteConflictError extends Error {
+  constructor(readonly conflicts: string[]) {
+    super(
+      `refusing to overwrite ${conflicts.length} file${conflicts.length === 1 ? '' : 's'} homelab did not write:\n` +
+        conflicts.map((path) => `  ${path}`).join('\n') +
+        '\nMove or rename them (or delete them if they are stale copies of generated files), then run generate again.',
+    );
+    this.name = 'WriteConflictError';
+  }
+}
+
+/** The manifest content for a set of files (sorted, so it is deterministic). */
+export function manifestFile(paths: string[]): GeneratedFile {
+  const files = [...paths].sort();
+  const content = `${JSON.stringify({ generator: 'homelab', note: 'Files owned by homelab generate; it prunes them when they are no longer generated.', files }, null, 2)}\n`;
+  return { path: MANIFEST_PATH, content, source: '@homelab/cli' };
+}
+
+function readManifest(outDir: string): Set<string> {
+  const path = join(outDir, MANIFEST_PATH);
+  if (!existsSync(path)) return new Set();
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { files?: unknown };
+    if (!Array.isArray(parsed.files)) throw new Error('no files list');
+    return new Set(parsed.files.filter((entry): entry is string => typeof entry === 'string'));
+  } catch (error) {
+    throw new Error(`${path} is unreadable (${(error as Error).message}). Restore it from git (git checkout -- ${MANIFEST_PATH}).`);
+  }
+}
+
+function assertSafePath(path: string): void {
+  const normalized = normalize(path);
+  if (isAbsolute(path) || normalized.startsWith(`..${sep}`) || normalized === '..' || normalized !== path.split('/').join(sep)) {
+    throw new Error(`generated path '${path}' is not a clean relative path inside the output directory`);
+  }
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Compares the rendered tree with the disk. Reads only; used by both write and --check. */
+export function planWrite(outDir: string, files: GeneratedFile[]): WritePlan {
+  const owned = readManifest(outDir);
+  owned.add(MANIFEST_PATH);
+  const entries: WritePlan['entries'] = [];
+  const conflicts: string[] = [];
+  const rendered = new Set<string>();
+  for (const file of files) {
+    assertSafePath(file.path);
+    if (rendered.has(file.path)) throw new Error(`two generated files share the path '${file.path}'`);
+    rendered.add(file.path);
+    const current = readIfExists(join(outDir, file.path));
+    if (current === undefined) entries.push({ path: file.path, status: 'added' });
+    else if (current === file.content) entries.push({ path: file.path, status: 'unchanged' });
+    else if (owned.has(file.path) || hasGeneratedHeader(current)) entries.push({ path: file.path, status: 'changed' });
+    else conflicts.push(file.path);
+  }
+  for (const path of [...owned].sort()) {
+    if (path === MANIFEST_PATH) continue;
+    if (!rendered.has(path) && existsSync(join(outDir, path))) entries.push({ path, status: 'pruned' });
+  }
+  return { entries, conflicts };
+}
+
+/** Removes directories left empty by pruning, up to (not including) the output root. */
+function removeEmptyParents(outDir: string, path: string): void {
+  let dir = dirname(join(outDir, path));
+  while (dir.startsWith(outDir + sep) && readdirSync(dir).length === 0) {
+    rmdirSync(dir);
+    dir = dirname(dir);
+  }
+}
+
+/** Where new content is staged before being renamed into place; a leftover from an interrupted run is discarded. */
+export const STAGING_DIR = '.homelab/staging';
+
+/**
+ * Writes the tree. Nothing is touched when there is a conflict. New content is staged under
+ * STAGING_DIR first; only when every file is staged are they renamed into place, so an error or an
+ * interrupt while staging leaves the previous tree exactly as it was.
+ */
+export function writeTree(outDir: string, files: GeneratedFile[]): WriteResult {
+  const plan = planWrite(outDir, files);
+  if (plan.conflicts.length > 0) throw new WriteConflictError(plan.conflicts);
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const toWrite = plan.entries.filter((entry) => entry.status === 'added' || entry.status === 'changed');
+  const staging = join(outDir, STAGING_DIR);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const entry of toWrite) {
+      const temp = join(staging, entry.path);
+      mkdirSync(dirname(temp), { recursive: true });
+      writeFileSync(temp, byPath.get(entry.path)!.content);
+    }
+    for (const entry of toWrite) {
+      const target = join(outDir, entry.path);
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(join(staging, entry.path), target);
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  const pruned = plan.entries.filter((entry) => entry.status === 'pruned');
+  for (const entry of pruned) {
+    rmSync(join(outDir, entry.path));
+    removeEmptyParents(outDir, entry.path);
+  }
+  return {
+    ...plan,
+    written: toWrite.length,
+    unchanged: plan.entries.filter((entry) => entry.status === 'unchanged').length,
+    pruned: pruned.length,
+  };
+}

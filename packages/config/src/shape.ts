@@ -1,0 +1,167 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { configJsonSchema } from './schema.js';
+import { joinPath, type ConfigProblem } from './errors.js';
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
+type AddFormats = (ajv: Ajv, formats: string[]) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as AddFormats;
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+
+function validator() {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
+    ajv.addVocabulary(['hint']);
+    addFormats(ajv, ['ipv4', 'email']);
+    compiled = ajv.compile(configJsonSchema());
+  }
+  return compiled;
+}
+
+function pathOf(error: ErrorObject): (string | number)[] {
+  return error.instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+}
+
+function valueAt(data: unknown, path: (string | number)[]): unknown {
+  let current = data;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest allowed name, when one is close enough to be a likely typo. */
+export function suggest(name: string, allowed: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of allowed) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+function hintOf(error: ErrorObject): string | undefined {
+  const schema = error.parentSchema as { hint?: string } | undefined;
+  return schema?.hint;
+}
+
+function describeType(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  return `a ${typeof value}`;
+}
+
+function translate(error: ErrorObject, data: unknown): ConfigProblem {
+  const segments = pathOf(error);
+  const path = joinPath(...segments);
+  const value = valueAt(data, segments);
+  const hint = hintOf(error);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(params['missingProperty']);
+      const description = (error.parentSchema as { properties?: Record<string, { description?: string }> })?.properties?.[missing]?.description;
+      return {
+        path: joinPath(...segments, missing),
+        problem: 'is required',
+        fix: `Add ${joinPath(...segments, missing)}${description ? `: ${description}` : '.'}`,
+      };
+    }
+    case 'additionalProperties': {
+      const extra = String(params['additionalProperty']);
+      const schema = error.parentSchema as { properties?: Record<string, unknown>; patternProperties?: Record<string, unknown> };
+      if (schema.patternProperties && !schema.properties) {
+        return {
+          path: joinPath(...segments, extra),
+          problem: 'is not a valid name',
+          got: extra,
+          fix: "Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.",
+        };
+      }
+      const allowed = Object.keys(schema.properties ?? {});
+      const guess = suggest(extra, allowed);
+      return {
+        path: joinPath(...segments, extra),
+        problem: 'is not a known setting',
+        got: extra,
+        fix: guess ? `Did you mean '${guess}'? Allowed here: ${allowed.join(', ')}.` : `Remove it; allowed here: ${allowed.join(', ')}.`,
+      };
+    }
+    case 'type':
+      return { path, problem: `must be ${describeExpectedType(String(params['type']))}, not ${describeType(value)}`, got: value, fix: hint ?? 'Fix the value type.' };
+    case 'enum':
+      return { path, problem: 'is not one of the allowed values', got: value, fix: hint ?? `Use one of: ${(params['allowedValues'] as unknown[]).join(', ')}.` };
+    case 'pattern':
+    case 'format':
+      return { path, problem: `is not a valid ${describeFormat(error)}`, got: value, fix: hint ?? 'Fix the value.' };
+    case 'minimum':
+    case 'maximum':
+      return { path, problem: `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params['limit'])}`, got: value, fix: `Use a value ${error.keyword === 'minimum' ? '>=' : '<='} ${String(params['limit'])}.` };
+    case 'minItems':
+    case 'minProperties':
+      return { path, problem: `must have at least ${String(params['limit'])} ${error.keyword === 'minItems' ? 'item' : 'entry'}${params['limit'] === 1 ? '' : 's'}`, got: value, fix: `Add entries to ${path}.` };
+    case 'minLength':
+      return { path, problem: 'must not be empty', got: value, fix: hint ?? 'Give it a value.' };
+    case 'anyOf':
+      return { path, problem: 'is not an accepted value', got: value, fix: hint ?? 'Fix the value.' };
+    default:
+      return { path, problem: error.message ?? error.keyword, got: value, fix: hint ?? 'Fix the value.' };
+  }
+}
+
+function describeExpectedType(type: string): string {
+  return { object: 'a mapping', array: 'a list', integer: 'a whole number' }[type] ?? `a ${type}`;
+}
+
+function describeFormat(error: ErrorObject): string {
+  const format = (error.parentSchema as { format?: string }).format;
+  if (format === 'ipv4') return 'IPv4 address';
+  if (format === 'email') return 'email address';
+  const description = (error.parentSchema as { description?: string }).description;
+  return description ? `value (${description.replace(/\.$/, '')})` : 'value';
+}
+
+/**
+ * Checks shape against the JSON Schema and fills schema defaults into `data` (mutates it).
+ * Returns every problem; errors nested inside a failed union are folded into one.
+ */
+export function checkShape(data: unknown): ConfigProblem[] {
+  const validate = validator();
+  if (validate(data)) return [];
+  const errors = validate.errors ?? [];
+  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const relevant = errors.filter((e) => e.keyword === 'anyOf' || !unionPaths.has(e.instancePath));
+  const seen = new Set<string>();
+  const problems: ConfigProblem[] = [];
+  for (const error of relevant) {
+    const problem = translate(error, data);
+    const key = `${problem.path}\u0000${problem.problem}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push(problem);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,84 @@
+/**
+ * The component contract: what every component package returns and the aggregator consumes.
+ * Components are pure functions of the resolved config; the aggregator only composes and writes.
+ */
+
+/** A Kubernetes object built with an @kubernetes-models class (or anything shaped like one). */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** Throws when the object violates its upstream schema (@kubernetes-models classes provide it). */
+  validate(): void;
+  toJSON(): unknown;
+}
+
+/** The ArgoCD app-of-apps a component belongs to; also its directory under `kubernetes/`. */
+export type ComponentGroup = 'core' | 'apps' | 'observability';
+
+export const COMPONENT_GROUPS: readonly ComponentGroup[] = ['core', 'apps', 'observability'];
+
+/** A pinned Helm chart, written where Renovate can see it. */
+export interface HelmChart {
+  /** Helm repository URL (https://… or oci://…). */
+  repo: string;
+  name: string;
+  /** Exact chart version: never a range. */
+  version: string;
+  /** Helm release name. @default the component name */
+  releaseName?: string;
+}
+
+/** A Secret a component needs. Values never enter the repository in plain text. */
+export interface SecretDeclaration {
+  name: string;
+  namespace: string;
+  keys: string[];
+  /** What the secret is for and where its values come from, shown by `homelab secrets`. */
+  description: string;
+}
+
+/** How a service is reached. */
+export type Access = 'internal' | 'public' | 'tailnet';
+export type SsoMode = 'proxy' | 'oidc' | 'none';
+
+/** A service a component exposes, from which routes, tunnel rules, SSO and DNS are derived. */
+export interface Exposure {
+  /** Fully qualified host name. */
+  host: string;
+  access: Access;
+  service: { name: string; namespace: string; port: number };
+  sso: SsoMode;
+}
+
+export interface Component {
+  /** ArgoCD Application name and directory name: a DNS label. */
+  name: string;
+  group: ComponentGroup;
+  /** Namespace the component deploys into. */
+  namespace: string;
+  /** ArgoCD sync wave of the component's Application. @default 0 */
+  syncWave?: number;
+  /** npm package that produced the component, named in every generated file's header. */
+  source: string;
+  /** One line for docs and summaries. */
+  description?: string;
+  chart?: HelmChart;
+  /** Helm values for `chart`, already merged with the user's overrides. */
+  values?: Record<string, unknown>;
+  /** Raw objects keyed by a stable name, so callers patch or drop them by name. */
+  objects?: Record<string, KubeObject>;
+  secrets?: SecretDeclaration[];
+  exposes?: Exposure[];
+}
+
+/**
+ * What a component package registers with the aggregator. `name` is its key under `components:`
+ * (kind 'component') or `apps:` (kind 'app') in homelab.yaml; `build` is a pure function of the
+ * resolved config and returns one or more components.
+ */
+export interface ComponentModule<Config> {
+  name: string;
+  kind: 'component' | 'app';
+  build(config: Config): Component | Component[];
+}

@@ -1,0 +1,158 @@
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { COMPONENT_GROUPS, type Component, type ComponentGroup, type KubeObject } from './component.js';
+import { objectData, objectFileName, renderYamlFile, type GeneratedFile } from './render.js';
+
+/** Where ArgoCD finds this repository and how Applications are placed. */
+export interface GitOpsTarget {
+  repoURL: string;
+  revision: string;
+  /** Namespace ArgoCD runs in and Applications live in. @default 'argocd' */
+  argocdNamespace?: string;
+}
+
+const CORE_SOURCE = '@homelab/core';
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+
+/** Directory of the app-of-apps Applications; `root.yaml` in it is the one a person applies once. */
+export const APP_OF_APPS_DIR = 'kubernetes/bootstrap/app-of-apps';
+
+/** Files of one component: `kubernetes/<group>/<name>.yaml` (its Application) and `<name>/` (payload). */
+export function componentPaths(component: Pick<Component, 'group' | 'name'>) {
+  const dir = `kubernetes/${component.group}/${component.name}`;
+  return { application: `${dir}.yaml`, values: `${dir}/values.yaml`, manifests: `${dir}/manifests` };
+}
+
+function syncWaveAnnotation(wave: number | undefined): Record<string, string> | undefined {
+  return wave === undefined || wave === 0 ? undefined : { [SYNC_WAVE]: String(wave) };
+}
+
+const automatedSync = {
+  automated: { prune: true, selfHeal: true },
+  syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
+};
+
+/** The ArgoCD Application that deploys one component: its chart (values from git) and its raw objects. */
+export function componentApplication(component: Component, target: GitOpsTarget): Application {
+  const paths = componentPaths(component);
+  const git = { repoURL: target.repoURL, targetRevision: target.revision };
+  const hasObjects = Object.keys(component.objects ?? {}).length > 0;
+  const sources = [];
+  if (component.chart) {
+    sources.push({
+      repoURL: component.chart.repo,
+      chart: component.chart.name,
+      targetRevision: component.chart.version,
+      helm: { releaseName: component.chart.releaseName ?? component.name, valueFiles: [`$values/${paths.values}`] },
+    });
+    sources.push({ ...git, ref: 'values' });
+  }
+  if (hasObjects) sources.push({ ...git, path: paths.manifests });
+  if (sources.length === 0) {
+    throw new Error(`${component.name}: component has neither a chart nor objects (source: ${component.source}). Give it a chart or at least one object, or disable it.`);
+  }
+  return new Application({
+    metadata: {
+      name: component.name,
+      namespace: target.argocdNamespace ?? 'argocd',
+      annotations: syncWaveAnnotation(component.syncWave),
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+    },
+    spec: {
+      project: 'default',
+      destination: { server: IN_CLUSTER, namespace: component.namespace },
+      sources,
+      syncPolicy: automatedSync,
+    },
+  });
+}
+
+/** App-of-apps for one group: every `kubernetes/<group>/*.yaml` Application, no globs, no recursion. */
+export function groupApplication(group: ComponentGroup, target: GitOpsTarget, syncWave?: number): Application {
+  const argocdNamespace = target.argocdNamespace ?? 'argocd';
+  return new Application({
+    metadata: { name: group, namespace: argocdNamespace, annotations: syncWaveAnnotation(syncWave) },
+    spec: {
+      project: 'default',
+      destination: { server: IN_CLUSTER, namespace: argocdNamespace },
+      source: { repoURL: target.repoURL, targetRevision: target.revision, path: `kubernetes/${group}` },
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
+    },
+  });
+}
+
+/** The root Application: manages the group app-of-apps and itself. */
+export function rootApplication(target: GitOpsTarget): Application {
+  const argocdNamespace = target.argocdNamespace ?? 'argocd';
+  return new Application({
+    metadata: { name: 'root', namespace: argocdNamespace },
+    spec: {
+      project: 'default',
+      destination: { server: IN_CLUSTER, namespace: argocdNamespace },
+      source: { repoURL: target.repoURL, targetRevision: target.revision, path: APP_OF_APPS_DIR },
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
+    },
+  });
+}
+
+/** Group waves follow their members: a group starts with its earliest component. */
+function groupWaves(components: Component[]): Map<ComponentGroup, number> {
+  const waves = new Map<ComponentGroup, number>();
+  for (const component of components) {
+    const wave = component.syncWave ?? 0;
+    const current = waves.get(component.group);
+    if (current === undefined || wave < current) waves.set(component.group, wave);
+  }
+  return waves;
+}
+
+function objectFiles(component: Component): GeneratedFile[] {
+  const dir = componentPaths(component).manifests;
+  const files = new Map<string, GeneratedFile>();
+  for (const [key, object] of Object.entries(component.objects ?? {})) {
+    const path = `${dir}/${objectFileName(object, component.namespace)}`;
+    if (files.has(path)) {
+      throw new Error(`${component.name}: two objects render to ${path} (objects.${key}). Give them distinct names.`);
+    }
+    files.set(path, renderYamlFile(path, component.source, objectData(object)));
+  }
+  return [...files.values()];
+}
+
+/**
+ * Renders components into the GitOps tree (pure; nothing touches disk). Every manifest is reachable:
+ * root → group app-of-apps → component Application → its values and manifests directory.
+ */
+export function renderComponents(components: Component[], target: GitOpsTarget): GeneratedFile[] {
+  const seen = new Map<string, Component>();
+  for (const component of components) {
+    const other = seen.get(component.name);
+    if (other) {
+      throw new Error(`${component.name}: component name used twice (by ${other.source} and ${component.source}). Component names must be unique across groups.`);
+    }
+    seen.set(component.name, component);
+  }
+  const files: GeneratedFile[] = [];
+  const waves = groupWaves(components);
+  files.push(renderYamlFile(`${APP_OF_APPS_DIR}/root.yaml`, CORE_SOURCE, objectData(rootApplication(target))));
+  for (const group of COMPONENT_GROUPS) {
+    if (!waves.has(group)) continue;
+    files.push(renderYamlFile(`${APP_OF_APPS_DIR}/${group}.yaml`, CORE_SOURCE, objectData(groupApplication(group, target, waves.get(group)))));
+  }
+  for (const component of components) {
+    const paths = componentPaths(component);
+    files.push(renderYamlFile(paths.application, component.source, objectData(componentApplication(component, target))));
+    if (component.chart) files.push(renderYamlFile(paths.values, component.source, component.values ?? {}));
+    files.push(...objectFiles(component));
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Every object a component set will apply, Applications included, for validation layers. */
+export function allObjects(components: Component[], target: GitOpsTarget): KubeObject[] {
+  return [
+    rootApplication(target),
+    ...components.map((component) => componentApplication(component, target)),
+    ...components.flatMap((component) => Object.values(component.objects ?? {})),
+  ];
+}

@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+/** One vitest setup for every project: tests import workspace packages from source, not dist. */
+export default defineConfig({
+  resolve: { conditions: ['@homelab/source'] },
+  ssr: { resolve: { conditions: ['@homelab/source'] } },
+  test: { include: ['src/**/*.test.ts'], testTimeout: 30_000 },
+});

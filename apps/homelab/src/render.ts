@@ -1,5 +1,5 @@
 /** From resolved config to the full set of generated files, entirely in memory. */
-import { allObjects, renderComponents, validateObjects, type GeneratedFile, type OutputProblem } from '@homelab/core';
+import { allObjects, namespacesComponent, renderComponents, validateObjects, type GeneratedFile, type OutputProblem } from '@homelab/core';
 import { configJsonSchema, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 import { composeComponents, type HomelabModule } from './compose.js';
 import { manifestFile } from './writer.js';
@@ -24,9 +24,11 @@ export function renderHomelab(config: ResolvedConfig, modules: HomelabModule[]):
   const composition = composeComponents(config, modules);
   if (!composition.ok) return { ok: false, configProblems: composition.problems, outputProblems: [] };
   const target = { repoURL: config.gitops.repoURL, revision: config.gitops.revision };
-  const outputProblems = validateObjects(allObjects(composition.components, target));
+  const namespaces = namespacesComponent(composition.components);
+  const components = namespaces ? [namespaces, ...composition.components] : composition.components;
+  const outputProblems = validateObjects(allObjects(components, target));
   if (outputProblems.length > 0) return { ok: false, configProblems: [], outputProblems };
-  const files = [schemaFile(), ...renderComponents(composition.components, target)];
+  const files = [schemaFile(), ...renderComponents(components, target)];
   files.push(manifestFile(files.map((file) => file.path)));
   return { ok: true, files };
 }

@@ -1,3 +1,5 @@
+import type { GeneratedFile } from './render.js';
+
 /**
  * The component contract: what every component package returns and the aggregator consumes.
  * Components are pure functions of the resolved config; the aggregator only composes and writes.
@@ -51,6 +53,20 @@ export interface Exposure {
   sso: SsoMode;
 }
 
+/** Manifests ArgoCD reads straight from another git repository (e.g. upstream CRDs). */
+export interface GitSource {
+  repoURL: string;
+  /** Directory inside the repository. */
+  path: string;
+  /** Pinned tag or commit: never a branch. */
+  targetRevision: string;
+  /** Kustomize applies when the directory holds a kustomization.yaml; otherwise a plain directory. */
+  recurse?: boolean;
+}
+
+/** Pod Security Standards level a namespace enforces. */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
 export interface Component {
   /** ArgoCD Application name and directory name: a DNS label. */
   name: string;
@@ -66,10 +82,22 @@ export interface Component {
   chart?: HelmChart;
   /** Helm values for `chart`, already merged with the user's overrides. */
   values?: Record<string, unknown>;
+  /** Manifests from other git repositories, applied by the same Application. */
+  gitSources?: GitSource[];
+  /**
+   * Pod Security level the component's pods need in its namespace (hostNetwork, hostPath or
+   * privileged containers need 'privileged'). @default 'baseline'
+   */
+  podSecurity?: PodSecurityLevel;
   /** Raw objects keyed by a stable name, so callers patch or drop them by name. */
   objects?: Record<string, KubeObject>;
   secrets?: SecretDeclaration[];
   exposes?: Exposure[];
+  /**
+   * Files outside the component's directory that a person uses directly, such as bootstrap
+   * manifests and instructions (paths relative to the output root).
+   */
+  files?: GeneratedFile[];
 }
 
 /**

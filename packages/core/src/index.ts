@@ -6,6 +6,8 @@ export {
   type ComponentModule,
   type ComponentGroup,
   type Exposure,
+  type GitSource,
+  type PodSecurityLevel,
   type HelmChart,
   type KubeObject,
   type SecretDeclaration,
@@ -23,3 +25,4 @@ export {
   type GitOpsTarget,
 } from './tree.js';
 export { describeObject, validateObjects, type OutputProblem } from './validate.js';
+export { namespaceLevels, namespacesComponent } from './namespaces.js';

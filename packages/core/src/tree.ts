@@ -48,8 +48,16 @@ export function componentApplication(component: Component, target: GitOpsTarget)
     sources.push({ ...git, ref: 'values' });
   }
   if (hasObjects) sources.push({ ...git, path: paths.manifests });
+  for (const source of component.gitSources ?? []) {
+    sources.push({
+      repoURL: source.repoURL,
+      targetRevision: source.targetRevision,
+      path: source.path,
+      ...(source.recurse ? { directory: { recurse: true } } : {}),
+    });
+  }
   if (sources.length === 0) {
-    throw new Error(`${component.name}: component has neither a chart nor objects (source: ${component.source}). Give it a chart or at least one object, or disable it.`);
+    throw new Error(`${component.name}: component has no chart, objects or git sources (source: ${component.source}). Give it something to deploy, or disable it.`);
   }
   return new Application({
     metadata: {
@@ -144,6 +152,7 @@ export function renderComponents(components: Component[], target: GitOpsTarget):
     files.push(renderYamlFile(paths.application, component.source, objectData(componentApplication(component, target))));
     if (component.chart) files.push(renderYamlFile(paths.values, component.source, component.values ?? {}));
     files.push(...objectFiles(component));
+    files.push(...(component.files ?? []));
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -1,0 +1,50 @@
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import type { Component, PodSecurityLevel } from './component.js';
+
+/** Namespaces that exist before ArgoCD and keep their own policy (Talos exempts kube-system). */
+const PREEXISTING = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'argocd']);
+
+const PERMISSIVENESS: PodSecurityLevel[] = ['restricted', 'baseline', 'privileged'];
+
+/** The Pod Security level a namespace needs: the most permissive any of its components asks for. */
+export function namespaceLevels(components: Component[]): Map<string, PodSecurityLevel> {
+  const levels = new Map<string, PodSecurityLevel>();
+  for (const component of components) {
+    const wanted = component.podSecurity ?? 'baseline';
+    const current = levels.get(component.namespace);
+    if (!current || PERMISSIVENESS.indexOf(wanted) > PERMISSIVENESS.indexOf(current)) levels.set(component.namespace, wanted);
+  }
+  return levels;
+}
+
+/**
+ * A component holding every namespace the others deploy into, labelled with the Pod Security
+ * level their pods need, one wave before the earliest of them (so labels exist before pods do).
+ */
+export function namespacesComponent(components: Component[]): Component | undefined {
+  const objects: Record<string, Namespace> = {};
+  const levels = [...namespaceLevels(components)].filter(([name]) => !PREEXISTING.has(name)).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (levels.length === 0) return undefined;
+  for (const [name, level] of levels) {
+    objects[name] = new Namespace({
+      metadata: {
+        name,
+        labels: {
+          'pod-security.kubernetes.io/enforce': level,
+          'pod-security.kubernetes.io/audit': level,
+          'pod-security.kubernetes.io/warn': level,
+        },
+      },
+    });
+  }
+  const earliest = Math.min(...components.map((component) => component.syncWave ?? 0));
+  return {
+    name: 'namespaces',
+    group: 'core',
+    namespace: 'default',
+    syncWave: earliest - 1,
+    source: '@homelab/core',
+    description: 'Namespaces of every component, with their Pod Security levels',
+    objects,
+  };
+}

@@ -23,9 +23,12 @@ export function formatIpv4(value: number): string {
 
 /** The addresses of a CIDR block, network and broadcast included; undefined when malformed. */
 export function parseCidr(text: string): (Ipv4Range & { prefix: number }) | undefined {
-  const [address, prefixText] = text.split('/');
+  const parts = text.split('/');
+  const [address, prefixText] = parts;
+  // Digits only: Number() would also accept '', ' 8', '0x18' and '1e1'.
+  if (parts.length !== 2 || address === undefined || !isIpv4(address) || !/^\d{1,2}$/.test(prefixText ?? '')) return undefined;
   const prefix = Number(prefixText);
-  if (address === undefined || !isIpv4(address) || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return undefined;
+  if (prefix > 32) return undefined;
   const size = 2 ** (32 - prefix);
   const start = Math.floor(parseIpv4(address) / size) * size;
   return { start, end: start + size - 1, prefix };

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { load } from 'js-yaml';
+import { loadAll } from 'js-yaml';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { checkShape } from './shape.js';
 import { checkSemantics } from './semantic.js';
@@ -20,13 +20,21 @@ export function validateConfig(data: unknown): ConfigResult {
 
 /** Parses homelab.yaml text; YAML syntax errors become a problem at the document root. */
 export function parseConfigText(text: string): ConfigResult {
-  let data: unknown;
+  let documents: unknown[];
   try {
-    data = load(text);
+    // loadAll, not load: js-yaml's load throws on an empty (or comments-only) file.
+    documents = loadAll(text);
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     return { ok: false, problems: [{ path: '(root)', problem: `is not valid YAML: ${message}`, fix: 'Fix the YAML syntax at the position shown.' }] };
   }
+  if (documents.length > 1) {
+    return {
+      ok: false,
+      problems: [{ path: '(root)', problem: 'must be a single YAML document', got: `${documents.length} documents`, fix: "Remove the extra '---' separators." }],
+    };
+  }
+  const data = documents[0];
   if (data === null || data === undefined) {
     return { ok: false, problems: [{ path: '(root)', problem: 'is empty', fix: 'Start from the default homelab.yaml in the repository.' }] };
   }

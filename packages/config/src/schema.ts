@@ -166,13 +166,14 @@ export const HomelabConfigSchema = strict(
     hosts: Type.Record(
       Type.String({ pattern: DNS_LABEL }),
       strict(
-        { ip: Ipv4('Address of the device.'), description: Type.Optional(Type.String()) },
+        { ip: Ipv4('Address of the device.'), description: Type.Optional(Type.String({ description: 'Free-text note about the device.' })) },
         { description: 'An infrastructure device.' },
       ),
-      { description: 'Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.' },
+      { additionalProperties: false, description: 'Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.' },
     ),
     nodes: Type.Record(Type.String({ pattern: DNS_LABEL }), NodeSettings, {
       minProperties: 1,
+      additionalProperties: false,
       description: 'Talos nodes keyed by host name.',
     }),
     nfs: strict(
@@ -231,11 +232,16 @@ export const HomelabConfigSchema = strict(
     components: Type.Optional(
       Type.Record(Type.String({ pattern: DNS_LABEL }), ComponentSettings, {
         default: {},
+        additionalProperties: false,
         description: 'Per-component settings keyed by component name.',
       }),
     ),
     apps: Type.Optional(
-      Type.Record(Type.String({ pattern: DNS_LABEL }), AppSettings, { default: {}, description: 'Per-app settings keyed by app name.' }),
+      Type.Record(Type.String({ pattern: DNS_LABEL }), AppSettings, {
+        default: {},
+        additionalProperties: false,
+        description: 'Per-app settings keyed by app name.',
+      }),
     ),
   },
   {

@@ -44,10 +44,13 @@ function checkSubnet(ctx: Context): void {
   }
 }
 
-function checkInSubnet(ctx: Context, path: string, address: string): void {
+/** False (and a problem) when the address lies outside the subnet. */
+function checkInSubnet(ctx: Context, path: string, address: string): boolean {
   if (ctx.subnet && !contains(ctx.subnet, parseIpv4(address))) {
     ctx.problems.push({ path, problem: 'is outside the subnet', got: address, fix: `Use an address inside network.subnet (${ctx.config.network.subnet}).` });
+    return false;
   }
+  return true;
 }
 
 function checkRanges(ctx: Context): void {
@@ -106,7 +109,13 @@ function checkUniqueAddresses(ctx: Context, assigned: [path: string, address: st
 
 function resolveHostRef(ctx: Context, path: string, ref: string): string | undefined {
   if (isIpv4(ref)) return ref;
-  const host = ctx.config.hosts[ref];
+  // Host names are DNS labels (no dots), so a dotted reference was meant as an address.
+  if (ref.includes('.')) {
+    ctx.problems.push({ path, problem: 'is not a valid IPv4 address', got: ref, fix: 'Use a dotted IPv4 address such as 10.0.0.10 (each part 0-255), or the name of an entry under hosts.' });
+    return undefined;
+  }
+  // Own keys only: 'constructor' is a valid host name but also inherited by every object.
+  const host = Object.hasOwn(ctx.config.hosts, ref) ? ctx.config.hosts[ref] : undefined;
   if (!host) {
     const names = Object.keys(ctx.config.hosts);
     ctx.problems.push({
@@ -128,8 +137,7 @@ function checkNodes(ctx: Context): void {
   }
   for (const [name, node] of nodes) {
     const path = joinPath('nodes', name, 'ip');
-    checkInSubnet(ctx, path, node.ip);
-    checkInRange(ctx, path, node.ip, 'nodes', 'an address');
+    if (checkInSubnet(ctx, path, node.ip)) checkInRange(ctx, path, node.ip, 'nodes', 'an address');
   }
   const vip = ctx.config.cluster.controlPlaneVIP;
   if (controlPlanes.length > 1 && !vip) {
@@ -144,14 +152,13 @@ function checkNodes(ctx: Context): void {
 
 function checkHosts(ctx: Context): void {
   for (const name of Object.keys(ctx.config.hosts)) {
-    if (name in ctx.config.nodes) {
+    if (Object.hasOwn(ctx.config.nodes, name)) {
       ctx.problems.push({ path: joinPath('hosts', name), problem: 'has the same name as a node', got: name, fix: 'Host names must be unique across hosts and nodes: rename one.' });
     }
   }
   for (const [name, host] of Object.entries(ctx.config.hosts)) {
     const path = joinPath('hosts', name, 'ip');
-    checkInSubnet(ctx, path, host.ip);
-    checkInRange(ctx, path, host.ip, 'infrastructure', 'an address');
+    if (checkInSubnet(ctx, path, host.ip)) checkInRange(ctx, path, host.ip, 'infrastructure', 'an address');
   }
   ctx.config.network.nameservers.forEach((ref, index) => resolveHostRef(ctx, joinPath('network', 'nameservers', index), ref));
   resolveHostRef(ctx, 'nfs.server', ctx.config.nfs.server);
@@ -186,10 +193,16 @@ function checkAppHosts(ctx: Context): void {
 function checkTimezone(ctx: Context): void {
   const timezone = ctx.config.workloads?.timezone;
   if (timezone === undefined) return;
+  let resolved: string;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
   } catch {
     ctx.problems.push({ path: 'workloads.timezone', problem: 'is not a known IANA time zone', got: timezone, fix: 'Use a zone such as Europe/Brussels or UTC.' });
+    return;
+  }
+  // Intl ignores case, but TZ in a container names a file under /usr/share/zoneinfo: case matters.
+  if (resolved !== timezone && resolved.toLowerCase() === timezone.toLowerCase()) {
+    ctx.problems.push({ path: 'workloads.timezone', problem: 'has the wrong letter case', got: timezone, fix: `Use ${resolved}.` });
   }
 }
 
@@ -211,7 +224,12 @@ export function checkSemantics(config: HomelabConfigInput): ConfigProblem[] {
   for (const name of ['nodes', 'loadBalancer'] as const) {
     const range = ctx.ranges[name];
     if (range && contains(range, parseIpv4(config.network.gateway))) {
-      ctx.problems.push({ path: 'network.gateway', problem: `lies inside ${rangePath(name)}`, got: config.network.gateway, fix: 'Move the range so it does not include the router.' });
+      ctx.problems.push({
+        path: 'network.gateway',
+        problem: `lies inside ${rangePath(name)} (${formatRange(range)})`,
+        got: config.network.gateway,
+        fix: 'Move the range so it does not include the router.',
+      });
     }
   }
   checkHosts(ctx);

@@ -70,6 +70,7 @@ function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number' && !Number.isInteger(value)) return 'a fractional number';
   return `a ${typeof value}`;
 }
 
@@ -110,24 +111,52 @@ function translate(error: ErrorObject, data: unknown): ConfigProblem {
       };
     }
     case 'type':
-      return { path, problem: `must be ${describeExpectedType(String(params['type']))}, not ${describeType(value)}`, got: value, fix: hint ?? 'Fix the value type.' };
+      return {
+        path,
+        problem: `must be ${describeExpectedType(String(params['type']))}, not ${describeType(value)}`,
+        got: value,
+        fix: hint ?? typeFix(String(params['type']), path),
+      };
     case 'enum':
       return { path, problem: 'is not one of the allowed values', got: value, fix: hint ?? `Use one of: ${(params['allowedValues'] as unknown[]).join(', ')}.` };
     case 'pattern':
     case 'format':
-      return { path, problem: `is not a valid ${describeFormat(error)}`, got: value, fix: hint ?? 'Fix the value.' };
+      return { path, problem: describeFormat(error), got: value, fix: hint ?? 'Fix the value.' };
     case 'minimum':
     case 'maximum':
       return { path, problem: `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params['limit'])}`, got: value, fix: `Use a value ${error.keyword === 'minimum' ? '>=' : '<='} ${String(params['limit'])}.` };
     case 'minItems':
     case 'minProperties':
       return { path, problem: `must have at least ${String(params['limit'])} ${error.keyword === 'minItems' ? 'item' : 'entry'}${params['limit'] === 1 ? '' : 's'}`, got: value, fix: `Add entries to ${path}.` };
-    case 'minLength':
-      return { path, problem: 'must not be empty', got: value, fix: hint ?? 'Give it a value.' };
+    case 'minLength': {
+      const fallback = (error.parentSchema as { default?: unknown }).default;
+      const fix = fallback === undefined ? 'Give it a value.' : `Give it a value, or remove the key to use the default '${String(fallback)}'.`;
+      return { path, problem: 'must not be empty', got: value, fix: hint ?? fix };
+    }
     case 'anyOf':
       return { path, problem: 'is not an accepted value', got: value, fix: hint ?? 'Fix the value.' };
     default:
       return { path, problem: error.message ?? error.keyword, got: value, fix: hint ?? 'Fix the value.' };
+  }
+}
+
+/** How to write a value of the expected JSON type in YAML. */
+function typeFix(type: string, path: string): string {
+  switch (type) {
+    case 'object':
+      return path === '(root)' ? 'Write the document as a mapping of top-level settings (cluster:, network:, …).' : `Write ${path} as key: value entries indented under it.`;
+    case 'array':
+      return `Write ${path} as a list: [a, b] or one '- item' per line.`;
+    case 'integer':
+      return 'Use a whole number, without quotes or decimals.';
+    case 'number':
+      return 'Use a number, without quotes.';
+    case 'boolean':
+      return 'Use true or false, without quotes.';
+    case 'string':
+      return 'Use a text value (quote it if it looks like a number or boolean).';
+    default:
+      return `Use ${describeExpectedType(type)}.`;
   }
 }
 
@@ -137,10 +166,10 @@ function describeExpectedType(type: string): string {
 
 function describeFormat(error: ErrorObject): string {
   const format = (error.parentSchema as { format?: string }).format;
-  if (format === 'ipv4') return 'IPv4 address';
-  if (format === 'email') return 'email address';
-  const description = (error.parentSchema as { description?: string }).description;
-  return description ? `value (${description.replace(/\.$/, '')})` : 'value';
+  if (format === 'ipv4') return 'is not a valid IPv4 address';
+  if (format === 'email') return 'is not a valid email address';
+  // Pattern failures: the schema's hint (the fix) says what the value must look like.
+  return 'does not have the expected form';
 }
 
 /**

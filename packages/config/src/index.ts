@@ -1,13 +1,12 @@
-export {
-  HomelabConfigSchema,
-  configJsonSchema,
-  type AppConfig,
-  type ComponentConfig,
-  type HomelabConfigInput,
-  type NodeConfig,
+// Types only: the TypeBox source stays out of the runtime (see scripts/codegen.ts).
+export type {
+  AppConfig,
+  ComponentConfig,
+  HomelabConfigInput,
+  NodeConfig,
 } from './schema.js';
 export { ConfigError, formatProblem, joinPath, type ConfigProblem } from './errors.js';
-export { checkShape, suggest } from './shape.js';
+export { CONFIG_JSON_SCHEMA, checkShape, suggest } from './shape.js';
 export { checkSemantics, qualifyHost } from './semantic.js';
 export { resolveConfig, type ResolvedConfig, type ResolvedNode } from './resolve.js';
 export { loadConfigFile, parseConfigText, validateConfig, type ConfigResult } from './load.js';

@@ -62,7 +62,7 @@ describe('configJsonSchema', () => {
       expect(Object.getPrototypeOf(node), at).toBe(Object.prototype);
     }
     expect(schema['$schema']).toBe('http://json-schema.org/draft-07/schema#');
-    expect(schema['$id']).toBe('https://homelab.dev/schemas/homelab.schema.json');
+    expect(schema['title']).toBe('homelab.yaml');
   });
 
   it('returns a fresh copy on every call', () => {

@@ -10,6 +10,8 @@ export type { Hint, Kind, OptionalKind, ReadonlyKind };
 const strict = <T extends TProperties>(properties: T, options: ObjectOptions = {}) =>
   Type.Object(properties, { additionalProperties: false, ...options });
 
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = `^(${OCTET}\\.){3}${OCTET}$`;
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
 const DOMAIN = '^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$';
 
@@ -28,7 +30,7 @@ export const Domain = (description: string) =>
   });
 
 export const Ipv4 = (description: string) =>
-  Type.String({ format: 'ipv4', description, hint: 'Use a dotted IPv4 address such as 10.0.0.10.' });
+  Type.String({ pattern: IPV4, title: 'IPv4 address', description, hint: 'Use a dotted IPv4 address such as 10.0.0.10.' });
 
 /** An IPv4 address, or the name of an entry in `hosts` (declare each address once). */
 const HostRef = (description: string) =>
@@ -215,7 +217,7 @@ export const HomelabConfigSchema = strict(
     ),
     acme: strict(
       {
-        email: Type.String({ format: 'email', description: "Let's Encrypt account email.", hint: 'Use an email address you read.' }),
+        email: Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', title: 'email address', description: "Let's Encrypt account email.", hint: 'Use an email address you read.' }),
       },
       { description: "Let's Encrypt (cert-manager)." },
     ),
@@ -245,7 +247,6 @@ export const HomelabConfigSchema = strict(
     ),
   },
   {
-    $id: 'https://homelab.dev/schemas/homelab.schema.json',
     title: 'homelab.yaml',
     description: 'Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.',
   },

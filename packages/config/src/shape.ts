@@ -1,22 +1,35 @@
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { configJsonSchema } from './schema.js';
+import type { ErrorObject } from 'ajv';
 import { joinPath, type ConfigProblem } from './errors.js';
+// Precompiled from schema.ts by scripts/codegen.ts: no TypeBox import, no ajv compile at start-up.
+import validateConfigShape from './generated/validate-config.js';
+import configSchema from './generated/config.schema.json' with { type: 'json' };
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-type AddFormats = (ajv: Ajv, formats: string[]) => Ajv;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as AddFormats;
+type SchemaNode = {
+  hint?: string;
+  title?: string;
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, SchemaNode>;
+  patternProperties?: Record<string, SchemaNode>;
+  [keyword: string]: unknown;
+};
 
-let compiled: ReturnType<Ajv['compile']> | undefined;
+type GeneratedValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+const validate = validateConfigShape as GeneratedValidator;
 
-function validator() {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
-    ajv.addVocabulary(['hint']);
-    addFormats(ajv, ['ipv4', 'email']);
-    compiled = ajv.compile(configJsonSchema());
+/** The JSON Schema homelab.yaml is checked against (written to homelab.schema.json by generate). */
+export const CONFIG_JSON_SCHEMA: Record<string, unknown> = configSchema;
+
+/** The schema object holding the failed keyword: `#/properties/network/pattern` → network's schema. */
+function parentSchemaOf(error: ErrorObject): SchemaNode {
+  let node: unknown = CONFIG_JSON_SCHEMA;
+  const segments = error.schemaPath.split('/').slice(1, -1);
+  for (const segment of segments) {
+    // JSON pointer in a URI fragment: percent-encoded (pattern keys), then ~1 and ~0 escapes.
+    const key = decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
+    node = node === undefined ? undefined : (node as Record<string, unknown>)[key];
   }
-  return compiled;
+  return (node ?? {}) as SchemaNode;
 }
 
 function pathOf(error: ErrorObject): (string | number)[] {
@@ -62,8 +75,7 @@ export function suggest(name: string, allowed: string[]): string | undefined {
 }
 
 function hintOf(error: ErrorObject): string | undefined {
-  const schema = error.parentSchema as { hint?: string } | undefined;
-  return schema?.hint;
+  return parentSchemaOf(error).hint;
 }
 
 function describeType(value: unknown): string {
@@ -83,7 +95,7 @@ function translate(error: ErrorObject, data: unknown): ConfigProblem {
   switch (error.keyword) {
     case 'required': {
       const missing = String(params['missingProperty']);
-      const description = (error.parentSchema as { properties?: Record<string, { description?: string }> })?.properties?.[missing]?.description;
+      const description = (parentSchemaOf(error) as { properties?: Record<string, { description?: string }> })?.properties?.[missing]?.description;
       return {
         path: joinPath(...segments, missing),
         problem: 'is required',
@@ -92,7 +104,7 @@ function translate(error: ErrorObject, data: unknown): ConfigProblem {
     }
     case 'additionalProperties': {
       const extra = String(params['additionalProperty']);
-      const schema = error.parentSchema as { properties?: Record<string, unknown>; patternProperties?: Record<string, unknown> };
+      const schema = parentSchemaOf(error) as { properties?: Record<string, unknown>; patternProperties?: Record<string, unknown> };
       if (schema.patternProperties && !schema.properties) {
         return {
           path: joinPath(...segments, extra),
@@ -129,7 +141,7 @@ function translate(error: ErrorObject, data: unknown): ConfigProblem {
     case 'minProperties':
       return { path, problem: `must have at least ${String(params['limit'])} ${error.keyword === 'minItems' ? 'item' : 'entry'}${params['limit'] === 1 ? '' : 's'}`, got: value, fix: `Add entries to ${path}.` };
     case 'minLength': {
-      const fallback = (error.parentSchema as { default?: unknown }).default;
+      const fallback = (parentSchemaOf(error) as { default?: unknown }).default;
       const fix = fallback === undefined ? 'Give it a value.' : `Give it a value, or remove the key to use the default '${String(fallback)}'.`;
       return { path, problem: 'must not be empty', got: value, fix: hint ?? fix };
     }
@@ -165,9 +177,8 @@ function describeExpectedType(type: string): string {
 }
 
 function describeFormat(error: ErrorObject): string {
-  const format = (error.parentSchema as { format?: string }).format;
-  if (format === 'ipv4') return 'is not a valid IPv4 address';
-  if (format === 'email') return 'is not a valid email address';
+  const { title } = parentSchemaOf(error);
+  if (title) return `is not a valid ${title}`;
   // Pattern failures: the schema's hint (the fix) says what the value must look like.
   return 'does not have the expected form';
 }
@@ -177,7 +188,6 @@ function describeFormat(error: ErrorObject): string {
  * Returns every problem; errors nested inside a failed union are folded into one.
  */
 export function checkShape(data: unknown): ConfigProblem[] {
-  const validate = validator();
   if (validate(data)) return [];
   const errors = validate.errors ?? [];
   const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));

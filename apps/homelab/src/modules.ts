@@ -1,4 +1,25 @@
-/** Every component package this generator composes, in deployment order. */
+/**
+ * What this generator composes: every component package, in deployment order, and the derivers
+ * that turn the components' declarations into cross-cutting objects.
+ */
+import type { KubeObject } from '@homelab/core';
+import type { ResolvedConfig } from '@homelab/config';
+import { certManagerModule } from '@homelab/cert-manager';
+import { COMPONENT_NAMES, exposureRoutes, gatewayApiModule, internalGatewayRef } from '@homelab/gateway-api';
+import { nfsCsiModule } from '@homelab/nfs-csi';
 import type { HomelabModule } from './compose.js';
+import type { Component } from '@homelab/core';
 
-export const defaultModules: HomelabModule[] = [];
+export const defaultModules: HomelabModule[] = [gatewayApiModule, certManagerModule, nfsCsiModule];
+
+/**
+ * Derives objects from what components declare, returned per owning component name (they are
+ * written into that component's manifests). Throws with a message naming the declaration at fault.
+ */
+export type Deriver = (components: readonly Component[], config: ResolvedConfig) => Record<string, KubeObject[]>;
+
+/** Internal exposures become HTTPRoutes on the internal gateway (when it is deployed). */
+const internalRoutes: Deriver = (components, config) =>
+  components.some((component) => component.name === COMPONENT_NAMES.internalGateway) ? exposureRoutes(components, internalGatewayRef(config)) : {};
+
+export const defaultDerivers: Deriver[] = [internalRoutes];

@@ -1,7 +1,17 @@
 /** From resolved config to the full set of generated files, entirely in memory. */
-import { allObjects, namespacesComponent, renderComponents, validateObjects, type GeneratedFile, type OutputProblem } from '@homelab/core';
+import {
+  allObjects,
+  namespacesComponent,
+  renderComponents,
+  validateObjects,
+  type Component,
+  type GeneratedFile,
+  type KubeObject,
+  type OutputProblem,
+} from '@homelab/core';
 import { CONFIG_JSON_SCHEMA, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 import { composeComponents, type HomelabModule } from './compose.js';
+import { defaultDerivers, type Deriver } from './modules.js';
 import { manifestFile } from './writer.js';
 
 /** Written beside homelab.yaml so editors validate and autocomplete it. */
@@ -20,9 +30,32 @@ function schemaFile(): GeneratedFile {
 }
 
 /** Renders the homelab: compose, validate every object, render files, add the manifest. */
-export function renderHomelab(config: ResolvedConfig, modules: HomelabModule[]): RenderResult {
+/** Adds each deriver's objects to the component that owns them, keyed `<kind>-<name>` (lowercase). */
+function applyDerivers(components: Component[], config: ResolvedConfig, derivers: Deriver[]): OutputProblem[] {
+  const problems: OutputProblem[] = [];
+  const byName = new Map(components.map((component) => [component.name, component]));
+  for (const derive of derivers) {
+    let derived: Record<string, KubeObject[]>;
+    try {
+      derived = derive(components, config);
+    } catch (error) {
+      problems.push({ object: 'derived objects', problem: (error as Error).message });
+      continue;
+    }
+    for (const [owner, objects] of Object.entries(derived)) {
+      const component = byName.get(owner)!;
+      component.objects = { ...component.objects };
+      for (const object of objects) component.objects[`${object.kind.toLowerCase()}-${object.metadata?.name}`] = object;
+    }
+  }
+  return problems;
+}
+
+export function renderHomelab(config: ResolvedConfig, modules: HomelabModule[], derivers: Deriver[] = defaultDerivers): RenderResult {
   const composition = composeComponents(config, modules);
   if (!composition.ok) return { ok: false, configProblems: composition.problems, outputProblems: [] };
+  const derivationProblems = applyDerivers(composition.components, config, derivers);
+  if (derivationProblems.length > 0) return { ok: false, configProblems: [], outputProblems: derivationProblems };
   const target = { repoURL: config.gitops.repoURL, revision: config.gitops.revision };
   const namespaces = namespacesComponent(composition.components);
   const components = namespaces ? [namespaces, ...composition.components] : composition.components;

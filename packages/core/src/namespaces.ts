@@ -6,13 +6,23 @@ const PREEXISTING = new Set(['default', 'kube-system', 'kube-public', 'kube-node
 
 const PERMISSIVENESS: PodSecurityLevel[] = ['restricted', 'baseline', 'privileged'];
 
-/** The Pod Security level a namespace needs: the most permissive any of its components asks for. */
+/**
+ * The Pod Security level each namespace needs: the most permissive any component deploying into it
+ * asks for. Namespaces that only receive a component's objects (a PVC, a route) get 'baseline'
+ * unless a component deploys there itself.
+ */
 export function namespaceLevels(components: Component[]): Map<string, PodSecurityLevel> {
   const levels = new Map<string, PodSecurityLevel>();
+  const raise = (namespace: string, wanted: PodSecurityLevel) => {
+    const current = levels.get(namespace);
+    if (!current || PERMISSIVENESS.indexOf(wanted) > PERMISSIVENESS.indexOf(current)) levels.set(namespace, wanted);
+  };
+  for (const component of components) raise(component.namespace, component.podSecurity ?? 'baseline');
   for (const component of components) {
-    const wanted = component.podSecurity ?? 'baseline';
-    const current = levels.get(component.namespace);
-    if (!current || PERMISSIVENESS.indexOf(wanted) > PERMISSIVENESS.indexOf(current)) levels.set(component.namespace, wanted);
+    for (const object of Object.values(component.objects ?? {})) {
+      const namespace = object.metadata?.namespace;
+      if (namespace && !levels.has(namespace)) levels.set(namespace, 'baseline');
+    }
   }
   return levels;
 }

@@ -1,0 +1,2 @@
+export { nfsCsi, nfsCsiModule, type NfsCsiSettings } from './nfs-csi.js';
+export { MEDIA_CLAIM, MEDIA_MOUNT_PATH, STORAGE_CLASSES, nfsCsiDefaults } from './defaults.js';

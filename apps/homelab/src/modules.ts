@@ -5,12 +5,13 @@
 import type { KubeObject } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { certManagerModule } from '@homelab/cert-manager';
+import { ciliumModule } from '@homelab/cilium';
 import { COMPONENT_NAMES, exposureRoutes, gatewayApiModule, internalGatewayRef } from '@homelab/gateway-api';
 import { nfsCsiModule } from '@homelab/nfs-csi';
 import type { HomelabModule } from './compose.js';
 import type { Component } from '@homelab/core';
 
-export const defaultModules: HomelabModule[] = [gatewayApiModule, certManagerModule, nfsCsiModule];
+export const defaultModules: HomelabModule[] = [gatewayApiModule, ciliumModule, certManagerModule, nfsCsiModule];
 
 /**
  * Derives objects from what components declare, returned per owning component name (they are

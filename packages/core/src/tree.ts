@@ -27,9 +27,13 @@ function syncWaveAnnotation(wave: number | undefined): Record<string, string> | 
   return wave === undefined || wave === 0 ? undefined : { [SYNC_WAVE]: String(wave) };
 }
 
+/** Retries ride out first-install races (a webhook not ready yet, CRDs registered by an operator). */
+const retry = { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
+
 const automatedSync = {
   automated: { prune: true, selfHeal: true },
   syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
+  retry,
 };
 
 /** The ArgoCD Application that deploys one component: its chart (values from git) and its raw objects. */

@@ -1,0 +1,184 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { load, loadAll } from 'js-yaml';
+import { Service } from 'kubernetes-models/v1/Service';
+import { hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
+import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import { renderHomelab } from './render.js';
+import { defaultModules } from './modules.js';
+import type { HomelabModule } from './compose.js';
+
+const SEED = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
+const seed = loadConfigFile(SEED);
+
+function render(config: ResolvedConfig = seed, modules: HomelabModule[] = defaultModules): GeneratedFile[] {
+  const result = renderHomelab(config, modules);
+  if (!result.ok) throw new Error(JSON.stringify(result, null, 2));
+  return result.files;
+}
+
+function configWith(edit: (data: Record<string, any>) => void): ResolvedConfig {
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const data = load(readFileSync(SEED, 'utf8')) as Record<string, any>;
+  edit(data);
+  const result = validateConfig(data);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.config;
+}
+
+interface Source {
+  path?: string;
+  ref?: string;
+  chart?: string;
+  helm?: { valueFiles?: string[] };
+}
+interface ApplicationDoc {
+  kind: string;
+  metadata: { name: string };
+  spec: { source?: Source; sources?: Source[] };
+}
+
+/**
+ * Walks the tree the way ArgoCD does from kubernetes/bootstrap/app-of-apps/root.yaml: directory
+ * sources (non-recursive, plain files) and Helm value files referenced through `$values`.
+ */
+function reachableFiles(files: GeneratedFile[]): Set<string> {
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const reached = new Set<string>();
+  const visitDir = (dir: string) => {
+    for (const file of files) {
+      if (dirname(file.path) !== dir || !/\.ya?ml$/.test(file.path) || reached.has(file.path)) continue;
+      reached.add(file.path);
+      for (const doc of loadAll(file.content) as ApplicationDoc[]) if (doc?.kind === 'Application') visitApplication(doc);
+    }
+  };
+  const visitApplication = (app: ApplicationDoc) => {
+    for (const source of app.spec.sources ?? [app.spec.source!]) {
+      if (source.path) visitDir(source.path);
+      for (const valueFile of source.helm?.valueFiles ?? []) {
+        const path = valueFile.replace(/^\$values\//, '');
+        expect(byPath.has(path), `${app.metadata.name} references ${valueFile}`).toBe(true);
+        reached.add(path);
+      }
+    }
+  };
+  const root = byPath.get('kubernetes/bootstrap/app-of-apps/root.yaml')!;
+  reached.add(root.path);
+  visitApplication(load(root.content) as ApplicationDoc);
+  return reached;
+}
+
+describe('the rendered default homelab', () => {
+  const files = render();
+
+  it('has every Kubernetes manifest reachable from the root Application', () => {
+    const reached = reachableFiles(files);
+    const manifests = files.filter((file) => file.path.startsWith('kubernetes/') && /\.ya?ml$/.test(file.path) && !file.path.startsWith('kubernetes/bootstrap/argocd/'));
+    const unreachable = manifests.map((file) => file.path).filter((path) => !reached.has(path));
+    expect(unreachable).toEqual([]);
+  });
+
+  it('puts the generated header on every YAML file, naming the source package', () => {
+    for (const file of files.filter((f) => /\.ya?ml$/.test(f.path))) {
+      expect(hasGeneratedHeader(file.content), file.path).toBe(true);
+      expect(file.content, file.path).toContain(`from ${file.source}.`);
+    }
+  });
+
+  it('is byte-identical across renders', () => {
+    expect(render().map((f) => [f.path, f.content])).toEqual(files.map((f) => [f.path, f.content]));
+  });
+
+  it('writes files in sorted, stable order with unique paths', () => {
+    const paths = files.map((file) => file.path);
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it('contains no homelab literal that the config does not supply: changing the domain changes every host', () => {
+    const other = render(configWith((data) => {
+      data.domains = { public: 'example.org', internal: 'lab.example.org' };
+    }));
+    const text = other.map((file) => file.content).join('\n');
+    expect(text).not.toContain(seed.domains.internal);
+    expect(text).toContain('lab.example.org');
+  });
+
+  const yamllint = (() => {
+    try {
+      execFileSync('yamllint', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      console.warn('yamllint not found (Debian package yamllint): YAML 1.1 safety check SKIPPED');
+      return false;
+    }
+  })();
+
+  it.skipIf(!yamllint)('passes yamllint, truthy rule included (no YAML 1.1 boolean traps)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'homelab-yamllint-'));
+    for (const file of files.filter((f) => /\.ya?ml$/.test(f.path))) {
+      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+      writeFileSync(join(dir, file.path), file.content);
+    }
+    const config = JSON.stringify({
+      extends: 'default',
+      rules: { 'line-length': 'disable', 'document-start': 'disable', truthy: { 'allowed-values': ['true', 'false'], 'check-keys': true } },
+    });
+    expect(() => execFileSync('yamllint', ['-s', '-d', config, dir], { encoding: 'utf8' })).not.toThrow();
+  });
+});
+
+describe('derived objects', () => {
+  const exposing: HomelabModule = {
+    name: 'whoami',
+    kind: 'app',
+    build: (config) => ({
+      name: 'whoami',
+      group: 'apps',
+      namespace: 'whoami',
+      source: '@homelab/test',
+      objects: { service: new Service({ metadata: { name: 'whoami', namespace: 'whoami' }, spec: { ports: [{ port: 80 }] } }) },
+      exposes: [
+        { host: `whoami.${config.domains.internal}`, access: 'internal', service: { name: 'whoami', namespace: 'whoami', port: 80 }, sso: 'none' },
+        { host: `whoami.${config.domains.public}`, access: 'public', service: { name: 'whoami', namespace: 'whoami', port: 80 }, sso: 'none' },
+      ],
+    }),
+  };
+
+  it("turns an internal exposure into an HTTPRoute in the exposing component's manifests", () => {
+    const files = render(seed, [...defaultModules, exposing]);
+    const route = files.find((file) => file.path === 'kubernetes/apps/whoami/manifests/HTTPRoute-whoami.yaml');
+    expect(route).toBeDefined();
+    const doc = load(route!.content) as { spec: { hostnames: string[] } };
+    expect(doc.spec.hostnames).toEqual([`whoami.${seed.domains.internal}`]);
+    expect(files.filter((file) => file.path.includes('HTTPRoute-whoami'))).toHaveLength(1);
+  });
+
+  it('reports an exposure the gateway cannot serve as an output problem, writing nothing', () => {
+    const bad: HomelabModule = { ...exposing, build: (config) => ({ ...(exposing.build(config) as object), exposes: [{ host: 'whoami.elsewhere.net', access: 'internal', service: { name: 'whoami', namespace: 'whoami', port: 80 }, sso: 'none' }] }) as never };
+    const result = renderHomelab(seed, [...defaultModules, bad]);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.outputProblems[0]!.problem).toContain("internal host is not covered by the internal gateway's '*.int.lorenzodebie.be' listener");
+  });
+
+  it('drops a disabled component and everything derived from it', () => {
+    const config = configWith((data) => {
+      data.components = { 'nfs-csi': { enabled: false } };
+    });
+    const paths = render(config).map((file) => file.path);
+    expect(paths.some((path) => path.includes('nfs-csi'))).toBe(false);
+    expect(paths).not.toContain('kubernetes/core/namespaces/manifests/Namespace-media.yaml');
+  });
+
+  it('merges a values override from homelab.yaml onto the chart values', () => {
+    const config = configWith((data) => {
+      data.components = { 'cert-manager': { values: { replicaCount: 2, crds: { keep: null } } } };
+    });
+    const values = load(render(config).find((file) => file.path === 'kubernetes/core/cert-manager/values.yaml')!.content) as Record<string, any>;
+    expect(values['replicaCount']).toBe(2);
+    expect(values['crds']).toEqual({ enabled: true });
+  });
+});

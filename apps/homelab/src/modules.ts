@@ -2,7 +2,7 @@
  * What this generator composes: every component package, in deployment order, and the derivers
  * that turn the components' declarations into cross-cutting objects.
  */
-import type { KubeObject } from '@homelab/core';
+import type { ArtifactModule, KubeObject } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { certManagerModule } from '@homelab/cert-manager';
 import { ciliumModule } from '@homelab/cilium';
@@ -24,3 +24,6 @@ const internalRoutes: Deriver = (components, config) =>
   components.some((component) => component.name === COMPONENT_NAMES.internalGateway) ? exposureRoutes(components, internalGatewayRef(config)) : {};
 
 export const defaultDerivers: Deriver[] = [internalRoutes];
+
+/** Modules that render talos/, terraform/ and other files outside the ArgoCD tree. */
+export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [];

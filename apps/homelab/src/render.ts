@@ -4,6 +4,7 @@ import {
   namespacesComponent,
   renderComponents,
   validateObjects,
+  type ArtifactModule,
   type Component,
   type GeneratedFile,
   type KubeObject,
@@ -11,7 +12,7 @@ import {
 } from '@homelab/core';
 import { CONFIG_JSON_SCHEMA, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 import { composeComponents, type HomelabModule } from './compose.js';
-import { defaultDerivers, type Deriver } from './modules.js';
+import { defaultArtifacts, defaultDerivers, type Deriver } from './modules.js';
 import { manifestFile } from './writer.js';
 
 /** Written beside homelab.yaml so editors validate and autocomplete it. */
@@ -51,7 +52,12 @@ function applyDerivers(components: Component[], config: ResolvedConfig, derivers
   return problems;
 }
 
-export function renderHomelab(config: ResolvedConfig, modules: HomelabModule[], derivers: Deriver[] = defaultDerivers): RenderResult {
+export function renderHomelab(
+  config: ResolvedConfig,
+  modules: HomelabModule[],
+  derivers: Deriver[] = defaultDerivers,
+  artifacts: ArtifactModule<ResolvedConfig>[] = defaultArtifacts,
+): RenderResult {
   const composition = composeComponents(config, modules);
   if (!composition.ok) return { ok: false, configProblems: composition.problems, outputProblems: [] };
   const derivationProblems = applyDerivers(composition.components, config, derivers);
@@ -61,7 +67,8 @@ export function renderHomelab(config: ResolvedConfig, modules: HomelabModule[], 
   const components = namespaces ? [namespaces, ...composition.components] : composition.components;
   const outputProblems = validateObjects(allObjects(components, target));
   if (outputProblems.length > 0) return { ok: false, configProblems: [], outputProblems };
-  const files = [schemaFile(), ...renderComponents(components, target)];
+  const files = [schemaFile(), ...renderComponents(components, target), ...artifacts.flatMap((artifact) => artifact.build(config, components))];
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   files.push(manifestFile(files.map((file) => file.path)));
   return { ok: true, files };
 }

@@ -251,7 +251,7 @@ const shapeCases: InvalidCase[] = [
     name: 'unknown top-level key with a suggestion',
     mutate: (c) => (c.node = {}),
     expected: [
-      "node: is not a known setting (got 'node'). Did you mean 'nodes'? Allowed here: cluster, domains, network, hosts, nodes, nfs, gitops, secrets, acme, workloads, components, apps.",
+      "node: is not a known setting (got 'node'). Did you mean 'nodes'? Allowed here: cluster, domains, network, hosts, nodes, proxmox, nfs, gitops, secrets, acme, workloads, components, apps.",
     ],
   },
   {

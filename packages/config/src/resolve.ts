@@ -38,6 +38,8 @@ export interface ResolvedConfig {
   controlPlanes: ResolvedNode[];
   workers: ResolvedNode[];
   nfs: { server: string; exports: { media: string; config: string } };
+  /** Present when homelab.yaml has a proxmox section. */
+  proxmox?: { host: string; endpoint: string; defaultNode: string; bridge: string; datastore: string; isoDatastore: string };
   gitops: { repoURL: string; revision: string };
   secrets: { ageRecipients: string[] };
   acme: { email: string };
@@ -91,6 +93,18 @@ export function resolveConfig(input: HomelabConfigInput): ResolvedConfig {
     controlPlanes,
     workers,
     nfs: { server: hostIp(input.nfs.server), exports: { ...input.nfs.exports } },
+    ...(input.proxmox
+      ? {
+          proxmox: {
+            host: hostIp(input.proxmox.host),
+            endpoint: `https://${hostIp(input.proxmox.host)}:8006/`,
+            defaultNode: input.proxmox.defaultNode!,
+            bridge: input.proxmox.bridge!,
+            datastore: input.proxmox.datastore!,
+            isoDatastore: input.proxmox.isoDatastore!,
+          },
+        }
+      : {}),
     gitops: { repoURL: input.gitops.repoURL, revision: input.gitops.revision! },
     secrets: { ageRecipients: [...input.secrets.ageRecipients] },
     acme: { ...input.acme },

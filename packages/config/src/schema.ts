@@ -178,6 +178,21 @@ export const HomelabConfigSchema = strict(
       additionalProperties: false,
       description: 'Talos nodes keyed by host name.',
     }),
+    proxmox: Type.Optional(
+      strict(
+        {
+          host: HostRef('Proxmox VE API host (https://<address>:8006).'),
+          defaultNode: Type.Optional({
+            ...DnsLabel('Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.'),
+            default: 'pve',
+          }),
+          bridge: Type.Optional(Type.String({ minLength: 1, default: 'vmbr0', description: 'Linux bridge the VMs attach to (tagged with network.vlan).' })),
+          datastore: Type.Optional(Type.String({ minLength: 1, default: 'local-lvm', description: 'Datastore for VM disks.' })),
+          isoDatastore: Type.Optional(Type.String({ minLength: 1, default: 'local', description: 'Datastore the Talos ISO is uploaded to.' })),
+        },
+        { description: 'Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.' },
+      ),
+    ),
     nfs: strict(
       {
         server: HostRef('NFS server.'),

@@ -162,6 +162,7 @@ function checkHosts(ctx: Context): void {
   }
   ctx.config.network.nameservers.forEach((ref, index) => resolveHostRef(ctx, joinPath('network', 'nameservers', index), ref));
   resolveHostRef(ctx, 'nfs.server', ctx.config.nfs.server);
+  if (ctx.config.proxmox) resolveHostRef(ctx, 'proxmox.host', ctx.config.proxmox.host);
 }
 
 function checkLoadBalancers(ctx: Context): void {

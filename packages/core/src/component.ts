@@ -110,3 +110,13 @@ export interface ComponentModule<Config> {
   kind: 'component' | 'app';
   build(config: Config): Component | Component[];
 }
+
+/**
+ * A module that renders files outside the ArgoCD tree (talos/, terraform/, docs) from the config
+ * and the composed components (e.g. Talos reuses Cilium's settings). Paths are relative to the
+ * output root and every file carries the generated header of its format.
+ */
+export interface ArtifactModule<Config> {
+  name: string;
+  build(config: Config, components: readonly Component[]): GeneratedFile[];
+}

@@ -4,6 +4,7 @@ export {
   type Access,
   type Component,
   type ComponentModule,
+  type ArtifactModule,
   type ComponentGroup,
   type Exposure,
   type GitSource,

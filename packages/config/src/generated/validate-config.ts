@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"title":"homelab.yaml","description":"Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.","type":"object","required":["cluster","domains","network","hosts","nodes","nfs","gitops","secrets","acme"],"properties":{"cluster":{"additionalProperties":false,"description":"Kubernetes cluster identity.","type":"object","required":["name"],"properties":{"name":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Cluster name, used by Talos and in object names.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"controlPlaneVIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Shared API address for several control planes; required when there is more than one.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"domains":{"additionalProperties":false,"description":"DNS domains. Every host name is derived from these.","type":"object","required":["public","internal"],"properties":{"public":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain served publicly through the Cloudflare tunnel.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"},"internal":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain of internal services, resolved by the LAN DNS to the internal gateway.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"}}},"network":{"additionalProperties":false,"description":"The home network.","type":"object","required":["subnet","gateway","nameservers","ranges","internalGatewayIP"],"properties":{"subnet":{"pattern":"^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$","description":"IPv4 network in CIDR notation.","hint":"Use CIDR notation such as 192.0.2.0/24.","type":"string"},"gateway":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Default route of the subnet.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"vlan":{"minimum":1,"maximum":4094,"description":"VLAN tag of the subnet on the hypervisor bridge.","type":"integer"},"nameservers":{"minItems":1,"description":"DNS servers for nodes and clients.","type":"array","items":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"DNS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"}},"ntpServers":{"minItems":1,"default":["time.cloudflare.com"],"description":"NTP servers for the nodes.","type":"array","items":{"minLength":1,"type":"string"}},"ranges":{"additionalProperties":false,"description":"The IP plan. Ranges must lie in the subnet and must not overlap.","type":"object","required":["infrastructure","nodes","loadBalancer"],"properties":{"infrastructure":{"additionalProperties":false,"description":"Addresses of infrastructure devices (hypervisor, NAS, DNS).","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"nodes":{"additionalProperties":false,"description":"Addresses of Kubernetes nodes.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"loadBalancer":{"additionalProperties":false,"description":"Pool Cilium hands out to LoadBalancer services.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"dhcp":{"additionalProperties":false,"description":"Range your DHCP server leases; nothing static may live here.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}},"internalGatewayIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"LoadBalancer IP of the internal Gateway; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"hosts":{"additionalProperties":false,"description":"Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"An infrastructure device.","type":"object","required":["ip"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Address of the device.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"description":{"description":"Free-text note about the device.","type":"string"}}}}},"nodes":{"minProperties":1,"additionalProperties":false,"description":"Talos nodes keyed by host name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"One Talos node, keyed by its host name.","type":"object","required":["ip","role"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Static address of the node; must lie in network.ranges.nodes.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"role":{"type":"string","enum":["controlplane","worker"],"description":"Talos machine type.","hint":"Use one of: controlplane, worker."},"installDisk":{"pattern":"^/[^\\0]*$","description":"Disk Talos installs to.","hint":"Use an absolute path starting with /.","type":"string","default":"/dev/sda"},"vm":{"additionalProperties":false,"default":{},"description":"Proxmox VM sizing for this node.","type":"object","properties":{"host":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs this VM.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"cores":{"minimum":2,"maximum":512,"default":4,"description":"vCPU cores (Talos needs at least 2).","type":"integer"},"cpuType":{"minLength":1,"default":"x86-64-v2-AES","description":"Proxmox CPU type.","type":"string"},"memoryMiB":{"minimum":2048,"default":8192,"description":"Memory in MiB (Talos needs at least 2048).","type":"integer"},"diskGiB":{"minimum":10,"default":100,"description":"Boot disk size in GiB.","type":"integer"}}}}}}},"nfs":{"additionalProperties":false,"description":"NFS storage (TrueNAS).","type":"object","required":["server","exports"],"properties":{"server":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"NFS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"exports":{"additionalProperties":false,"description":"NFS export paths on the server.","type":"object","required":["media","config"],"properties":{"media":{"pattern":"^/[^\\0]*$","description":"Export holding the shared media library and downloads (one filesystem, so hardlinks work).","hint":"Use an absolute path starting with /.","type":"string"},"config":{"pattern":"^/[^\\0]*$","description":"Export under which application config volumes are provisioned.","hint":"Use an absolute path starting with /.","type":"string"}}}}},"gitops":{"additionalProperties":false,"description":"Where ArgoCD finds this repository.","type":"object","required":["repoURL"],"properties":{"repoURL":{"pattern":"^(https://|ssh://|git@)\\S+$","description":"Git repository ArgoCD reads this tree from.","hint":"Use an https://, ssh:// or git@ URL of your repository.","type":"string"},"revision":{"minLength":1,"default":"main","description":"Branch, tag or commit ArgoCD tracks.","type":"string"}}},"secrets":{"additionalProperties":false,"description":"SOPS encryption.","type":"object","required":["ageRecipients"],"properties":{"ageRecipients":{"minItems":1,"description":"age recipients every SOPS file is encrypted to.","type":"array","items":{"pattern":"^age1[02-9ac-hj-np-z]{58}$","description":"age public key.","hint":"Use an age public key (age1…, 62 characters) as printed by age-keygen.","type":"string"}}}},"acme":{"additionalProperties":false,"description":"Let's Encrypt (cert-manager).","type":"object","required":["email"],"properties":{"email":{"pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","title":"email address","description":"Let's Encrypt account email.","hint":"Use an email address you read.","type":"string"}}},"workloads":{"additionalProperties":false,"default":{},"description":"Defaults shared by app containers.","type":"object","properties":{"timezone":{"default":"UTC","description":"IANA time zone for app containers (TZ).","type":"string"},"puid":{"minimum":0,"default":1000,"description":"User ID app containers run as (PUID).","type":"integer"},"pgid":{"minimum":0,"default":1000,"description":"Group ID app containers run as (PGID).","type":"integer"}}},"components":{"default":{},"additionalProperties":false,"description":"Per-component settings keyed by component name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one platform component (core or observability).","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}}}}}},"apps":{"default":{},"additionalProperties":false,"description":"Per-app settings keyed by app name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one app.","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}},"expose":{"additionalProperties":false,"description":"How the app is reached. Omitted keys keep the app package's defaults.","type":"object","properties":{"internal":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"public":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"tailnet":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]}}},"sso":{"type":"string","enum":["proxy","oidc","none"],"description":"Authentik protection of the internal route: forward-auth proxy, native OIDC, or none.","hint":"Use one of: proxy, oidc, none."},"loadBalancerIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Fixed LoadBalancer IP for the app; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"title":"homelab.yaml","description":"Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.","type":"object","required":["cluster","domains","network","hosts","nodes","nfs","gitops","secrets","acme"],"properties":{"cluster":{"additionalProperties":false,"description":"Kubernetes cluster identity.","type":"object","required":["name"],"properties":{"name":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Cluster name, used by Talos and in object names.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"controlPlaneVIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Shared API address for several control planes; required when there is more than one.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"domains":{"additionalProperties":false,"description":"DNS domains. Every host name is derived from these.","type":"object","required":["public","internal"],"properties":{"public":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain served publicly through the Cloudflare tunnel.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"},"internal":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain of internal services, resolved by the LAN DNS to the internal gateway.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"}}},"network":{"additionalProperties":false,"description":"The home network.","type":"object","required":["subnet","gateway","nameservers","ranges","internalGatewayIP"],"properties":{"subnet":{"pattern":"^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$","description":"IPv4 network in CIDR notation.","hint":"Use CIDR notation such as 192.0.2.0/24.","type":"string"},"gateway":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Default route of the subnet.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"vlan":{"minimum":1,"maximum":4094,"description":"VLAN tag of the subnet on the hypervisor bridge.","type":"integer"},"nameservers":{"minItems":1,"description":"DNS servers for nodes and clients.","type":"array","items":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"DNS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"}},"ntpServers":{"minItems":1,"default":["time.cloudflare.com"],"description":"NTP servers for the nodes.","type":"array","items":{"minLength":1,"type":"string"}},"ranges":{"additionalProperties":false,"description":"The IP plan. Ranges must lie in the subnet and must not overlap.","type":"object","required":["infrastructure","nodes","loadBalancer"],"properties":{"infrastructure":{"additionalProperties":false,"description":"Addresses of infrastructure devices (hypervisor, NAS, DNS).","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"nodes":{"additionalProperties":false,"description":"Addresses of Kubernetes nodes.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"loadBalancer":{"additionalProperties":false,"description":"Pool Cilium hands out to LoadBalancer services.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"dhcp":{"additionalProperties":false,"description":"Range your DHCP server leases; nothing static may live here.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}},"internalGatewayIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"LoadBalancer IP of the internal Gateway; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"hosts":{"additionalProperties":false,"description":"Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"An infrastructure device.","type":"object","required":["ip"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Address of the device.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"description":{"description":"Free-text note about the device.","type":"string"}}}}},"nodes":{"minProperties":1,"additionalProperties":false,"description":"Talos nodes keyed by host name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"One Talos node, keyed by its host name.","type":"object","required":["ip","role"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Static address of the node; must lie in network.ranges.nodes.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"role":{"type":"string","enum":["controlplane","worker"],"description":"Talos machine type.","hint":"Use one of: controlplane, worker."},"installDisk":{"pattern":"^/[^\\0]*$","description":"Disk Talos installs to.","hint":"Use an absolute path starting with /.","type":"string","default":"/dev/sda"},"vm":{"additionalProperties":false,"default":{},"description":"Proxmox VM sizing for this node.","type":"object","properties":{"host":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs this VM.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"cores":{"minimum":2,"maximum":512,"default":4,"description":"vCPU cores (Talos needs at least 2).","type":"integer"},"cpuType":{"minLength":1,"default":"x86-64-v2-AES","description":"Proxmox CPU type.","type":"string"},"memoryMiB":{"minimum":2048,"default":8192,"description":"Memory in MiB (Talos needs at least 2048).","type":"integer"},"diskGiB":{"minimum":10,"default":100,"description":"Boot disk size in GiB.","type":"integer"}}}}}}},"proxmox":{"additionalProperties":false,"description":"Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.","type":"object","required":["host"],"properties":{"host":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"Proxmox VE API host (https://<address>:8006). An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"defaultNode":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","default":"pve"},"bridge":{"minLength":1,"default":"vmbr0","description":"Linux bridge the VMs attach to (tagged with network.vlan).","type":"string"},"datastore":{"minLength":1,"default":"local-lvm","description":"Datastore for VM disks.","type":"string"},"isoDatastore":{"minLength":1,"default":"local","description":"Datastore the Talos ISO is uploaded to.","type":"string"}}},"nfs":{"additionalProperties":false,"description":"NFS storage (TrueNAS).","type":"object","required":["server","exports"],"properties":{"server":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"NFS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"exports":{"additionalProperties":false,"description":"NFS export paths on the server.","type":"object","required":["media","config"],"properties":{"media":{"pattern":"^/[^\\0]*$","description":"Export holding the shared media library and downloads (one filesystem, so hardlinks work).","hint":"Use an absolute path starting with /.","type":"string"},"config":{"pattern":"^/[^\\0]*$","description":"Export under which application config volumes are provisioned.","hint":"Use an absolute path starting with /.","type":"string"}}}}},"gitops":{"additionalProperties":false,"description":"Where ArgoCD finds this repository.","type":"object","required":["repoURL"],"properties":{"repoURL":{"pattern":"^(https://|ssh://|git@)\\S+$","description":"Git repository ArgoCD reads this tree from.","hint":"Use an https://, ssh:// or git@ URL of your repository.","type":"string"},"revision":{"minLength":1,"default":"main","description":"Branch, tag or commit ArgoCD tracks.","type":"string"}}},"secrets":{"additionalProperties":false,"description":"SOPS encryption.","type":"object","required":["ageRecipients"],"properties":{"ageRecipients":{"minItems":1,"description":"age recipients every SOPS file is encrypted to.","type":"array","items":{"pattern":"^age1[02-9ac-hj-np-z]{58}$","description":"age public key.","hint":"Use an age public key (age1…, 62 characters) as printed by age-keygen.","type":"string"}}}},"acme":{"additionalProperties":false,"description":"Let's Encrypt (cert-manager).","type":"object","required":["email"],"properties":{"email":{"pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","title":"email address","description":"Let's Encrypt account email.","hint":"Use an email address you read.","type":"string"}}},"workloads":{"additionalProperties":false,"default":{},"description":"Defaults shared by app containers.","type":"object","properties":{"timezone":{"default":"UTC","description":"IANA time zone for app containers (TZ).","type":"string"},"puid":{"minimum":0,"default":1000,"description":"User ID app containers run as (PUID).","type":"integer"},"pgid":{"minimum":0,"default":1000,"description":"Group ID app containers run as (PGID).","type":"integer"}}},"components":{"default":{},"additionalProperties":false,"description":"Per-component settings keyed by component name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one platform component (core or observability).","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}}}}}},"apps":{"default":{},"additionalProperties":false,"description":"Per-app settings keyed by app name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one app.","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}},"expose":{"additionalProperties":false,"description":"How the app is reached. Omitted keys keep the app package's defaults.","type":"object","properties":{"internal":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"public":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"tailnet":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]}}},"sso":{"type":"string","enum":["proxy","oidc","none"],"description":"Authentik protection of the internal route: forward-auth proxy, native OIDC, or none.","hint":"Use one of: proxy, oidc, none."},"loadBalancerIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Fixed LoadBalancer IP for the app; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "u");
@@ -14,10 +14,10 @@ const pattern2 = new RegExp("^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\
 const pattern4 = new RegExp("^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$", "u");
 const pattern6 = new RegExp("^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$", "u");
 const pattern22 = new RegExp("^/[^\\0]*$", "u");
-const pattern27 = new RegExp("^(https://|ssh://|git@)\\S+$", "u");
-const pattern28 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
-const pattern29 = new RegExp("^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$", "u");
-const pattern34 = new RegExp("^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$", "u");
+const pattern29 = new RegExp("^(https://|ssh://|git@)\\S+$", "u");
+const pattern30 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
+const pattern31 = new RegExp("^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$", "u");
+const pattern36 = new RegExp("^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1483,11 +1483,23 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data.nfs !== undefined){
-let data43 = data.nfs;
+if(data.proxmox !== undefined){
+let data43 = data.proxmox;
 if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-if(data43.server === undefined){
-const err120 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'"};
+if(data43.defaultNode === undefined){
+data43.defaultNode = "pve";
+}
+if(data43.bridge === undefined){
+data43.bridge = "vmbr0";
+}
+if(data43.datastore === undefined){
+data43.datastore = "local-lvm";
+}
+if(data43.isoDatastore === undefined){
+data43.isoDatastore = "local";
+}
+if(data43.host === undefined){
+const err120 = {instancePath:instancePath+"/proxmox",schemaPath:"#/properties/proxmox/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1496,8 +1508,9 @@ vErrors.push(err120);
 }
 errors++;
 }
-if(data43.exports === undefined){
-const err121 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "exports"},message:"must have required property '"+"exports"+"'"};
+for(const key16 in data43){
+if(!(((((key16 === "host") || (key16 === "defaultNode")) || (key16 === "bridge")) || (key16 === "datastore")) || (key16 === "isoDatastore"))){
+const err121 = {instancePath:instancePath+"/proxmox",schemaPath:"#/properties/proxmox/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1506,9 +1519,12 @@ vErrors.push(err121);
 }
 errors++;
 }
-for(const key16 in data43){
-if(!((key16 === "server") || (key16 === "exports"))){
-const err122 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
+}
+if(data43.host !== undefined){
+let data44 = data43.host;
+if(typeof data44 === "string"){
+if(!pattern6.test(data44)){
+const err122 = {instancePath:instancePath+"/proxmox/host",schemaPath:"#/properties/proxmox/properties/host/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1518,11 +1534,8 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data43.server !== undefined){
-let data44 = data43.server;
-if(typeof data44 === "string"){
-if(!pattern6.test(data44)){
-const err123 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+else {
+const err123 = {instancePath:instancePath+"/proxmox/host",schemaPath:"#/properties/proxmox/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1532,8 +1545,10 @@ vErrors.push(err123);
 errors++;
 }
 }
-else {
-const err124 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data45 = data43.defaultNode;
+if(typeof data45 === "string"){
+if(!pattern0.test(data45)){
+const err124 = {instancePath:instancePath+"/proxmox/defaultNode",schemaPath:"#/properties/proxmox/properties/defaultNode/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1543,11 +1558,8 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data43.exports !== undefined){
-let data45 = data43.exports;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-if(data45.media === undefined){
-const err125 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "media"},message:"must have required property '"+"media"+"'"};
+else {
+const err125 = {instancePath:instancePath+"/proxmox/defaultNode",schemaPath:"#/properties/proxmox/properties/defaultNode/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1556,8 +1568,10 @@ vErrors.push(err125);
 }
 errors++;
 }
-if(data45.config === undefined){
-const err126 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "config"},message:"must have required property '"+"config"+"'"};
+let data46 = data43.bridge;
+if(typeof data46 === "string"){
+if(func3(data46) < 1){
+const err126 = {instancePath:instancePath+"/proxmox/bridge",schemaPath:"#/properties/proxmox/properties/bridge/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1566,9 +1580,9 @@ vErrors.push(err126);
 }
 errors++;
 }
-for(const key17 in data45){
-if(!((key17 === "media") || (key17 === "config"))){
-const err127 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
+}
+else {
+const err127 = {instancePath:instancePath+"/proxmox/bridge",schemaPath:"#/properties/proxmox/properties/bridge/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1577,12 +1591,10 @@ vErrors.push(err127);
 }
 errors++;
 }
-}
-if(data45.media !== undefined){
-let data46 = data45.media;
-if(typeof data46 === "string"){
-if(!pattern22.test(data46)){
-const err128 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
+let data47 = data43.datastore;
+if(typeof data47 === "string"){
+if(func3(data47) < 1){
+const err128 = {instancePath:instancePath+"/proxmox/datastore",schemaPath:"#/properties/proxmox/properties/datastore/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1593,7 +1605,7 @@ errors++;
 }
 }
 else {
-const err129 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err129 = {instancePath:instancePath+"/proxmox/datastore",schemaPath:"#/properties/proxmox/properties/datastore/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1602,12 +1614,10 @@ vErrors.push(err129);
 }
 errors++;
 }
-}
-if(data45.config !== undefined){
-let data47 = data45.config;
-if(typeof data47 === "string"){
-if(!pattern22.test(data47)){
-const err130 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
+let data48 = data43.isoDatastore;
+if(typeof data48 === "string"){
+if(func3(data48) < 1){
+const err130 = {instancePath:instancePath+"/proxmox/isoDatastore",schemaPath:"#/properties/proxmox/properties/isoDatastore/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1618,7 +1628,7 @@ errors++;
 }
 }
 else {
-const err131 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err131 = {instancePath:instancePath+"/proxmox/isoDatastore",schemaPath:"#/properties/proxmox/properties/isoDatastore/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1628,9 +1638,8 @@ vErrors.push(err131);
 errors++;
 }
 }
-}
 else {
-const err132 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err132 = {instancePath:instancePath+"/proxmox",schemaPath:"#/properties/proxmox/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1640,9 +1649,11 @@ vErrors.push(err132);
 errors++;
 }
 }
-}
-else {
-const err133 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.nfs !== undefined){
+let data49 = data.nfs;
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+if(data49.server === undefined){
+const err133 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1651,15 +1662,8 @@ vErrors.push(err133);
 }
 errors++;
 }
-}
-if(data.gitops !== undefined){
-let data48 = data.gitops;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-if(data48.revision === undefined){
-data48.revision = "main";
-}
-if(data48.repoURL === undefined){
-const err134 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/required",keyword:"required",params:{missingProperty: "repoURL"},message:"must have required property '"+"repoURL"+"'"};
+if(data49.exports === undefined){
+const err134 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "exports"},message:"must have required property '"+"exports"+"'"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1668,9 +1672,9 @@ vErrors.push(err134);
 }
 errors++;
 }
-for(const key18 in data48){
-if(!((key18 === "repoURL") || (key18 === "revision"))){
-const err135 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
+for(const key17 in data49){
+if(!((key17 === "server") || (key17 === "exports"))){
+const err135 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1680,11 +1684,11 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data48.repoURL !== undefined){
-let data49 = data48.repoURL;
-if(typeof data49 === "string"){
-if(!pattern27.test(data49)){
-const err136 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/pattern",keyword:"pattern",params:{pattern: "^(https://|ssh://|git@)\\S+$"},message:"must match pattern \""+"^(https://|ssh://|git@)\\S+$"+"\""};
+if(data49.server !== undefined){
+let data50 = data49.server;
+if(typeof data50 === "string"){
+if(!pattern6.test(data50)){
+const err136 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1695,7 +1699,7 @@ errors++;
 }
 }
 else {
-const err137 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err137 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1705,10 +1709,11 @@ vErrors.push(err137);
 errors++;
 }
 }
-let data50 = data48.revision;
-if(typeof data50 === "string"){
-if(func3(data50) < 1){
-const err138 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data49.exports !== undefined){
+let data51 = data49.exports;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.media === undefined){
+const err138 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "media"},message:"must have required property '"+"media"+"'"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1717,9 +1722,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-else {
-const err139 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data51.config === undefined){
+const err139 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "config"},message:"must have required property '"+"config"+"'"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1728,9 +1732,9 @@ vErrors.push(err139);
 }
 errors++;
 }
-}
-else {
-const err140 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key18 in data51){
+if(!((key18 === "media") || (key18 === "config"))){
+const err140 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1740,11 +1744,11 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data.secrets !== undefined){
-let data51 = data.secrets;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.ageRecipients === undefined){
-const err141 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/required",keyword:"required",params:{missingProperty: "ageRecipients"},message:"must have required property '"+"ageRecipients"+"'"};
+if(data51.media !== undefined){
+let data52 = data51.media;
+if(typeof data52 === "string"){
+if(!pattern22.test(data52)){
+const err141 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1753,9 +1757,9 @@ vErrors.push(err141);
 }
 errors++;
 }
-for(const key19 in data51){
-if(!(key19 === "ageRecipients")){
-const err142 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
+}
+else {
+const err142 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1765,11 +1769,11 @@ vErrors.push(err142);
 errors++;
 }
 }
-if(data51.ageRecipients !== undefined){
-let data52 = data51.ageRecipients;
-if(Array.isArray(data52)){
-if(data52.length < 1){
-const err143 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(data51.config !== undefined){
+let data53 = data51.config;
+if(typeof data53 === "string"){
+if(!pattern22.test(data53)){
+const err143 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1778,12 +1782,9 @@ vErrors.push(err143);
 }
 errors++;
 }
-const len2 = data52.length;
-for(let i2=0; i2<len2; i2++){
-let data53 = data52[i2];
-if(typeof data53 === "string"){
-if(!pattern28.test(data53)){
-const err144 = {instancePath:instancePath+"/secrets/ageRecipients/" + i2,schemaPath:"#/properties/secrets/properties/ageRecipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
+}
+else {
+const err144 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1793,8 +1794,9 @@ vErrors.push(err144);
 errors++;
 }
 }
+}
 else {
-const err145 = {instancePath:instancePath+"/secrets/ageRecipients/" + i2,schemaPath:"#/properties/secrets/properties/ageRecipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err145 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1806,7 +1808,7 @@ errors++;
 }
 }
 else {
-const err146 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err146 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1816,9 +1818,14 @@ vErrors.push(err146);
 errors++;
 }
 }
+if(data.gitops !== undefined){
+let data54 = data.gitops;
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+if(data54.revision === undefined){
+data54.revision = "main";
 }
-else {
-const err147 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data54.repoURL === undefined){
+const err147 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/required",keyword:"required",params:{missingProperty: "repoURL"},message:"must have required property '"+"repoURL"+"'"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1827,12 +1834,9 @@ vErrors.push(err147);
 }
 errors++;
 }
-}
-if(data.acme !== undefined){
-let data54 = data.acme;
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-if(data54.email === undefined){
-const err148 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'"};
+for(const key19 in data54){
+if(!((key19 === "repoURL") || (key19 === "revision"))){
+const err148 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1841,9 +1845,12 @@ vErrors.push(err148);
 }
 errors++;
 }
-for(const key20 in data54){
-if(!(key20 === "email")){
-const err149 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
+}
+if(data54.repoURL !== undefined){
+let data55 = data54.repoURL;
+if(typeof data55 === "string"){
+if(!pattern29.test(data55)){
+const err149 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/pattern",keyword:"pattern",params:{pattern: "^(https://|ssh://|git@)\\S+$"},message:"must match pattern \""+"^(https://|ssh://|git@)\\S+$"+"\""};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1853,11 +1860,8 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data54.email !== undefined){
-let data55 = data54.email;
-if(typeof data55 === "string"){
-if(!pattern29.test(data55)){
-const err150 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"+"\""};
+else {
+const err150 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1867,8 +1871,10 @@ vErrors.push(err150);
 errors++;
 }
 }
-else {
-const err151 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data56 = data54.revision;
+if(typeof data56 === "string"){
+if(func3(data56) < 1){
+const err151 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1878,9 +1884,8 @@ vErrors.push(err151);
 errors++;
 }
 }
-}
 else {
-const err152 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err152 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1890,20 +1895,8 @@ vErrors.push(err152);
 errors++;
 }
 }
-let data56 = data.workloads;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-if(data56.timezone === undefined){
-data56.timezone = "UTC";
-}
-if(data56.puid === undefined){
-data56.puid = 1000;
-}
-if(data56.pgid === undefined){
-data56.pgid = 1000;
-}
-for(const key21 in data56){
-if(!(((key21 === "timezone") || (key21 === "puid")) || (key21 === "pgid"))){
-const err153 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
+else {
+const err153 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1913,8 +1906,11 @@ vErrors.push(err153);
 errors++;
 }
 }
-if(typeof data56.timezone !== "string"){
-const err154 = {instancePath:instancePath+"/workloads/timezone",schemaPath:"#/properties/workloads/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.secrets !== undefined){
+let data57 = data.secrets;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.ageRecipients === undefined){
+const err154 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/required",keyword:"required",params:{missingProperty: "ageRecipients"},message:"must have required property '"+"ageRecipients"+"'"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1923,9 +1919,9 @@ vErrors.push(err154);
 }
 errors++;
 }
-let data58 = data56.puid;
-if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
-const err155 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key20 in data57){
+if(!(key20 === "ageRecipients")){
+const err155 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -1934,9 +1930,12 @@ vErrors.push(err155);
 }
 errors++;
 }
-if((typeof data58 == "number") && (isFinite(data58))){
-if(data58 < 0 || isNaN(data58)){
-const err156 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data57.ageRecipients !== undefined){
+let data58 = data57.ageRecipients;
+if(Array.isArray(data58)){
+if(data58.length < 1){
+const err156 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -1945,10 +1944,12 @@ vErrors.push(err156);
 }
 errors++;
 }
-}
-let data59 = data56.pgid;
-if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
-const err157 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const len2 = data58.length;
+for(let i2=0; i2<len2; i2++){
+let data59 = data58[i2];
+if(typeof data59 === "string"){
+if(!pattern30.test(data59)){
+const err157 = {instancePath:instancePath+"/secrets/ageRecipients/" + i2,schemaPath:"#/properties/secrets/properties/ageRecipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -1957,9 +1958,9 @@ vErrors.push(err157);
 }
 errors++;
 }
-if((typeof data59 == "number") && (isFinite(data59))){
-if(data59 < 0 || isNaN(data59)){
-const err158 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err158 = {instancePath:instancePath+"/secrets/ageRecipients/" + i2,schemaPath:"#/properties/secrets/properties/ageRecipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -1971,7 +1972,7 @@ errors++;
 }
 }
 else {
-const err159 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err159 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -1980,11 +1981,10 @@ vErrors.push(err159);
 }
 errors++;
 }
-let data60 = data.components;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-for(const key22 in data60){
-if(!(pattern0.test(key22))){
-const err160 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
+}
+}
+else {
+const err160 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -1994,16 +1994,11 @@ vErrors.push(err160);
 errors++;
 }
 }
-for(const key23 in data60){
-if(pattern0.test(key23)){
-let data61 = data60[key23];
-if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-if(data61.enabled === undefined){
-data61.enabled = true;
-}
-for(const key24 in data61){
-if(!(((key24 === "enabled") || (key24 === "syncWave")) || (key24 === "values"))){
-const err161 = {instancePath:instancePath+"/components/" + key23.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
+if(data.acme !== undefined){
+let data60 = data.acme;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(data60.email === undefined){
+const err161 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2012,9 +2007,9 @@ vErrors.push(err161);
 }
 errors++;
 }
-}
-if(typeof data61.enabled !== "boolean"){
-const err162 = {instancePath:instancePath+"/components/" + key23.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+for(const key21 in data60){
+if(!(key21 === "email")){
+const err162 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2023,10 +2018,12 @@ vErrors.push(err162);
 }
 errors++;
 }
-if(data61.syncWave !== undefined){
-let data63 = data61.syncWave;
-if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
-const err163 = {instancePath:instancePath+"/components/" + key23.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(data60.email !== undefined){
+let data61 = data60.email;
+if(typeof data61 === "string"){
+if(!pattern31.test(data61)){
+const err163 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"+"\""};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2036,10 +2033,8 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data61.values !== undefined){
-let data64 = data61.values;
-if(!(data64 && typeof data64 == "object" && !Array.isArray(data64))){
-const err164 = {instancePath:instancePath+"/components/" + key23.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+else {
+const err164 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2051,7 +2046,7 @@ errors++;
 }
 }
 else {
-const err165 = {instancePath:instancePath+"/components/" + key23.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err165 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2061,10 +2056,20 @@ vErrors.push(err165);
 errors++;
 }
 }
+let data62 = data.workloads;
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(data62.timezone === undefined){
+data62.timezone = "UTC";
 }
+if(data62.puid === undefined){
+data62.puid = 1000;
 }
-else {
-const err166 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data62.pgid === undefined){
+data62.pgid = 1000;
+}
+for(const key22 in data62){
+if(!(((key22 === "timezone") || (key22 === "puid")) || (key22 === "pgid"))){
+const err166 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2073,11 +2078,9 @@ vErrors.push(err166);
 }
 errors++;
 }
-let data65 = data.apps;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-for(const key25 in data65){
-if(!(pattern0.test(key25))){
-const err167 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
+}
+if(typeof data62.timezone !== "string"){
+const err167 = {instancePath:instancePath+"/workloads/timezone",schemaPath:"#/properties/workloads/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2086,17 +2089,9 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-for(const key26 in data65){
-if(pattern0.test(key26)){
-let data66 = data65[key26];
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-if(data66.enabled === undefined){
-data66.enabled = true;
-}
-for(const key27 in data66){
-if(!((((((key27 === "enabled") || (key27 === "syncWave")) || (key27 === "values")) || (key27 === "expose")) || (key27 === "sso")) || (key27 === "loadBalancerIP"))){
-const err168 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"};
+let data64 = data62.puid;
+if(!(((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64))) && (isFinite(data64)))){
+const err168 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2105,9 +2100,9 @@ vErrors.push(err168);
 }
 errors++;
 }
-}
-if(typeof data66.enabled !== "boolean"){
-const err169 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if((typeof data64 == "number") && (isFinite(data64))){
+if(data64 < 0 || isNaN(data64)){
+const err169 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2116,10 +2111,10 @@ vErrors.push(err169);
 }
 errors++;
 }
-if(data66.syncWave !== undefined){
-let data68 = data66.syncWave;
-if(!(((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68))) && (isFinite(data68)))){
-const err170 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+let data65 = data62.pgid;
+if(!(((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65))) && (isFinite(data65)))){
+const err170 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2128,11 +2123,9 @@ vErrors.push(err170);
 }
 errors++;
 }
-}
-if(data66.values !== undefined){
-let data69 = data66.values;
-if(!(data69 && typeof data69 == "object" && !Array.isArray(data69))){
-const err171 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data65 == "number") && (isFinite(data65))){
+if(data65 < 0 || isNaN(data65)){
+const err171 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2142,12 +2135,9 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data66.expose !== undefined){
-let data70 = data66.expose;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-for(const key28 in data70){
-if(!(((key28 === "internal") || (key28 === "public")) || (key28 === "tailnet"))){
-const err172 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
+}
+else {
+const err172 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2156,15 +2146,11 @@ vErrors.push(err172);
 }
 errors++;
 }
-}
-if(data70.internal !== undefined){
-let data71 = data70.internal;
-const _errs169 = errors;
-let valid31 = false;
-const _errs170 = errors;
-if(typeof data71 === "string"){
-if(!pattern34.test(data71)){
-const err173 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+let data66 = data.components;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+for(const key23 in data66){
+if(!(pattern0.test(key23))){
+const err173 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2174,8 +2160,16 @@ vErrors.push(err173);
 errors++;
 }
 }
-else {
-const err174 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key24 in data66){
+if(pattern0.test(key24)){
+let data67 = data66[key24];
+if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+if(data67.enabled === undefined){
+data67.enabled = true;
+}
+for(const key25 in data67){
+if(!(((key25 === "enabled") || (key25 === "syncWave")) || (key25 === "values"))){
+const err174 = {instancePath:instancePath+"/components/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2184,12 +2178,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-var _valid0 = _errs170 === errors;
-valid31 = valid31 || _valid0;
-if(!valid31){
-const _errs172 = errors;
-if(typeof data71 !== "boolean"){
-const err175 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+if(typeof data67.enabled !== "boolean"){
+const err175 = {instancePath:instancePath+"/components/" + key24.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2198,8 +2189,10 @@ vErrors.push(err175);
 }
 errors++;
 }
-if(false !== data71){
-const err176 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(data67.syncWave !== undefined){
+let data69 = data67.syncWave;
+if(!(((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69))) && (isFinite(data69)))){
+const err176 = {instancePath:instancePath+"/components/" + key24.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2208,11 +2201,11 @@ vErrors.push(err176);
 }
 errors++;
 }
-var _valid0 = _errs172 === errors;
-valid31 = valid31 || _valid0;
 }
-if(!valid31){
-const err177 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(data67.values !== undefined){
+let data70 = data67.values;
+if(!(data70 && typeof data70 == "object" && !Array.isArray(data70))){
+const err177 = {instancePath:instancePath+"/components/" + key24.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2221,26 +2214,10 @@ vErrors.push(err177);
 }
 errors++;
 }
-else {
-errors = _errs169;
-if(vErrors !== null){
-if(_errs169){
-vErrors.length = _errs169;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data70.public !== undefined){
-let data72 = data70.public;
-const _errs175 = errors;
-let valid32 = false;
-const _errs176 = errors;
-if(typeof data72 === "string"){
-if(!pattern34.test(data72)){
-const err178 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+const err178 = {instancePath:instancePath+"/components/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2250,8 +2227,10 @@ vErrors.push(err178);
 errors++;
 }
 }
+}
+}
 else {
-const err179 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err179 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2260,12 +2239,11 @@ vErrors.push(err179);
 }
 errors++;
 }
-var _valid1 = _errs176 === errors;
-valid32 = valid32 || _valid1;
-if(!valid32){
-const _errs178 = errors;
-if(typeof data72 !== "boolean"){
-const err180 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+let data71 = data.apps;
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+for(const key26 in data71){
+if(!(pattern0.test(key26))){
+const err180 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2274,8 +2252,17 @@ vErrors.push(err180);
 }
 errors++;
 }
-if(false !== data72){
-const err181 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+}
+for(const key27 in data71){
+if(pattern0.test(key27)){
+let data72 = data71[key27];
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+if(data72.enabled === undefined){
+data72.enabled = true;
+}
+for(const key28 in data72){
+if(!((((((key28 === "enabled") || (key28 === "syncWave")) || (key28 === "values")) || (key28 === "expose")) || (key28 === "sso")) || (key28 === "loadBalancerIP"))){
+const err181 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2284,11 +2271,9 @@ vErrors.push(err181);
 }
 errors++;
 }
-var _valid1 = _errs178 === errors;
-valid32 = valid32 || _valid1;
 }
-if(!valid32){
-const err182 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(typeof data72.enabled !== "boolean"){
+const err182 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2297,26 +2282,10 @@ vErrors.push(err182);
 }
 errors++;
 }
-else {
-errors = _errs175;
-if(vErrors !== null){
-if(_errs175){
-vErrors.length = _errs175;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data70.tailnet !== undefined){
-let data73 = data70.tailnet;
-const _errs181 = errors;
-let valid33 = false;
-const _errs182 = errors;
-if(typeof data73 === "string"){
-if(!pattern34.test(data73)){
-const err183 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+if(data72.syncWave !== undefined){
+let data74 = data72.syncWave;
+if(!(((typeof data74 == "number") && (!(data74 % 1) && !isNaN(data74))) && (isFinite(data74)))){
+const err183 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2326,8 +2295,10 @@ vErrors.push(err183);
 errors++;
 }
 }
-else {
-const err184 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data72.values !== undefined){
+let data75 = data72.values;
+if(!(data75 && typeof data75 == "object" && !Array.isArray(data75))){
+const err184 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2336,12 +2307,13 @@ vErrors.push(err184);
 }
 errors++;
 }
-var _valid2 = _errs182 === errors;
-valid33 = valid33 || _valid2;
-if(!valid33){
-const _errs184 = errors;
-if(typeof data73 !== "boolean"){
-const err185 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+if(data72.expose !== undefined){
+let data76 = data72.expose;
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+for(const key29 in data76){
+if(!(((key29 === "internal") || (key29 === "public")) || (key29 === "tailnet"))){
+const err185 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2350,8 +2322,15 @@ vErrors.push(err185);
 }
 errors++;
 }
-if(false !== data73){
-const err186 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+}
+if(data76.internal !== undefined){
+let data77 = data76.internal;
+const _errs182 = errors;
+let valid32 = false;
+const _errs183 = errors;
+if(typeof data77 === "string"){
+if(!pattern36.test(data77)){
+const err186 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2360,11 +2339,9 @@ vErrors.push(err186);
 }
 errors++;
 }
-var _valid2 = _errs184 === errors;
-valid33 = valid33 || _valid2;
 }
-if(!valid33){
-const err187 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+else {
+const err187 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2373,21 +2350,12 @@ vErrors.push(err187);
 }
 errors++;
 }
-else {
-errors = _errs181;
-if(vErrors !== null){
-if(_errs181){
-vErrors.length = _errs181;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err188 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var _valid0 = _errs183 === errors;
+valid32 = valid32 || _valid0;
+if(!valid32){
+const _errs185 = errors;
+if(typeof data77 !== "boolean"){
+const err188 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2396,11 +2364,8 @@ vErrors.push(err188);
 }
 errors++;
 }
-}
-if(data66.sso !== undefined){
-let data74 = data66.sso;
-if(typeof data74 !== "string"){
-const err189 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(false !== data77){
+const err189 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2409,8 +2374,11 @@ vErrors.push(err189);
 }
 errors++;
 }
-if(!(((data74 === "proxy") || (data74 === "oidc")) || (data74 === "none"))){
-const err190 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/enum",keyword:"enum",params:{allowedValues: schema11.properties.apps.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.sso.enum},message:"must be equal to one of the allowed values"};
+var _valid0 = _errs185 === errors;
+valid32 = valid32 || _valid0;
+}
+if(!valid32){
+const err190 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2419,12 +2387,26 @@ vErrors.push(err190);
 }
 errors++;
 }
+else {
+errors = _errs182;
+if(vErrors !== null){
+if(_errs182){
+vErrors.length = _errs182;
 }
-if(data66.loadBalancerIP !== undefined){
-let data75 = data66.loadBalancerIP;
-if(typeof data75 === "string"){
-if(!pattern1.test(data75)){
-const err191 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data76.public !== undefined){
+let data78 = data76.public;
+const _errs188 = errors;
+let valid33 = false;
+const _errs189 = errors;
+if(typeof data78 === "string"){
+if(!pattern36.test(data78)){
+const err191 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2435,7 +2417,7 @@ errors++;
 }
 }
 else {
-const err192 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err192 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2444,10 +2426,12 @@ vErrors.push(err192);
 }
 errors++;
 }
-}
-}
-else {
-const err193 = {instancePath:instancePath+"/apps/" + key26.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var _valid1 = _errs189 === errors;
+valid33 = valid33 || _valid1;
+if(!valid33){
+const _errs191 = errors;
+if(typeof data78 !== "boolean"){
+const err193 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2456,11 +2440,8 @@ vErrors.push(err193);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err194 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(false !== data78){
+const err194 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2469,14 +2450,199 @@ vErrors.push(err194);
 }
 errors++;
 }
+var _valid1 = _errs191 === errors;
+valid33 = valid33 || _valid1;
 }
-else {
-const err195 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!valid33){
+const err195 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err195];
 }
 else {
 vErrors.push(err195);
+}
+errors++;
+}
+else {
+errors = _errs188;
+if(vErrors !== null){
+if(_errs188){
+vErrors.length = _errs188;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data76.tailnet !== undefined){
+let data79 = data76.tailnet;
+const _errs194 = errors;
+let valid34 = false;
+const _errs195 = errors;
+if(typeof data79 === "string"){
+if(!pattern36.test(data79)){
+const err196 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
+}
+errors++;
+}
+}
+else {
+const err197 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err197];
+}
+else {
+vErrors.push(err197);
+}
+errors++;
+}
+var _valid2 = _errs195 === errors;
+valid34 = valid34 || _valid2;
+if(!valid34){
+const _errs197 = errors;
+if(typeof data79 !== "boolean"){
+const err198 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err198];
+}
+else {
+vErrors.push(err198);
+}
+errors++;
+}
+if(false !== data79){
+const err199 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err199];
+}
+else {
+vErrors.push(err199);
+}
+errors++;
+}
+var _valid2 = _errs197 === errors;
+valid34 = valid34 || _valid2;
+}
+if(!valid34){
+const err200 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err200];
+}
+else {
+vErrors.push(err200);
+}
+errors++;
+}
+else {
+errors = _errs194;
+if(vErrors !== null){
+if(_errs194){
+vErrors.length = _errs194;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err201 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err201];
+}
+else {
+vErrors.push(err201);
+}
+errors++;
+}
+}
+if(data72.sso !== undefined){
+let data80 = data72.sso;
+if(typeof data80 !== "string"){
+const err202 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err202];
+}
+else {
+vErrors.push(err202);
+}
+errors++;
+}
+if(!(((data80 === "proxy") || (data80 === "oidc")) || (data80 === "none"))){
+const err203 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/enum",keyword:"enum",params:{allowedValues: schema11.properties.apps.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.sso.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err203];
+}
+else {
+vErrors.push(err203);
+}
+errors++;
+}
+}
+if(data72.loadBalancerIP !== undefined){
+let data81 = data72.loadBalancerIP;
+if(typeof data81 === "string"){
+if(!pattern1.test(data81)){
+const err204 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+if(vErrors === null){
+vErrors = [err204];
+}
+else {
+vErrors.push(err204);
+}
+errors++;
+}
+}
+else {
+const err205 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err205];
+}
+else {
+vErrors.push(err205);
+}
+errors++;
+}
+}
+}
+else {
+const err206 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err206];
+}
+else {
+vErrors.push(err206);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err207 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+}
+else {
+const err208 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
 }
 errors++;
 }

@@ -4,6 +4,7 @@
  */
 import type { ArtifactModule, KubeObject } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
+import { argocdModule } from '@homelab/argocd';
 import { certManagerModule } from '@homelab/cert-manager';
 import { ciliumModule } from '@homelab/cilium';
 import { COMPONENT_NAMES, exposureRoutes, gatewayApiModule, internalGatewayRef } from '@homelab/gateway-api';
@@ -11,7 +12,7 @@ import { nfsCsiModule } from '@homelab/nfs-csi';
 import type { HomelabModule } from './compose.js';
 import type { Component } from '@homelab/core';
 
-export const defaultModules: HomelabModule[] = [gatewayApiModule, ciliumModule, certManagerModule, nfsCsiModule];
+export const defaultModules: HomelabModule[] = [gatewayApiModule, ciliumModule, certManagerModule, nfsCsiModule, argocdModule];
 
 /**
  * Derives objects from what components declare, returned per owning component name (they are

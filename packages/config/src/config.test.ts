@@ -59,7 +59,7 @@ describe('valid configs', () => {
         ip: '192.168.30.50',
         role: 'controlplane',
         installDisk: '/dev/sda',
-        vm: { host: 'pve', cores: 6, cpuType: 'x86-64-v2-AES', memoryMiB: 16384, diskGiB: 100 },
+        vm: { cores: 6, cpuType: 'x86-64-v2-AES', memoryMiB: 16384, diskGiB: 100 },
       },
     ]);
     expect(config.controlPlanes.map((node) => node.name)).toEqual(['talos-cp01']);
@@ -101,6 +101,7 @@ describe('valid configs', () => {
         internalGatewayIP: '10.0.3.10',
       };
       c.hosts = { pve: { ip: '10.0.1.10' }, nas: { ip: '10.0.1.20' }, dns: { ip: '10.0.1.53' } };
+      c.proxmox.host = 'pve';
       c.nodes = { cp: { ip: '10.0.2.10', role: 'controlplane' } };
       c.nfs.server = 'nas';
       delete c.gitops.revision;
@@ -191,15 +192,17 @@ describe('valid configs', () => {
     });
   });
 
-  it('accepts plain IPs for nfs.server and nameservers, without any hosts', () => {
+  it('accepts plain IPs for nfs.server, nameservers and proxmox.host, without any hosts', () => {
     const input = variant((c) => {
       c.hosts = {};
       c.network.nameservers = ['192.168.30.45', '9.9.9.9'];
       c.nfs.server = '192.168.30.20';
+      c.proxmox.host = '192.168.30.10';
     });
     const config = accepted(validateConfig(input));
     expect(config.network.nameservers).toEqual(['192.168.30.45', '9.9.9.9']);
     expect(config.nfs.server).toBe('192.168.30.20');
+    expect(config.proxmox?.endpoint).toBe('https://192.168.30.10:8006/');
     expect(config.hosts).toEqual({});
   });
 
@@ -556,6 +559,7 @@ const semanticCases: InvalidCase[] = [
     expected: [
       "network.nameservers[0]: names no entry in hosts (got 'pihole'). Declare it under hosts (hosts.pihole.ip) or use an IPv4 address.",
       "nfs.server: names no entry in hosts (got 'truenas'). Declare it under hosts (hosts.truenas.ip) or use an IPv4 address.",
+      "proxmox.host: names no entry in hosts (got 'proxmox'). Declare it under hosts (hosts.proxmox.ip) or use an IPv4 address.",
     ],
   },
   {

@@ -93,6 +93,16 @@ export interface Component {
   objects?: Record<string, KubeObject>;
   secrets?: SecretDeclaration[];
   exposes?: Exposure[];
+  /** How ArgoCD treats the component's own Application. */
+  application?: {
+    /**
+     * Delete the component's resources when its Application is deleted (the resources finalizer).
+     * ArgoCD's own Application must not, or removing it would uninstall ArgoCD. @default true
+     */
+    cascadeDelete?: boolean;
+    /** Sync options for the Application itself as seen by its parent, e.g. Prune=false, Delete=false. */
+    parentSyncOptions?: string[];
+  };
   /**
    * Files outside the component's directory that a person uses directly, such as bootstrap
    * manifests and instructions (paths relative to the output root).

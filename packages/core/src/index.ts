@@ -17,6 +17,7 @@ export {
 export { GENERATOR, generatedHeader, hasGeneratedHeader, objectData, renderYamlFile, toYaml, type GeneratedFile } from './render.js';
 export {
   APP_OF_APPS_DIR,
+  DEFAULT_ARGOCD_NAMESPACE,
   allObjects,
   componentApplication,
   componentPaths,

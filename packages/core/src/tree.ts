@@ -11,6 +11,9 @@ export interface GitOpsTarget {
 }
 
 const CORE_SOURCE = '@homelab/core';
+
+/** Namespace ArgoCD runs in unless GitOpsTarget.argocdNamespace says otherwise. */
+export const DEFAULT_ARGOCD_NAMESPACE = 'argocd';
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
@@ -23,8 +26,11 @@ export function componentPaths(component: Pick<Component, 'group' | 'name'>) {
   return { application: `${dir}.yaml`, values: `${dir}/values.yaml`, manifests: `${dir}/manifests` };
 }
 
-function syncWaveAnnotation(wave: number | undefined): Record<string, string> | undefined {
-  return wave === undefined || wave === 0 ? undefined : { [SYNC_WAVE]: String(wave) };
+function applicationAnnotations(wave: number | undefined, parentSyncOptions: string[] = []): Record<string, string> | undefined {
+  const annotations: Record<string, string> = {};
+  if (wave !== undefined && wave !== 0) annotations[SYNC_WAVE] = String(wave);
+  if (parentSyncOptions.length > 0) annotations['argocd.argoproj.io/sync-options'] = parentSyncOptions.join(',');
+  return Object.keys(annotations).length > 0 ? annotations : undefined;
 }
 
 /** Retries ride out first-install races (a webhook not ready yet, CRDs registered by an operator). */
@@ -66,9 +72,9 @@ export function componentApplication(component: Component, target: GitOpsTarget)
   return new Application({
     metadata: {
       name: component.name,
-      namespace: target.argocdNamespace ?? 'argocd',
-      annotations: syncWaveAnnotation(component.syncWave),
-      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      namespace: target.argocdNamespace ?? DEFAULT_ARGOCD_NAMESPACE,
+      annotations: applicationAnnotations(component.syncWave, component.application?.parentSyncOptions),
+      finalizers: component.application?.cascadeDelete === false ? undefined : ['resources-finalizer.argocd.argoproj.io'],
     },
     spec: {
       project: 'default',
@@ -81,9 +87,9 @@ export function componentApplication(component: Component, target: GitOpsTarget)
 
 /** App-of-apps for one group: every `kubernetes/<group>/*.yaml` Application, no globs, no recursion. */
 export function groupApplication(group: ComponentGroup, target: GitOpsTarget, syncWave?: number): Application {
-  const argocdNamespace = target.argocdNamespace ?? 'argocd';
+  const argocdNamespace = target.argocdNamespace ?? DEFAULT_ARGOCD_NAMESPACE;
   return new Application({
-    metadata: { name: group, namespace: argocdNamespace, annotations: syncWaveAnnotation(syncWave) },
+    metadata: { name: group, namespace: argocdNamespace, annotations: applicationAnnotations(syncWave) },
     spec: {
       project: 'default',
       destination: { server: IN_CLUSTER, namespace: argocdNamespace },
@@ -95,7 +101,7 @@ export function groupApplication(group: ComponentGroup, target: GitOpsTarget, sy
 
 /** The root Application: manages the group app-of-apps and itself. */
 export function rootApplication(target: GitOpsTarget): Application {
-  const argocdNamespace = target.argocdNamespace ?? 'argocd';
+  const argocdNamespace = target.argocdNamespace ?? DEFAULT_ARGOCD_NAMESPACE;
   return new Application({
     metadata: { name: 'root', namespace: argocdNamespace },
     spec: {

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { chartSchemaDir, checkChartValues } from '@homelab/testing';
+import { validateConfig, type ResolvedConfig } from '@homelab/config';
+import { argocdValues, argocdSettings } from './argocd.js';
+
+const seed = load(readFileSync(fileURLToPath(new URL('../../../homelab.yaml', import.meta.url)), 'utf8'));
+const result = validateConfig(seed);
+if (!result.ok) throw new Error(JSON.stringify(result.problems));
+const config: ResolvedConfig = result.config;
+
+/**
+ * Keys the chart reads although its values.yaml does not list them. Each is justified by the
+ * chart template that consumes it (argo-helm charts/argo-cd/templates/_helpers.tpl at 10.1.1).
+ */
+const ALLOW = [
+  // configs.params is a pass-through map: "argo-cd.config.params" writes every key but create and
+  // annotations into argocd-cmd-params-cm. values.yaml lists only those two plus a commented example.
+  'configs.params.server.insecure',
+  // configs.cm is a pass-through map: "argo-cd.config.cm" writes every key but create and
+  // annotations into argocd-cm. values.yaml lists a few resource.customizations keys, not this one
+  // (the Application health check ArgoCD removed in 1.8 and documents restoring).
+  'configs.cm.resource.customizations.health.argoproj.io_Application',
+];
+
+const dir = chartSchemaDir('argo-cd');
+
+describe.skipIf(!dir)('argo-cd chart conformance (shared/chart-schemas/argo-cd, 10.1.1)', () => {
+  const chartDir = dir!;
+  const values = argocdValues(config, argocdSettings());
+
+  it('uses only keys the pinned chart accepts', () => {
+    expect(checkChartValues(chartDir, values, { allow: ALLOW })).toEqual([]);
+  });
+
+  it('needs every allow entry (none is stale)', () => {
+    for (const path of ALLOW) {
+      const others = ALLOW.filter((entry) => entry !== path);
+      expect(checkChartValues(chartDir, values, { allow: others })).toEqual([`${path}: not a key of the chart's values.yaml`]);
+    }
+  });
+
+  it('reports a misplaced key (the oracle can fail)', () => {
+    const misplaced = { ...values, server: { ...values.server, insecure: true } };
+    expect(checkChartValues(chartDir, misplaced, { allow: ALLOW })).toEqual(["server.insecure: not a key of the chart's values.yaml"]);
+  });
+
+  it('mounts only volumes the pod has: its own, or the chart repo-server volumes a CMP sidecar shares', () => {
+    // The chart's own documented sidecar example (commented in values.yaml) names the shared volumes.
+    const text = readFileSync(join(chartDir, 'values.yaml'), 'utf8');
+    const container = values.repoServer.extraContainers[0] as { volumeMounts: { name: string }[] };
+    const own = new Set((values.repoServer.volumes as { name: string }[]).map((volume) => volume.name));
+    for (const { name } of container.volumeMounts) {
+      if (own.has(name)) continue;
+      expect(text, `volume ${name} is neither declared nor shared by the chart`).toMatch(new RegExp(`#\\s+name: ${name}\\n`));
+    }
+  });
+
+  it('keeps the chart defaults for the server name and HTTP port the exposure is derived from', () => {
+    // Set explicitly so exposure and values share one source; by default they change nothing.
+    const defaults = load(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as { server: { name: string; service: { servicePortHttp: number } } };
+    expect(values.server.name).toBe(defaults.server.name);
+    expect(values.server.service.servicePortHttp).toBe(defaults.server.service.servicePortHttp);
+  });
+});

@@ -1,0 +1,67 @@
+import { DEFAULT_ARGOCD_NAMESPACE } from '@homelab/core';
+/** ArgoCD settings, documented once, and their defaults in one object. */
+import type { PodSecurityLevel } from '@homelab/core';
+
+/** In-cluster SOPS decryption: a config-management plugin sidecar on the repo-server. */
+export interface SopsSettings {
+  /**
+   * Plugin name: the ConfigManagementPlugin's name, its key in `argocd-cmp-cm` and the sidecar's
+   * name (`cmp-<plugin>`). @default 'sops'
+   */
+  plugin: string;
+  /**
+   * Shell glob of the encrypted files. A directory holding one is rendered by the plugin (plain
+   * files passed through, matching files decrypted); other directories stay plain directories.
+   * @default '*.sops.yaml'
+   */
+  filePattern: string;
+  /** Secret in ArgoCD's namespace holding the age private key, created by hand at bootstrap. @default 'sops-age' */
+  secretName: string;
+  /** Key of that Secret holding the age identities file. @default 'keys.txt' */
+  secretKey: string;
+  /** Directory the Secret is mounted at in the sidecar; `SOPS_AGE_KEY_FILE` is `<dir>/<secretKey>`. @default '/sops/age' */
+  keyDir: string;
+}
+
+export interface ArgoCdSettings {
+  /** Host label of the UI and API under `domains.internal`. @default 'argocd' */
+  hostLabel: string;
+  /**
+   * Namespace ArgoCD runs in. It must be the namespace the generated Applications live in
+   * (GitOpsTarget.argocdNamespace, 'argocd' by default in @homelab/core). @default 'argocd'
+   */
+  namespace: string;
+  /**
+   * Sync wave of ArgoCD's own Application. It also holds ArgoCD's HTTPRoute (derived from its
+   * exposure), so it comes after the Gateway API CRDs (-15) and the internal Gateway (-4); and
+   * before the default wave 0, so ArgoCD changes (health check, SOPS plugin, upgrades) land before
+   * the apps that rely on them. @default -1
+   */
+  syncWave: number;
+  /** Pod Security level enforced on ArgoCD's namespace (the bootstrap Namespace). @default 'baseline' */
+  podSecurity: PodSecurityLevel;
+  /** Port of the argocd-server Service that serves plain HTTP (TLS ends at the gateway). @default 80 */
+  httpPort: number;
+  /** Metrics Services for controller, server, repo-server and ApplicationSet controller. @default true */
+  metrics: boolean;
+  /** Dex. Off: SSO is native OIDC against the identity provider (exposure `sso: 'oidc'`). @default false */
+  dex: boolean;
+  sops: SopsSettings;
+}
+
+export const argocdDefaults = {
+  hostLabel: 'argocd',
+  namespace: DEFAULT_ARGOCD_NAMESPACE,
+  syncWave: -1,
+  podSecurity: 'baseline',
+  httpPort: 80,
+  metrics: true,
+  dex: false,
+  sops: {
+    plugin: 'sops',
+    filePattern: '*.sops.yaml',
+    secretName: 'sops-age',
+    secretKey: 'keys.txt',
+    keyDir: '/sops/age',
+  },
+} as const satisfies ArgoCdSettings;

@@ -101,7 +101,7 @@ describe('valid configs', () => {
         internalGatewayIP: '10.0.3.10',
       };
       c.hosts = { pve: { ip: '10.0.1.10' }, nas: { ip: '10.0.1.20' }, dns: { ip: '10.0.1.53' } };
-      c.proxmox.host = 'pve';
+      c.proxmox!.host = 'pve';
       c.nodes = { cp: { ip: '10.0.2.10', role: 'controlplane' } };
       c.nfs.server = 'nas';
       delete c.gitops.revision;
@@ -197,7 +197,7 @@ describe('valid configs', () => {
       c.hosts = {};
       c.network.nameservers = ['192.168.30.45', '9.9.9.9'];
       c.nfs.server = '192.168.30.20';
-      c.proxmox.host = '192.168.30.10';
+      c.proxmox!.host = '192.168.30.10';
     });
     const config = accepted(validateConfig(input));
     expect(config.network.nameservers).toEqual(['192.168.30.45', '9.9.9.9']);

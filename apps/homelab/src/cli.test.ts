@@ -233,3 +233,28 @@ describe('usage', () => {
     expect(result.err).toContain(`config file not found: ${join(empty, 'missing.yaml')}`);
   });
 });
+
+describe('homelab generate --from (how Nx applies its cached render)', () => {
+  it('writes a tree rendered elsewhere with the same ownership rules, keeping hand-written files', async () => {
+    const rendered = mkdtempSync(join(tmpdir(), 'homelab-rendered-'));
+    expect((await run(home, 'generate', '--quiet', '--out', rendered)).code).toBe(0);
+    mkdirSync(join(home, 'kubernetes'), { recursive: true });
+    writeFileSync(join(home, 'kubernetes/hand.yaml'), 'mine\n');
+    const result = await run(home, 'generate', '--from', rendered);
+    expect(result.code).toBe(0);
+    const fresh = mkdtempSync(join(tmpdir(), 'homelab-fresh-'));
+    cpSync(join(home, 'homelab.yaml'), join(fresh, 'homelab.yaml'));
+    await run(fresh, 'generate');
+    const contents = (dir: string) => Object.fromEntries(Object.entries(snapshot(dir)).filter(([path]) => path !== 'kubernetes/hand.yaml').map(([path, file]) => [path, file.content]));
+    expect(contents(home)).toEqual(contents(fresh));
+    expect(readFileSync(join(home, 'kubernetes/hand.yaml'), 'utf8')).toBe('mine\n');
+    expect((await run(home, 'generate', '--check')).code).toBe(0);
+  });
+
+  it('says how to render first when the directory holds no tree', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'homelab-norender-'));
+    const result = await run(home, 'generate', '--from', empty);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`holds no rendered tree (.homelab/manifest.json is missing). Render one first: homelab generate --out ${empty}`);
+  });
+});

@@ -6,7 +6,7 @@ import { formatProblem, parseConfigText, type ConfigProblem } from '@homelab/con
 import type { OutputProblem } from '@homelab/core';
 import { defaultModules } from './modules.js';
 import { renderHomelab } from './render.js';
-import { planWrite, writeTree, WriteConflictError } from './writer.js';
+import { planWrite, readRenderedTree, writeTree, WriteConflictError } from './writer.js';
 
 export const CONFIG_FILE = 'homelab.yaml';
 
@@ -51,6 +51,8 @@ Options:
   -c, --config FILE  Config file (default: homelab.yaml in this directory or the nearest parent)
   -o, --out DIR      Output root (default: the directory holding the config file)
       --check        Write nothing; exit 1 and list the files that differ when the tree is stale
+      --from DIR     Write the tree an earlier 'generate --out DIR' rendered there, instead of
+                     rendering (Nx caches that tree; 'nx run homelab:generate' applies it)
   -q, --quiet        Print only problems
   -h, --help         Show this help
 
@@ -96,6 +98,7 @@ function reportProblems(io: Io, source: string, configProblems: ConfigProblem[],
 interface CommonOptions {
   config?: string;
   out?: string;
+  from?: string;
   check?: boolean;
   quiet?: boolean;
 }
@@ -122,9 +125,16 @@ function seconds(io: Io, start: number): string {
   return `${((io.now() - start) / 1000).toFixed(2)} s`;
 }
 
+/** The rendered tree of `--from DIR`, written to --out or beside the config. */
+function renderedTree(io: Io, options: CommonOptions) {
+  const configPath = options.config ? resolve(io.cwd, options.config) : findConfig(io.cwd);
+  if (!options.out && !configPath) throw new UsageError(`no ${CONFIG_FILE} found in ${io.cwd} or its parents; pass --out DIR`);
+  return { configPath: configPath ?? join(resolve(io.cwd, options.out!), CONFIG_FILE), files: readRenderedTree(resolve(io.cwd, options.from!)) };
+}
+
 function generate(io: Io, options: CommonOptions): number {
   const start = io.now();
-  const result = render(io, options);
+  const result = options.from ? renderedTree(io, options) : render(io, options);
   if (!result) return EXIT_INVALID;
   const outDir = resolve(io.cwd, options.out ?? dirname(result.configPath));
   if (options.check) {
@@ -172,6 +182,7 @@ const COMMANDS: Record<string, { options: NonNullable<ParseArgsConfig['options']
     options: {
       config: { type: 'string', short: 'c' },
       out: { type: 'string', short: 'o' },
+      from: { type: 'string' },
       check: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },

@@ -42,6 +42,22 @@ export function manifestFile(paths: string[]): GeneratedFile {
   return { path: MANIFEST_PATH, content, source: '@homelab/cli' };
 }
 
+/**
+ * Reads a tree an earlier `homelab generate --out DIR` rendered (every file its manifest lists, and
+ * the manifest), so it can be written elsewhere with the same ownership rules. Nx caches the
+ * rendered tree; `generate --from` applies it to the repository.
+ */
+export function readRenderedTree(dir: string): GeneratedFile[] {
+  if (!existsSync(join(dir, MANIFEST_PATH))) {
+    throw new Error(`${dir} holds no rendered tree (${MANIFEST_PATH} is missing). Render one first: homelab generate --out ${dir}`);
+  }
+  const paths = [...readManifest(dir)].sort();
+  return [...paths, MANIFEST_PATH].map((path) => {
+    assertSafePath(path);
+    return { path, content: readFileSync(join(dir, path), 'utf8'), source: 'rendered tree' };
+  });
+}
+
 function readManifest(outDir: string): Set<string> {
   const path = join(outDir, MANIFEST_PATH);
   if (!existsSync(path)) return new Set();

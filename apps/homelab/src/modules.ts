@@ -9,6 +9,8 @@ import { certManagerModule } from '@homelab/cert-manager';
 import { ciliumModule } from '@homelab/cilium';
 import { COMPONENT_NAMES, exposureRoutes, gatewayApiModule, internalGatewayRef } from '@homelab/gateway-api';
 import { nfsCsiModule } from '@homelab/nfs-csi';
+import { proxmoxArtifact } from '@homelab/proxmox';
+import { talosArtifact } from '@homelab/talos';
 import type { HomelabModule } from './compose.js';
 import type { Component } from '@homelab/core';
 
@@ -27,4 +29,4 @@ const internalRoutes: Deriver = (components, config) =>
 export const defaultDerivers: Deriver[] = [internalRoutes];
 
 /** Modules that render talos/, terraform/ and other files outside the ArgoCD tree. */
-export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [];
+export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [talosArtifact, proxmoxArtifact];

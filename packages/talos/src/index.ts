@@ -1,0 +1,24 @@
+export {
+  buildTalos,
+  renderPatch,
+  TALOS_ARTIFACT,
+  talconfig,
+  talosArtifact,
+  talosPatches,
+  type Talconfig,
+  type TalhelperNode,
+  type TalosPatch,
+  type TalosPatches,
+} from './talos.js';
+export {
+  CONTROLLER_MANAGER_METRICS_PORT,
+  ETCD_METRICS_PORT,
+  METRICS_BIND_ADDRESS,
+  SCHEDULER_METRICS_PORT,
+  TALCONFIG_PATH,
+  TALOS_DEFAULTS,
+  type DeviceSelector,
+  type ExtensionCondition,
+  type TalosSettings,
+} from './defaults.js';
+export { KUBERNETES_VERSION, TALHELPER_VERSION, TALOS_VERSION } from './versions.js';

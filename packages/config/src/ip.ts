@@ -34,7 +34,7 @@ export function parseCidr(text: string): (Ipv4Range & { prefix: number }) | unde
   return { start, end: start + size - 1, prefix };
 }
 
-/** The CIDR text has host bits set (192.168.30.5/24): usually a typo for the network address. */
+/** The CIDR text has host bits set (192.0.2.5/24): usually a typo for the network address. */
 export function hasHostBits(text: string): boolean {
   const block = parseCidr(text);
   const address = text.split('/')[0];

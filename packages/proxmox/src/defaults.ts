@@ -7,7 +7,7 @@
 export interface ProxmoxSettings {
   /**
    * A node's VM id is this base plus the offset of the node's IP in `network.subnet`
-   * (192.168.30.50 in 192.168.30.0/24 → base + 50). Adding, removing or renaming another node
+   * (10.0.0.50 in 10.0.0.0/24 → base + 50). Adding, removing or renaming another node
    * never renumbers a VM (a changed vm_id would replace it); ids are unique because IPs are.
    * Proxmox accepts ids from 100 to 999999999.
    * @default 1000

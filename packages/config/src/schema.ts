@@ -78,7 +78,7 @@ const HostName = Type.Union([Type.String({ pattern: `^(?:${unanchored(DNS_LABEL)
 });
 
 /** A closed set of strings as a plain JSON Schema `enum` (clearer errors than a union of literals). */
-const StringEnum = <T extends string>(values: readonly T[], description: string) =>
+const StringEnum = <const T extends string>(values: readonly T[], description: string) =>
   Type.Unsafe<T>({ type: 'string', enum: [...values], description, hint: `Use one of: ${values.join(', ')}.` });
 
 export const AppSettings = strict(

@@ -1,5 +1,5 @@
 /** Composes registered component modules with the user's per-component settings. */
-import { merge, type Component, type ComponentModule } from '@homelab/core';
+import { merge, type BuildContext, type Component, type ComponentModule } from '@homelab/core';
 import { joinPath, suggest, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 
 export type HomelabModule = ComponentModule<ResolvedConfig>;
@@ -29,16 +29,17 @@ export type Composition = { ok: true; components: Component[] } | { ok: false; p
 
 /**
  * Builds every enabled module and applies its settings from homelab.yaml: `enabled`, `syncWave`
- * and `values` (merged onto the Helm values with merge() semantics).
+ * and `values` (merged onto the Helm values with merge() semantics). Deriving modules are built
+ * last, from the others.
  */
 export function composeComponents(config: ResolvedConfig, modules: HomelabModule[]): Composition {
   const problems = unknownNames(config, modules);
   const components: Component[] = [];
-  for (const module of modules) {
+  const buildWithSettings = (module: HomelabModule, context?: BuildContext): Component[] => {
     const section = sectionOf(module.kind);
     const settings = config[section][module.name] ?? {};
-    if (settings.enabled === false) continue;
-    const built = [module.build(config)].flat();
+    if (settings.enabled === false) return [];
+    const built = [module.build(config, context)].flat();
     const own = built.find((component) => component.name === module.name);
     if (settings.values !== undefined) {
       if (!own?.chart) {
@@ -48,7 +49,11 @@ export function composeComponents(config: ResolvedConfig, modules: HomelabModule
       }
     }
     if (settings.syncWave !== undefined && own) own.syncWave = settings.syncWave;
-    components.push(...built);
-  }
+    return built;
+  };
+  for (const module of modules.filter((m) => !m.derives)) components.push(...buildWithSettings(module));
+  // Deriving modules see the others (with the user's settings applied), not each other.
+  const context: BuildContext = { components: [...components] };
+  for (const module of modules.filter((m) => m.derives)) components.push(...buildWithSettings(module, context));
   return problems.length > 0 ? { ok: false, problems } : { ok: true, components };
 }

@@ -2,19 +2,29 @@
  * What this generator composes: every component package, in deployment order, and the derivers
  * that turn the components' declarations into cross-cutting objects.
  */
-import type { ArtifactModule, KubeObject } from '@homelab/core';
+import type { Access, ArtifactModule, KubeObject } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { argocdModule } from '@homelab/argocd';
 import { certManagerModule } from '@homelab/cert-manager';
+import { cloudflaredModule } from '@homelab/cloudflared';
 import { ciliumModule } from '@homelab/cilium';
 import { COMPONENT_NAMES, exposureRoutes, gatewayApiModule, internalGatewayRef } from '@homelab/gateway-api';
 import { nfsCsiModule } from '@homelab/nfs-csi';
 import { proxmoxArtifact } from '@homelab/proxmox';
+import { tailnetObjects, tailscaleModule } from '@homelab/tailscale';
 import { talosArtifact } from '@homelab/talos';
 import type { HomelabModule } from './compose.js';
 import type { Component } from '@homelab/core';
 
-export const defaultModules: HomelabModule[] = [gatewayApiModule, ciliumModule, certManagerModule, nfsCsiModule, argocdModule];
+export const defaultModules: HomelabModule[] = [
+  gatewayApiModule,
+  ciliumModule,
+  certManagerModule,
+  nfsCsiModule,
+  argocdModule,
+  tailscaleModule,
+  cloudflaredModule,
+];
 
 /**
  * Derives objects from what components declare, returned per owning component name (they are
@@ -22,11 +32,40 @@ export const defaultModules: HomelabModule[] = [gatewayApiModule, ciliumModule, 
  */
 export type Deriver = (components: readonly Component[], config: ResolvedConfig) => Record<string, KubeObject[]>;
 
-/** Internal exposures become HTTPRoutes on the internal gateway (when it is deployed). */
+/** The component that serves each kind of exposure: without it, such an exposure would dangle. */
+export const EXPOSURE_PROVIDERS: Record<Access, { component: string; enable: string }> = {
+  internal: { component: COMPONENT_NAMES.internalGateway, enable: 'components.gateway-api.enabled: true' },
+  public: { component: 'cloudflared', enable: 'cloudflare.tunnelId and components.cloudflared.enabled: true' },
+  tailnet: { component: 'tailscale', enable: 'a tailscale section and components.tailscale.enabled: true' },
+};
+
+/** Fails on an exposure whose provider is not deployed, naming the setting that fixes it. */
+const exposureProviders: Deriver = (components) => {
+  const deployed = new Set(components.map((component) => component.name));
+  for (const component of components) {
+    for (const exposure of component.exposes ?? []) {
+      const provider = EXPOSURE_PROVIDERS[exposure.access];
+      if (!deployed.has(provider.component)) {
+        throw new Error(
+          `${component.name}: exposes ${exposure.host} (${exposure.access}) but ${provider.component} is not deployed. ` +
+            `Set ${provider.enable} in homelab.yaml, or stop exposing ${component.name} that way` +
+            `${component.group === 'apps' ? ` (apps.${component.name}.expose.${exposure.access}: false)` : ''}.`,
+        );
+      }
+    }
+  }
+  return {};
+};
+
+/** Internal exposures become HTTPRoutes on the internal gateway. */
 const internalRoutes: Deriver = (components, config) =>
   components.some((component) => component.name === COMPONENT_NAMES.internalGateway) ? exposureRoutes(components, internalGatewayRef(config)) : {};
 
-export const defaultDerivers: Deriver[] = [internalRoutes];
+/** Tailnet exposures become Ingresses of the Tailscale operator. */
+const tailnetIngresses: Deriver = (components, config) =>
+  components.some((component) => component.name === 'tailscale') ? tailnetObjects(components, config) : {};
+
+export const defaultDerivers: Deriver[] = [exposureProviders, internalRoutes, tailnetIngresses];
 
 /** Modules that render talos/, terraform/ and other files outside the ArgoCD tree. */
 export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [talosArtifact, proxmoxArtifact];

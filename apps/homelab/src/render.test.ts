@@ -182,3 +182,16 @@ describe('derived objects', () => {
     expect(values['crds']).toEqual({ enabled: true });
   });
 });
+
+describe('exposure providers', () => {
+  it('rejects an exposure whose provider is disabled, naming the setting that fixes it', () => {
+    const config = configWith((data) => {
+      data.components = { 'gateway-api': { enabled: false } };
+    });
+    const result = renderHomelab(config, defaultModules);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.outputProblems.map((p) => p.problem)).toContain(
+      `argocd: exposes argocd.${seed.domains.internal} (internal) but internal-gateway is not deployed. Set components.gateway-api.enabled: true in homelab.yaml, or stop exposing argocd that way.`,
+    );
+  });
+});

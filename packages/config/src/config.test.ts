@@ -192,6 +192,19 @@ describe('valid configs', () => {
     });
   });
 
+  it('resolves cloudflare and tailscale settings, deriving the operator hostname from the cluster name', () => {
+    const config = accepted(
+      validateConfig(
+        variant((c) => {
+          c.cloudflare = { tunnelId: '6ff42ae2-765d-4adf-8112-31c55c1551ef' };
+          c.tailscale = { tags: ['tag:k8s-operator'], proxyTags: ['tag:k8s'] };
+        }),
+      ),
+    );
+    expect(config.cloudflare).toEqual({ tunnelId: '6ff42ae2-765d-4adf-8112-31c55c1551ef' });
+    expect(config.tailscale).toEqual({ hostname: `${config.cluster.name}-operator`, tags: ['tag:k8s-operator'], proxyTags: ['tag:k8s'] });
+  });
+
   it('accepts plain IPs for nfs.server, nameservers and proxmox.host, without any hosts', () => {
     const input = variant((c) => {
       c.hosts = {};
@@ -254,7 +267,7 @@ const shapeCases: InvalidCase[] = [
     name: 'unknown top-level key with a suggestion',
     mutate: (c) => (c.node = {}),
     expected: [
-      "node: is not a known setting (got 'node'). Did you mean 'nodes'? Allowed here: cluster, domains, network, hosts, nodes, proxmox, nfs, gitops, secrets, acme, workloads, components, apps.",
+      "node: is not a known setting (got 'node'). Did you mean 'nodes'? Allowed here: cluster, domains, network, hosts, nodes, proxmox, cloudflare, tailscale, nfs, gitops, secrets, acme, workloads, components, apps.",
     ],
   },
   {
@@ -560,6 +573,25 @@ const semanticCases: InvalidCase[] = [
       "network.nameservers[0]: names no entry in hosts (got 'pihole'). Declare it under hosts (hosts.pihole.ip) or use an IPv4 address.",
       "nfs.server: names no entry in hosts (got 'truenas'). Declare it under hosts (hosts.truenas.ip) or use an IPv4 address.",
       "proxmox.host: names no entry in hosts (got 'proxmox'). Declare it under hosts (hosts.proxmox.ip) or use an IPv4 address.",
+    ],
+  },
+  {
+    name: 'tunnel ID that is not a UUID',
+    mutate: (c) => (c.cloudflare = { tunnelId: 'my-tunnel' }),
+    expected: [
+      "cloudflare.tunnelId: is not a valid tunnel ID (got 'my-tunnel'). Use the lowercase UUID printed by `cloudflared tunnel create` or `cloudflared tunnel list`.",
+    ],
+  },
+  {
+    name: 'tailscale tag without the tag: prefix',
+    mutate: (c) => (c.tailscale = { tags: ['k8s-operator'], proxyTags: ['tag:k8s'] }),
+    expected: ["tailscale.tags[0]: does not have the expected form (got 'k8s-operator'). Use 'tag:' followed by a name, such as tag:k8s-operator."],
+  },
+  {
+    name: 'tailscale section without proxy tags',
+    mutate: (c) => (c.tailscale = { tags: ['tag:k8s-operator'] } as never),
+    expected: [
+      'tailscale.proxyTags: is required (got nothing). Add tailscale.proxyTags: Tags of the proxies and the subnet router; owned by the operator tags in the tailnet policy.',
     ],
   },
   {

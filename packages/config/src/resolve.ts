@@ -38,6 +38,10 @@ export interface ResolvedConfig {
   controlPlanes: ResolvedNode[];
   workers: ResolvedNode[];
   nfs: { server: string; exports: { media: string; config: string } };
+  /** Present when homelab.yaml has a cloudflare section. */
+  cloudflare?: { tunnelId?: string };
+  /** Present when homelab.yaml has a tailscale section. */
+  tailscale?: { hostname: string; tags: string[]; proxyTags: string[] };
   /** Present when homelab.yaml has a proxmox section. */
   proxmox?: { host: string; endpoint: string; defaultNode: string; bridge: string; datastore: string; isoDatastore: string };
   gitops: { repoURL: string; revision: string };
@@ -93,6 +97,16 @@ export function resolveConfig(input: HomelabConfigInput): ResolvedConfig {
     controlPlanes,
     workers,
     nfs: { server: hostIp(input.nfs.server), exports: { ...input.nfs.exports } },
+    ...(input.cloudflare ? { cloudflare: { ...input.cloudflare } } : {}),
+    ...(input.tailscale
+      ? {
+          tailscale: {
+            hostname: input.tailscale.hostname ?? `${input.cluster.name}-operator`,
+            tags: [...input.tailscale.tags],
+            proxyTags: [...input.tailscale.proxyTags],
+          },
+        }
+      : {}),
     ...(input.proxmox
       ? {
           proxmox: {

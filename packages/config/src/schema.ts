@@ -77,6 +77,12 @@ const HostName = Type.Union([Type.String({ pattern: `^(?:${unanchored(DNS_LABEL)
   hint: 'Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.',
 });
 
+const TailscaleTag = Type.String({
+  pattern: '^tag:[a-zA-Z][a-zA-Z0-9-]*$',
+  description: 'A tailnet ACL tag.',
+  hint: "Use 'tag:' followed by a name, such as tag:k8s-operator.",
+});
+
 /** A closed set of strings as a plain JSON Schema `enum` (clearer errors than a union of literals). */
 const StringEnum = <const T extends string>(values: readonly T[], description: string) =>
   Type.Unsafe<T>({ type: 'string', enum: [...values], description, hint: `Use one of: ${values.join(', ')}.` });
@@ -191,6 +197,37 @@ export const HomelabConfigSchema = strict(
           isoDatastore: Type.Optional(Type.String({ minLength: 1, default: 'local', description: 'Datastore the Talos ISO is uploaded to.' })),
         },
         { description: 'Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.' },
+      ),
+    ),
+    cloudflare: Type.Optional(
+      strict(
+        {
+          tunnelId: Type.Optional(
+            Type.String({
+              pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+              title: 'tunnel ID',
+              description: 'UUID of the locally managed Cloudflare tunnel (cloudflared tunnel create <name>); required once an app is public.',
+              hint: 'Use the lowercase UUID printed by `cloudflared tunnel create` or `cloudflared tunnel list`.',
+            }),
+          ),
+        },
+        { description: 'Cloudflare Tunnel serving the public apps.' },
+      ),
+    ),
+    tailscale: Type.Optional(
+      strict(
+        {
+          hostname: Type.Optional(DnsLabel("The operator's tailnet device name. Defaults to '<cluster.name>-operator'.")),
+          tags: Type.Array(TailscaleTag, {
+            minItems: 1,
+            description: "Tags of the operator itself; its OAuth client must carry them and the tailnet policy must own them.",
+          }),
+          proxyTags: Type.Array(TailscaleTag, {
+            minItems: 1,
+            description: 'Tags of the proxies and the subnet router; owned by the operator tags in the tailnet policy.',
+          }),
+        },
+        { description: 'Tailscale operator: private access over the tailnet.' },
       ),
     ),
     nfs: strict(

@@ -118,7 +118,18 @@ export interface Component {
 export interface ComponentModule<Config> {
   name: string;
   kind: 'component' | 'app';
-  build(config: Config): Component | Component[];
+  /**
+   * Built after every non-deriving module, receiving them in `context.components` (e.g. the tunnel
+   * derives its ingress rules from the public exposures). Deriving modules do not see each other.
+   * @default false
+   */
+  derives?: boolean;
+  build(config: Config, context?: BuildContext): Component | Component[];
+}
+
+/** What a deriving module sees of the rest of the homelab. */
+export interface BuildContext {
+  readonly components: readonly Component[];
 }
 
 /**

@@ -5,6 +5,7 @@ export {
   type Component,
   type ComponentModule,
   type ArtifactModule,
+  type BuildContext,
   type ComponentGroup,
   type Exposure,
   type GitSource,

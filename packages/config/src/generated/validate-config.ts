@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"title":"homelab.yaml","description":"Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.","type":"object","required":["cluster","domains","network","hosts","nodes","nfs","gitops","secrets","acme"],"properties":{"cluster":{"additionalProperties":false,"description":"Kubernetes cluster identity.","type":"object","required":["name"],"properties":{"name":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Cluster name, used by Talos and in object names.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"controlPlaneVIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Shared API address for several control planes; required when there is more than one.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"domains":{"additionalProperties":false,"description":"DNS domains. Every host name is derived from these.","type":"object","required":["public","internal"],"properties":{"public":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain served publicly through the Cloudflare tunnel.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"},"internal":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain of internal services, resolved by the LAN DNS to the internal gateway.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"}}},"network":{"additionalProperties":false,"description":"The home network.","type":"object","required":["subnet","gateway","nameservers","ranges","internalGatewayIP"],"properties":{"subnet":{"pattern":"^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$","description":"IPv4 network in CIDR notation.","hint":"Use CIDR notation such as 192.0.2.0/24.","type":"string"},"gateway":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Default route of the subnet.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"vlan":{"minimum":1,"maximum":4094,"description":"VLAN tag of the subnet on the hypervisor bridge.","type":"integer"},"nameservers":{"minItems":1,"description":"DNS servers for nodes and clients.","type":"array","items":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"DNS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"}},"ntpServers":{"minItems":1,"default":["time.cloudflare.com"],"description":"NTP servers for the nodes.","type":"array","items":{"minLength":1,"type":"string"}},"ranges":{"additionalProperties":false,"description":"The IP plan. Ranges must lie in the subnet and must not overlap.","type":"object","required":["infrastructure","nodes","loadBalancer"],"properties":{"infrastructure":{"additionalProperties":false,"description":"Addresses of infrastructure devices (hypervisor, NAS, DNS).","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"nodes":{"additionalProperties":false,"description":"Addresses of Kubernetes nodes.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"loadBalancer":{"additionalProperties":false,"description":"Pool Cilium hands out to LoadBalancer services.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"dhcp":{"additionalProperties":false,"description":"Range your DHCP server leases; nothing static may live here.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}},"internalGatewayIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"LoadBalancer IP of the internal Gateway; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"hosts":{"additionalProperties":false,"description":"Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"An infrastructure device.","type":"object","required":["ip"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Address of the device.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"description":{"description":"Free-text note about the device.","type":"string"}}}}},"nodes":{"minProperties":1,"additionalProperties":false,"description":"Talos nodes keyed by host name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"One Talos node, keyed by its host name.","type":"object","required":["ip","role"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Static address of the node; must lie in network.ranges.nodes.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"role":{"type":"string","enum":["controlplane","worker"],"description":"Talos machine type.","hint":"Use one of: controlplane, worker."},"installDisk":{"pattern":"^/[^\\0]*$","description":"Disk Talos installs to.","hint":"Use an absolute path starting with /.","type":"string","default":"/dev/sda"},"vm":{"additionalProperties":false,"default":{},"description":"Proxmox VM sizing for this node.","type":"object","properties":{"host":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs this VM.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"cores":{"minimum":2,"maximum":512,"default":4,"description":"vCPU cores (Talos needs at least 2).","type":"integer"},"cpuType":{"minLength":1,"default":"x86-64-v2-AES","description":"Proxmox CPU type.","type":"string"},"memoryMiB":{"minimum":2048,"default":8192,"description":"Memory in MiB (Talos needs at least 2048).","type":"integer"},"diskGiB":{"minimum":10,"default":100,"description":"Boot disk size in GiB.","type":"integer"}}}}}}},"proxmox":{"additionalProperties":false,"description":"Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.","type":"object","required":["host"],"properties":{"host":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"Proxmox VE API host (https://<address>:8006). An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"defaultNode":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","default":"pve"},"bridge":{"minLength":1,"default":"vmbr0","description":"Linux bridge the VMs attach to (tagged with network.vlan).","type":"string"},"datastore":{"minLength":1,"default":"local-lvm","description":"Datastore for VM disks.","type":"string"},"isoDatastore":{"minLength":1,"default":"local","description":"Datastore the Talos ISO is uploaded to.","type":"string"}}},"nfs":{"additionalProperties":false,"description":"NFS storage (TrueNAS).","type":"object","required":["server","exports"],"properties":{"server":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"NFS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"exports":{"additionalProperties":false,"description":"NFS export paths on the server.","type":"object","required":["media","config"],"properties":{"media":{"pattern":"^/[^\\0]*$","description":"Export holding the shared media library and downloads (one filesystem, so hardlinks work).","hint":"Use an absolute path starting with /.","type":"string"},"config":{"pattern":"^/[^\\0]*$","description":"Export under which application config volumes are provisioned.","hint":"Use an absolute path starting with /.","type":"string"}}}}},"gitops":{"additionalProperties":false,"description":"Where ArgoCD finds this repository.","type":"object","required":["repoURL"],"properties":{"repoURL":{"pattern":"^(https://|ssh://|git@)\\S+$","description":"Git repository ArgoCD reads this tree from.","hint":"Use an https://, ssh:// or git@ URL of your repository.","type":"string"},"revision":{"minLength":1,"default":"main","description":"Branch, tag or commit ArgoCD tracks.","type":"string"}}},"secrets":{"additionalProperties":false,"description":"SOPS encryption.","type":"object","required":["ageRecipients"],"properties":{"ageRecipients":{"minItems":1,"description":"age recipients every SOPS file is encrypted to.","type":"array","items":{"pattern":"^age1[02-9ac-hj-np-z]{58}$","description":"age public key.","hint":"Use an age public key (age1…, 62 characters) as printed by age-keygen.","type":"string"}}}},"acme":{"additionalProperties":false,"description":"Let's Encrypt (cert-manager).","type":"object","required":["email"],"properties":{"email":{"pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","title":"email address","description":"Let's Encrypt account email.","hint":"Use an email address you read.","type":"string"}}},"workloads":{"additionalProperties":false,"default":{},"description":"Defaults shared by app containers.","type":"object","properties":{"timezone":{"default":"UTC","description":"IANA time zone for app containers (TZ).","type":"string"},"puid":{"minimum":0,"default":1000,"description":"User ID app containers run as (PUID).","type":"integer"},"pgid":{"minimum":0,"default":1000,"description":"Group ID app containers run as (PGID).","type":"integer"}}},"components":{"default":{},"additionalProperties":false,"description":"Per-component settings keyed by component name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one platform component (core or observability).","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}}}}}},"apps":{"default":{},"additionalProperties":false,"description":"Per-app settings keyed by app name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one app.","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}},"expose":{"additionalProperties":false,"description":"How the app is reached. Omitted keys keep the app package's defaults.","type":"object","properties":{"internal":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"public":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"tailnet":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]}}},"sso":{"type":"string","enum":["proxy","oidc","none"],"description":"Authentik protection of the internal route: forward-auth proxy, native OIDC, or none.","hint":"Use one of: proxy, oidc, none."},"loadBalancerIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Fixed LoadBalancer IP for the app; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"title":"homelab.yaml","description":"Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.","type":"object","required":["cluster","domains","network","hosts","nodes","nfs","gitops","secrets","acme"],"properties":{"cluster":{"additionalProperties":false,"description":"Kubernetes cluster identity.","type":"object","required":["name"],"properties":{"name":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Cluster name, used by Talos and in object names.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"controlPlaneVIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Shared API address for several control planes; required when there is more than one.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"domains":{"additionalProperties":false,"description":"DNS domains. Every host name is derived from these.","type":"object","required":["public","internal"],"properties":{"public":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain served publicly through the Cloudflare tunnel.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"},"internal":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain of internal services, resolved by the LAN DNS to the internal gateway.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"}}},"network":{"additionalProperties":false,"description":"The home network.","type":"object","required":["subnet","gateway","nameservers","ranges","internalGatewayIP"],"properties":{"subnet":{"pattern":"^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$","description":"IPv4 network in CIDR notation.","hint":"Use CIDR notation such as 192.0.2.0/24.","type":"string"},"gateway":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Default route of the subnet.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"vlan":{"minimum":1,"maximum":4094,"description":"VLAN tag of the subnet on the hypervisor bridge.","type":"integer"},"nameservers":{"minItems":1,"description":"DNS servers for nodes and clients.","type":"array","items":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"DNS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"}},"ntpServers":{"minItems":1,"default":["time.cloudflare.com"],"description":"NTP servers for the nodes.","type":"array","items":{"minLength":1,"type":"string"}},"ranges":{"additionalProperties":false,"description":"The IP plan. Ranges must lie in the subnet and must not overlap.","type":"object","required":["infrastructure","nodes","loadBalancer"],"properties":{"infrastructure":{"additionalProperties":false,"description":"Addresses of infrastructure devices (hypervisor, NAS, DNS).","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"nodes":{"additionalProperties":false,"description":"Addresses of Kubernetes nodes.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"loadBalancer":{"additionalProperties":false,"description":"Pool Cilium hands out to LoadBalancer services.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"dhcp":{"additionalProperties":false,"description":"Range your DHCP server leases; nothing static may live here.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}},"internalGatewayIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"LoadBalancer IP of the internal Gateway; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"hosts":{"additionalProperties":false,"description":"Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"An infrastructure device.","type":"object","required":["ip"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Address of the device.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"description":{"description":"Free-text note about the device.","type":"string"}}}}},"nodes":{"minProperties":1,"additionalProperties":false,"description":"Talos nodes keyed by host name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"One Talos node, keyed by its host name.","type":"object","required":["ip","role"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Static address of the node; must lie in network.ranges.nodes.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"role":{"type":"string","enum":["controlplane","worker"],"description":"Talos machine type.","hint":"Use one of: controlplane, worker."},"installDisk":{"pattern":"^/[^\\0]*$","description":"Disk Talos installs to.","hint":"Use an absolute path starting with /.","type":"string","default":"/dev/sda"},"vm":{"additionalProperties":false,"default":{},"description":"Proxmox VM sizing for this node.","type":"object","properties":{"host":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs this VM.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"cores":{"minimum":2,"maximum":512,"default":4,"description":"vCPU cores (Talos needs at least 2).","type":"integer"},"cpuType":{"minLength":1,"default":"x86-64-v2-AES","description":"Proxmox CPU type.","type":"string"},"memoryMiB":{"minimum":2048,"default":8192,"description":"Memory in MiB (Talos needs at least 2048).","type":"integer"},"diskGiB":{"minimum":10,"default":100,"description":"Boot disk size in GiB.","type":"integer"}}}}}}},"proxmox":{"additionalProperties":false,"description":"Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.","type":"object","required":["host"],"properties":{"host":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"Proxmox VE API host (https://<address>:8006). An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"defaultNode":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","default":"pve"},"bridge":{"minLength":1,"default":"vmbr0","description":"Linux bridge the VMs attach to (tagged with network.vlan).","type":"string"},"datastore":{"minLength":1,"default":"local-lvm","description":"Datastore for VM disks.","type":"string"},"isoDatastore":{"minLength":1,"default":"local","description":"Datastore the Talos ISO is uploaded to.","type":"string"}}},"cloudflare":{"additionalProperties":false,"description":"Cloudflare Tunnel serving the public apps.","type":"object","properties":{"tunnelId":{"pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$","title":"tunnel ID","description":"UUID of the locally managed Cloudflare tunnel (cloudflared tunnel create <name>); required once an app is public.","hint":"Use the lowercase UUID printed by `cloudflared tunnel create` or `cloudflared tunnel list`.","type":"string"}}},"tailscale":{"additionalProperties":false,"description":"Tailscale operator: private access over the tailnet.","type":"object","required":["tags","proxyTags"],"properties":{"hostname":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"The operator's tailnet device name. Defaults to '<cluster.name>-operator'.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"tags":{"minItems":1,"description":"Tags of the operator itself; its OAuth client must carry them and the tailnet policy must own them.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}},"proxyTags":{"minItems":1,"description":"Tags of the proxies and the subnet router; owned by the operator tags in the tailnet policy.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}}}},"nfs":{"additionalProperties":false,"description":"NFS storage (TrueNAS).","type":"object","required":["server","exports"],"properties":{"server":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"NFS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"exports":{"additionalProperties":false,"description":"NFS export paths on the server.","type":"object","required":["media","config"],"properties":{"media":{"pattern":"^/[^\\0]*$","description":"Export holding the shared media library and downloads (one filesystem, so hardlinks work).","hint":"Use an absolute path starting with /.","type":"string"},"config":{"pattern":"^/[^\\0]*$","description":"Export under which application config volumes are provisioned.","hint":"Use an absolute path starting with /.","type":"string"}}}}},"gitops":{"additionalProperties":false,"description":"Where ArgoCD finds this repository.","type":"object","required":["repoURL"],"properties":{"repoURL":{"pattern":"^(https://|ssh://|git@)\\S+$","description":"Git repository ArgoCD reads this tree from.","hint":"Use an https://, ssh:// or git@ URL of your repository.","type":"string"},"revision":{"minLength":1,"default":"main","description":"Branch, tag or commit ArgoCD tracks.","type":"string"}}},"secrets":{"additionalProperties":false,"description":"SOPS encryption.","type":"object","required":["ageRecipients"],"properties":{"ageRecipients":{"minItems":1,"description":"age recipients every SOPS file is encrypted to.","type":"array","items":{"pattern":"^age1[02-9ac-hj-np-z]{58}$","description":"age public key.","hint":"Use an age public key (age1…, 62 characters) as printed by age-keygen.","type":"string"}}}},"acme":{"additionalProperties":false,"description":"Let's Encrypt (cert-manager).","type":"object","required":["email"],"properties":{"email":{"pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","title":"email address","description":"Let's Encrypt account email.","hint":"Use an email address you read.","type":"string"}}},"workloads":{"additionalProperties":false,"default":{},"description":"Defaults shared by app containers.","type":"object","properties":{"timezone":{"default":"UTC","description":"IANA time zone for app containers (TZ).","type":"string"},"puid":{"minimum":0,"default":1000,"description":"User ID app containers run as (PUID).","type":"integer"},"pgid":{"minimum":0,"default":1000,"description":"Group ID app containers run as (PGID).","type":"integer"}}},"components":{"default":{},"additionalProperties":false,"description":"Per-component settings keyed by component name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one platform component (core or observability).","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}}}}}},"apps":{"default":{},"additionalProperties":false,"description":"Per-app settings keyed by app name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one app.","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}},"expose":{"additionalProperties":false,"description":"How the app is reached. Omitted keys keep the app package's defaults.","type":"object","properties":{"internal":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"public":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"tailnet":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]}}},"sso":{"type":"string","enum":["proxy","oidc","none"],"description":"Authentik protection of the internal route: forward-auth proxy, native OIDC, or none.","hint":"Use one of: proxy, oidc, none."},"loadBalancerIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Fixed LoadBalancer IP for the app; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "u");
@@ -14,10 +14,12 @@ const pattern2 = new RegExp("^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\
 const pattern4 = new RegExp("^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$", "u");
 const pattern6 = new RegExp("^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$", "u");
 const pattern22 = new RegExp("^/[^\\0]*$", "u");
-const pattern29 = new RegExp("^(https://|ssh://|git@)\\S+$", "u");
-const pattern30 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
-const pattern31 = new RegExp("^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$", "u");
-const pattern36 = new RegExp("^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$", "u");
+const pattern26 = new RegExp("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", "u");
+const pattern28 = new RegExp("^tag:[a-zA-Z][a-zA-Z0-9-]*$", "u");
+const pattern33 = new RegExp("^(https://|ssh://|git@)\\S+$", "u");
+const pattern34 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
+const pattern35 = new RegExp("^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$", "u");
+const pattern40 = new RegExp("^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1649,11 +1651,12 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data.nfs !== undefined){
-let data49 = data.nfs;
+if(data.cloudflare !== undefined){
+let data49 = data.cloudflare;
 if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-if(data49.server === undefined){
-const err133 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'"};
+for(const key17 in data49){
+if(!(key17 === "tunnelId")){
+const err133 = {instancePath:instancePath+"/cloudflare",schemaPath:"#/properties/cloudflare/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1662,8 +1665,12 @@ vErrors.push(err133);
 }
 errors++;
 }
-if(data49.exports === undefined){
-const err134 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "exports"},message:"must have required property '"+"exports"+"'"};
+}
+if(data49.tunnelId !== undefined){
+let data50 = data49.tunnelId;
+if(typeof data50 === "string"){
+if(!pattern26.test(data50)){
+const err134 = {instancePath:instancePath+"/cloudflare/tunnelId",schemaPath:"#/properties/cloudflare/properties/tunnelId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},message:"must match pattern \""+"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1672,9 +1679,9 @@ vErrors.push(err134);
 }
 errors++;
 }
-for(const key17 in data49){
-if(!((key17 === "server") || (key17 === "exports"))){
-const err135 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
+}
+else {
+const err135 = {instancePath:instancePath+"/cloudflare/tunnelId",schemaPath:"#/properties/cloudflare/properties/tunnelId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1684,11 +1691,9 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data49.server !== undefined){
-let data50 = data49.server;
-if(typeof data50 === "string"){
-if(!pattern6.test(data50)){
-const err136 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+}
+else {
+const err136 = {instancePath:instancePath+"/cloudflare",schemaPath:"#/properties/cloudflare/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1698,8 +1703,11 @@ vErrors.push(err136);
 errors++;
 }
 }
-else {
-const err137 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.tailscale !== undefined){
+let data51 = data.tailscale;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.tags === undefined){
+const err137 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/required",keyword:"required",params:{missingProperty: "tags"},message:"must have required property '"+"tags"+"'"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1708,12 +1716,8 @@ vErrors.push(err137);
 }
 errors++;
 }
-}
-if(data49.exports !== undefined){
-let data51 = data49.exports;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.media === undefined){
-const err138 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "media"},message:"must have required property '"+"media"+"'"};
+if(data51.proxyTags === undefined){
+const err138 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/required",keyword:"required",params:{missingProperty: "proxyTags"},message:"must have required property '"+"proxyTags"+"'"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1722,8 +1726,9 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(data51.config === undefined){
-const err139 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "config"},message:"must have required property '"+"config"+"'"};
+for(const key18 in data51){
+if(!(((key18 === "hostname") || (key18 === "tags")) || (key18 === "proxyTags"))){
+const err139 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1732,9 +1737,12 @@ vErrors.push(err139);
 }
 errors++;
 }
-for(const key18 in data51){
-if(!((key18 === "media") || (key18 === "config"))){
-const err140 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
+}
+if(data51.hostname !== undefined){
+let data52 = data51.hostname;
+if(typeof data52 === "string"){
+if(!pattern0.test(data52)){
+const err140 = {instancePath:instancePath+"/tailscale/hostname",schemaPath:"#/properties/tailscale/properties/hostname/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1744,11 +1752,8 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data51.media !== undefined){
-let data52 = data51.media;
-if(typeof data52 === "string"){
-if(!pattern22.test(data52)){
-const err141 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
+else {
+const err141 = {instancePath:instancePath+"/tailscale/hostname",schemaPath:"#/properties/tailscale/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1758,8 +1763,11 @@ vErrors.push(err141);
 errors++;
 }
 }
-else {
-const err142 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data51.tags !== undefined){
+let data53 = data51.tags;
+if(Array.isArray(data53)){
+if(data53.length < 1){
+const err142 = {instancePath:instancePath+"/tailscale/tags",schemaPath:"#/properties/tailscale/properties/tags/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1768,12 +1776,12 @@ vErrors.push(err142);
 }
 errors++;
 }
-}
-if(data51.config !== undefined){
-let data53 = data51.config;
-if(typeof data53 === "string"){
-if(!pattern22.test(data53)){
-const err143 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
+const len2 = data53.length;
+for(let i2=0; i2<len2; i2++){
+let data54 = data53[i2];
+if(typeof data54 === "string"){
+if(!pattern28.test(data54)){
+const err143 = {instancePath:instancePath+"/tailscale/tags/" + i2,schemaPath:"#/properties/tailscale/properties/tags/items/pattern",keyword:"pattern",params:{pattern: "^tag:[a-zA-Z][a-zA-Z0-9-]*$"},message:"must match pattern \""+"^tag:[a-zA-Z][a-zA-Z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1784,7 +1792,7 @@ errors++;
 }
 }
 else {
-const err144 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err144 = {instancePath:instancePath+"/tailscale/tags/" + i2,schemaPath:"#/properties/tailscale/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1796,7 +1804,7 @@ errors++;
 }
 }
 else {
-const err145 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err145 = {instancePath:instancePath+"/tailscale/tags",schemaPath:"#/properties/tailscale/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1806,9 +1814,11 @@ vErrors.push(err145);
 errors++;
 }
 }
-}
-else {
-const err146 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data51.proxyTags !== undefined){
+let data55 = data51.proxyTags;
+if(Array.isArray(data55)){
+if(data55.length < 1){
+const err146 = {instancePath:instancePath+"/tailscale/proxyTags",schemaPath:"#/properties/tailscale/properties/proxyTags/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1817,15 +1827,12 @@ vErrors.push(err146);
 }
 errors++;
 }
-}
-if(data.gitops !== undefined){
-let data54 = data.gitops;
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-if(data54.revision === undefined){
-data54.revision = "main";
-}
-if(data54.repoURL === undefined){
-const err147 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/required",keyword:"required",params:{missingProperty: "repoURL"},message:"must have required property '"+"repoURL"+"'"};
+const len3 = data55.length;
+for(let i3=0; i3<len3; i3++){
+let data56 = data55[i3];
+if(typeof data56 === "string"){
+if(!pattern28.test(data56)){
+const err147 = {instancePath:instancePath+"/tailscale/proxyTags/" + i3,schemaPath:"#/properties/tailscale/properties/proxyTags/items/pattern",keyword:"pattern",params:{pattern: "^tag:[a-zA-Z][a-zA-Z0-9-]*$"},message:"must match pattern \""+"^tag:[a-zA-Z][a-zA-Z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1834,9 +1841,9 @@ vErrors.push(err147);
 }
 errors++;
 }
-for(const key19 in data54){
-if(!((key19 === "repoURL") || (key19 === "revision"))){
-const err148 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
+}
+else {
+const err148 = {instancePath:instancePath+"/tailscale/proxyTags/" + i3,schemaPath:"#/properties/tailscale/properties/proxyTags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1846,11 +1853,9 @@ vErrors.push(err148);
 errors++;
 }
 }
-if(data54.repoURL !== undefined){
-let data55 = data54.repoURL;
-if(typeof data55 === "string"){
-if(!pattern29.test(data55)){
-const err149 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/pattern",keyword:"pattern",params:{pattern: "^(https://|ssh://|git@)\\S+$"},message:"must match pattern \""+"^(https://|ssh://|git@)\\S+$"+"\""};
+}
+else {
+const err149 = {instancePath:instancePath+"/tailscale/proxyTags",schemaPath:"#/properties/tailscale/properties/proxyTags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1860,8 +1865,9 @@ vErrors.push(err149);
 errors++;
 }
 }
+}
 else {
-const err150 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err150 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1871,10 +1877,11 @@ vErrors.push(err150);
 errors++;
 }
 }
-let data56 = data54.revision;
-if(typeof data56 === "string"){
-if(func3(data56) < 1){
-const err151 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.nfs !== undefined){
+let data57 = data.nfs;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.server === undefined){
+const err151 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1883,9 +1890,8 @@ vErrors.push(err151);
 }
 errors++;
 }
-}
-else {
-const err152 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data57.exports === undefined){
+const err152 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "exports"},message:"must have required property '"+"exports"+"'"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1894,9 +1900,9 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-else {
-const err153 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key19 in data57){
+if(!((key19 === "server") || (key19 === "exports"))){
+const err153 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1906,11 +1912,11 @@ vErrors.push(err153);
 errors++;
 }
 }
-if(data.secrets !== undefined){
-let data57 = data.secrets;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-if(data57.ageRecipients === undefined){
-const err154 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/required",keyword:"required",params:{missingProperty: "ageRecipients"},message:"must have required property '"+"ageRecipients"+"'"};
+if(data57.server !== undefined){
+let data58 = data57.server;
+if(typeof data58 === "string"){
+if(!pattern6.test(data58)){
+const err154 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1919,9 +1925,9 @@ vErrors.push(err154);
 }
 errors++;
 }
-for(const key20 in data57){
-if(!(key20 === "ageRecipients")){
-const err155 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
+}
+else {
+const err155 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -1931,11 +1937,11 @@ vErrors.push(err155);
 errors++;
 }
 }
-if(data57.ageRecipients !== undefined){
-let data58 = data57.ageRecipients;
-if(Array.isArray(data58)){
-if(data58.length < 1){
-const err156 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(data57.exports !== undefined){
+let data59 = data57.exports;
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+if(data59.media === undefined){
+const err156 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "media"},message:"must have required property '"+"media"+"'"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -1944,12 +1950,8 @@ vErrors.push(err156);
 }
 errors++;
 }
-const len2 = data58.length;
-for(let i2=0; i2<len2; i2++){
-let data59 = data58[i2];
-if(typeof data59 === "string"){
-if(!pattern30.test(data59)){
-const err157 = {instancePath:instancePath+"/secrets/ageRecipients/" + i2,schemaPath:"#/properties/secrets/properties/ageRecipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
+if(data59.config === undefined){
+const err157 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "config"},message:"must have required property '"+"config"+"'"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -1958,9 +1960,9 @@ vErrors.push(err157);
 }
 errors++;
 }
-}
-else {
-const err158 = {instancePath:instancePath+"/secrets/ageRecipients/" + i2,schemaPath:"#/properties/secrets/properties/ageRecipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key20 in data59){
+if(!((key20 === "media") || (key20 === "config"))){
+const err158 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -1970,9 +1972,11 @@ vErrors.push(err158);
 errors++;
 }
 }
-}
-else {
-const err159 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data59.media !== undefined){
+let data60 = data59.media;
+if(typeof data60 === "string"){
+if(!pattern22.test(data60)){
+const err159 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -1982,9 +1986,8 @@ vErrors.push(err159);
 errors++;
 }
 }
-}
 else {
-const err160 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err160 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -1994,11 +1997,11 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data.acme !== undefined){
-let data60 = data.acme;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-if(data60.email === undefined){
-const err161 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'"};
+if(data59.config !== undefined){
+let data61 = data59.config;
+if(typeof data61 === "string"){
+if(!pattern22.test(data61)){
+const err161 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2007,9 +2010,9 @@ vErrors.push(err161);
 }
 errors++;
 }
-for(const key21 in data60){
-if(!(key21 === "email")){
-const err162 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
+}
+else {
+const err162 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2019,11 +2022,9 @@ vErrors.push(err162);
 errors++;
 }
 }
-if(data60.email !== undefined){
-let data61 = data60.email;
-if(typeof data61 === "string"){
-if(!pattern31.test(data61)){
-const err163 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"+"\""};
+}
+else {
+const err163 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2033,8 +2034,9 @@ vErrors.push(err163);
 errors++;
 }
 }
+}
 else {
-const err164 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err164 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2044,9 +2046,14 @@ vErrors.push(err164);
 errors++;
 }
 }
+if(data.gitops !== undefined){
+let data62 = data.gitops;
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(data62.revision === undefined){
+data62.revision = "main";
 }
-else {
-const err165 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data62.repoURL === undefined){
+const err165 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/required",keyword:"required",params:{missingProperty: "repoURL"},message:"must have required property '"+"repoURL"+"'"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2055,21 +2062,9 @@ vErrors.push(err165);
 }
 errors++;
 }
-}
-let data62 = data.workloads;
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-if(data62.timezone === undefined){
-data62.timezone = "UTC";
-}
-if(data62.puid === undefined){
-data62.puid = 1000;
-}
-if(data62.pgid === undefined){
-data62.pgid = 1000;
-}
-for(const key22 in data62){
-if(!(((key22 === "timezone") || (key22 === "puid")) || (key22 === "pgid"))){
-const err166 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
+for(const key21 in data62){
+if(!((key21 === "repoURL") || (key21 === "revision"))){
+const err166 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2079,8 +2074,11 @@ vErrors.push(err166);
 errors++;
 }
 }
-if(typeof data62.timezone !== "string"){
-const err167 = {instancePath:instancePath+"/workloads/timezone",schemaPath:"#/properties/workloads/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data62.repoURL !== undefined){
+let data63 = data62.repoURL;
+if(typeof data63 === "string"){
+if(!pattern33.test(data63)){
+const err167 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/pattern",keyword:"pattern",params:{pattern: "^(https://|ssh://|git@)\\S+$"},message:"must match pattern \""+"^(https://|ssh://|git@)\\S+$"+"\""};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2089,9 +2087,9 @@ vErrors.push(err167);
 }
 errors++;
 }
-let data64 = data62.puid;
-if(!(((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64))) && (isFinite(data64)))){
-const err168 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err168 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2100,9 +2098,11 @@ vErrors.push(err168);
 }
 errors++;
 }
-if((typeof data64 == "number") && (isFinite(data64))){
-if(data64 < 0 || isNaN(data64)){
-const err169 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data64 = data62.revision;
+if(typeof data64 === "string"){
+if(func3(data64) < 1){
+const err169 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2112,9 +2112,8 @@ vErrors.push(err169);
 errors++;
 }
 }
-let data65 = data62.pgid;
-if(!(((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65))) && (isFinite(data65)))){
-const err170 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err170 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2123,9 +2122,9 @@ vErrors.push(err170);
 }
 errors++;
 }
-if((typeof data65 == "number") && (isFinite(data65))){
-if(data65 < 0 || isNaN(data65)){
-const err171 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err171 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2135,9 +2134,11 @@ vErrors.push(err171);
 errors++;
 }
 }
-}
-else {
-const err172 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.secrets !== undefined){
+let data65 = data.secrets;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+if(data65.ageRecipients === undefined){
+const err172 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/required",keyword:"required",params:{missingProperty: "ageRecipients"},message:"must have required property '"+"ageRecipients"+"'"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2146,11 +2147,9 @@ vErrors.push(err172);
 }
 errors++;
 }
-let data66 = data.components;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-for(const key23 in data66){
-if(!(pattern0.test(key23))){
-const err173 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
+for(const key22 in data65){
+if(!(key22 === "ageRecipients")){
+const err173 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2160,16 +2159,11 @@ vErrors.push(err173);
 errors++;
 }
 }
-for(const key24 in data66){
-if(pattern0.test(key24)){
-let data67 = data66[key24];
-if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
-if(data67.enabled === undefined){
-data67.enabled = true;
-}
-for(const key25 in data67){
-if(!(((key25 === "enabled") || (key25 === "syncWave")) || (key25 === "values"))){
-const err174 = {instancePath:instancePath+"/components/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
+if(data65.ageRecipients !== undefined){
+let data66 = data65.ageRecipients;
+if(Array.isArray(data66)){
+if(data66.length < 1){
+const err174 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2178,9 +2172,12 @@ vErrors.push(err174);
 }
 errors++;
 }
-}
-if(typeof data67.enabled !== "boolean"){
-const err175 = {instancePath:instancePath+"/components/" + key24.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const len4 = data66.length;
+for(let i4=0; i4<len4; i4++){
+let data67 = data66[i4];
+if(typeof data67 === "string"){
+if(!pattern34.test(data67)){
+const err175 = {instancePath:instancePath+"/secrets/ageRecipients/" + i4,schemaPath:"#/properties/secrets/properties/ageRecipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2189,10 +2186,9 @@ vErrors.push(err175);
 }
 errors++;
 }
-if(data67.syncWave !== undefined){
-let data69 = data67.syncWave;
-if(!(((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69))) && (isFinite(data69)))){
-const err176 = {instancePath:instancePath+"/components/" + key24.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err176 = {instancePath:instancePath+"/secrets/ageRecipients/" + i4,schemaPath:"#/properties/secrets/properties/ageRecipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2202,10 +2198,9 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data67.values !== undefined){
-let data70 = data67.values;
-if(!(data70 && typeof data70 == "object" && !Array.isArray(data70))){
-const err177 = {instancePath:instancePath+"/components/" + key24.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+else {
+const err177 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2217,7 +2212,7 @@ errors++;
 }
 }
 else {
-const err178 = {instancePath:instancePath+"/components/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err178 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2227,10 +2222,11 @@ vErrors.push(err178);
 errors++;
 }
 }
-}
-}
-else {
-const err179 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.acme !== undefined){
+let data68 = data.acme;
+if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+if(data68.email === undefined){
+const err179 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2239,11 +2235,9 @@ vErrors.push(err179);
 }
 errors++;
 }
-let data71 = data.apps;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-for(const key26 in data71){
-if(!(pattern0.test(key26))){
-const err180 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
+for(const key23 in data68){
+if(!(key23 === "email")){
+const err180 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2253,16 +2247,11 @@ vErrors.push(err180);
 errors++;
 }
 }
-for(const key27 in data71){
-if(pattern0.test(key27)){
-let data72 = data71[key27];
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-if(data72.enabled === undefined){
-data72.enabled = true;
-}
-for(const key28 in data72){
-if(!((((((key28 === "enabled") || (key28 === "syncWave")) || (key28 === "values")) || (key28 === "expose")) || (key28 === "sso")) || (key28 === "loadBalancerIP"))){
-const err181 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
+if(data68.email !== undefined){
+let data69 = data68.email;
+if(typeof data69 === "string"){
+if(!pattern35.test(data69)){
+const err181 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"+"\""};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2272,8 +2261,8 @@ vErrors.push(err181);
 errors++;
 }
 }
-if(typeof data72.enabled !== "boolean"){
-const err182 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err182 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2282,10 +2271,10 @@ vErrors.push(err182);
 }
 errors++;
 }
-if(data72.syncWave !== undefined){
-let data74 = data72.syncWave;
-if(!(((typeof data74 == "number") && (!(data74 % 1) && !isNaN(data74))) && (isFinite(data74)))){
-const err183 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+}
+else {
+const err183 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2295,10 +2284,20 @@ vErrors.push(err183);
 errors++;
 }
 }
-if(data72.values !== undefined){
-let data75 = data72.values;
-if(!(data75 && typeof data75 == "object" && !Array.isArray(data75))){
-const err184 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data70 = data.workloads;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+if(data70.timezone === undefined){
+data70.timezone = "UTC";
+}
+if(data70.puid === undefined){
+data70.puid = 1000;
+}
+if(data70.pgid === undefined){
+data70.pgid = 1000;
+}
+for(const key24 in data70){
+if(!(((key24 === "timezone") || (key24 === "puid")) || (key24 === "pgid"))){
+const err184 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2308,12 +2307,8 @@ vErrors.push(err184);
 errors++;
 }
 }
-if(data72.expose !== undefined){
-let data76 = data72.expose;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-for(const key29 in data76){
-if(!(((key29 === "internal") || (key29 === "public")) || (key29 === "tailnet"))){
-const err185 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"};
+if(typeof data70.timezone !== "string"){
+const err185 = {instancePath:instancePath+"/workloads/timezone",schemaPath:"#/properties/workloads/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2322,15 +2317,9 @@ vErrors.push(err185);
 }
 errors++;
 }
-}
-if(data76.internal !== undefined){
-let data77 = data76.internal;
-const _errs182 = errors;
-let valid32 = false;
-const _errs183 = errors;
-if(typeof data77 === "string"){
-if(!pattern36.test(data77)){
-const err186 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+let data72 = data70.puid;
+if(!(((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72))) && (isFinite(data72)))){
+const err186 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2339,9 +2328,9 @@ vErrors.push(err186);
 }
 errors++;
 }
-}
-else {
-const err187 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data72 == "number") && (isFinite(data72))){
+if(data72 < 0 || isNaN(data72)){
+const err187 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2350,12 +2339,10 @@ vErrors.push(err187);
 }
 errors++;
 }
-var _valid0 = _errs183 === errors;
-valid32 = valid32 || _valid0;
-if(!valid32){
-const _errs185 = errors;
-if(typeof data77 !== "boolean"){
-const err188 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+let data73 = data70.pgid;
+if(!(((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73))) && (isFinite(data73)))){
+const err188 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2364,8 +2351,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-if(false !== data77){
-const err189 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if((typeof data73 == "number") && (isFinite(data73))){
+if(data73 < 0 || isNaN(data73)){
+const err189 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2374,11 +2362,10 @@ vErrors.push(err189);
 }
 errors++;
 }
-var _valid0 = _errs185 === errors;
-valid32 = valid32 || _valid0;
 }
-if(!valid32){
-const err190 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+}
+else {
+const err190 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2387,26 +2374,11 @@ vErrors.push(err190);
 }
 errors++;
 }
-else {
-errors = _errs182;
-if(vErrors !== null){
-if(_errs182){
-vErrors.length = _errs182;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data76.public !== undefined){
-let data78 = data76.public;
-const _errs188 = errors;
-let valid33 = false;
-const _errs189 = errors;
-if(typeof data78 === "string"){
-if(!pattern36.test(data78)){
-const err191 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+let data74 = data.components;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+for(const key25 in data74){
+if(!(pattern0.test(key25))){
+const err191 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2416,8 +2388,16 @@ vErrors.push(err191);
 errors++;
 }
 }
-else {
-const err192 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key26 in data74){
+if(pattern0.test(key26)){
+let data75 = data74[key26];
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+if(data75.enabled === undefined){
+data75.enabled = true;
+}
+for(const key27 in data75){
+if(!(((key27 === "enabled") || (key27 === "syncWave")) || (key27 === "values"))){
+const err192 = {instancePath:instancePath+"/components/" + key26.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2426,12 +2406,9 @@ vErrors.push(err192);
 }
 errors++;
 }
-var _valid1 = _errs189 === errors;
-valid33 = valid33 || _valid1;
-if(!valid33){
-const _errs191 = errors;
-if(typeof data78 !== "boolean"){
-const err193 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+if(typeof data75.enabled !== "boolean"){
+const err193 = {instancePath:instancePath+"/components/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2440,8 +2417,10 @@ vErrors.push(err193);
 }
 errors++;
 }
-if(false !== data78){
-const err194 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(data75.syncWave !== undefined){
+let data77 = data75.syncWave;
+if(!(((typeof data77 == "number") && (!(data77 % 1) && !isNaN(data77))) && (isFinite(data77)))){
+const err194 = {instancePath:instancePath+"/components/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2450,11 +2429,11 @@ vErrors.push(err194);
 }
 errors++;
 }
-var _valid1 = _errs191 === errors;
-valid33 = valid33 || _valid1;
 }
-if(!valid33){
-const err195 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(data75.values !== undefined){
+let data78 = data75.values;
+if(!(data78 && typeof data78 == "object" && !Array.isArray(data78))){
+const err195 = {instancePath:instancePath+"/components/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2463,26 +2442,10 @@ vErrors.push(err195);
 }
 errors++;
 }
-else {
-errors = _errs188;
-if(vErrors !== null){
-if(_errs188){
-vErrors.length = _errs188;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data76.tailnet !== undefined){
-let data79 = data76.tailnet;
-const _errs194 = errors;
-let valid34 = false;
-const _errs195 = errors;
-if(typeof data79 === "string"){
-if(!pattern36.test(data79)){
-const err196 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+const err196 = {instancePath:instancePath+"/components/" + key26.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2492,8 +2455,10 @@ vErrors.push(err196);
 errors++;
 }
 }
+}
+}
 else {
-const err197 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err197 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2502,12 +2467,11 @@ vErrors.push(err197);
 }
 errors++;
 }
-var _valid2 = _errs195 === errors;
-valid34 = valid34 || _valid2;
-if(!valid34){
-const _errs197 = errors;
-if(typeof data79 !== "boolean"){
-const err198 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+let data79 = data.apps;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+for(const key28 in data79){
+if(!(pattern0.test(key28))){
+const err198 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2516,8 +2480,17 @@ vErrors.push(err198);
 }
 errors++;
 }
-if(false !== data79){
-const err199 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+}
+for(const key29 in data79){
+if(pattern0.test(key29)){
+let data80 = data79[key29];
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+if(data80.enabled === undefined){
+data80.enabled = true;
+}
+for(const key30 in data80){
+if(!((((((key30 === "enabled") || (key30 === "syncWave")) || (key30 === "values")) || (key30 === "expose")) || (key30 === "sso")) || (key30 === "loadBalancerIP"))){
+const err199 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2526,11 +2499,9 @@ vErrors.push(err199);
 }
 errors++;
 }
-var _valid2 = _errs197 === errors;
-valid34 = valid34 || _valid2;
 }
-if(!valid34){
-const err200 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(typeof data80.enabled !== "boolean"){
+const err200 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2539,21 +2510,10 @@ vErrors.push(err200);
 }
 errors++;
 }
-else {
-errors = _errs194;
-if(vErrors !== null){
-if(_errs194){
-vErrors.length = _errs194;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err201 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data80.syncWave !== undefined){
+let data82 = data80.syncWave;
+if(!(((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82))) && (isFinite(data82)))){
+const err201 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2563,10 +2523,10 @@ vErrors.push(err201);
 errors++;
 }
 }
-if(data72.sso !== undefined){
-let data80 = data72.sso;
-if(typeof data80 !== "string"){
-const err202 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data80.values !== undefined){
+let data83 = data80.values;
+if(!(data83 && typeof data83 == "object" && !Array.isArray(data83))){
+const err202 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2575,8 +2535,13 @@ vErrors.push(err202);
 }
 errors++;
 }
-if(!(((data80 === "proxy") || (data80 === "oidc")) || (data80 === "none"))){
-const err203 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/enum",keyword:"enum",params:{allowedValues: schema11.properties.apps.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.sso.enum},message:"must be equal to one of the allowed values"};
+}
+if(data80.expose !== undefined){
+let data84 = data80.expose;
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+for(const key31 in data84){
+if(!(((key31 === "internal") || (key31 === "public")) || (key31 === "tailnet"))){
+const err203 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2586,11 +2551,14 @@ vErrors.push(err203);
 errors++;
 }
 }
-if(data72.loadBalancerIP !== undefined){
-let data81 = data72.loadBalancerIP;
-if(typeof data81 === "string"){
-if(!pattern1.test(data81)){
-const err204 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+if(data84.internal !== undefined){
+let data85 = data84.internal;
+const _errs200 = errors;
+let valid38 = false;
+const _errs201 = errors;
+if(typeof data85 === "string"){
+if(!pattern40.test(data85)){
+const err204 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2601,7 +2569,7 @@ errors++;
 }
 }
 else {
-const err205 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err205 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2610,10 +2578,12 @@ vErrors.push(err205);
 }
 errors++;
 }
-}
-}
-else {
-const err206 = {instancePath:instancePath+"/apps/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var _valid0 = _errs201 === errors;
+valid38 = valid38 || _valid0;
+if(!valid38){
+const _errs203 = errors;
+if(typeof data85 !== "boolean"){
+const err206 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2622,11 +2592,8 @@ vErrors.push(err206);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err207 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(false !== data85){
+const err207 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2635,14 +2602,275 @@ vErrors.push(err207);
 }
 errors++;
 }
+var _valid0 = _errs203 === errors;
+valid38 = valid38 || _valid0;
 }
-else {
-const err208 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!valid38){
+const err208 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err208];
 }
 else {
 vErrors.push(err208);
+}
+errors++;
+}
+else {
+errors = _errs200;
+if(vErrors !== null){
+if(_errs200){
+vErrors.length = _errs200;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data84.public !== undefined){
+let data86 = data84.public;
+const _errs206 = errors;
+let valid39 = false;
+const _errs207 = errors;
+if(typeof data86 === "string"){
+if(!pattern40.test(data86)){
+const err209 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+if(vErrors === null){
+vErrors = [err209];
+}
+else {
+vErrors.push(err209);
+}
+errors++;
+}
+}
+else {
+const err210 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err210];
+}
+else {
+vErrors.push(err210);
+}
+errors++;
+}
+var _valid1 = _errs207 === errors;
+valid39 = valid39 || _valid1;
+if(!valid39){
+const _errs209 = errors;
+if(typeof data86 !== "boolean"){
+const err211 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err211];
+}
+else {
+vErrors.push(err211);
+}
+errors++;
+}
+if(false !== data86){
+const err212 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err212];
+}
+else {
+vErrors.push(err212);
+}
+errors++;
+}
+var _valid1 = _errs209 === errors;
+valid39 = valid39 || _valid1;
+}
+if(!valid39){
+const err213 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err213];
+}
+else {
+vErrors.push(err213);
+}
+errors++;
+}
+else {
+errors = _errs206;
+if(vErrors !== null){
+if(_errs206){
+vErrors.length = _errs206;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data84.tailnet !== undefined){
+let data87 = data84.tailnet;
+const _errs212 = errors;
+let valid40 = false;
+const _errs213 = errors;
+if(typeof data87 === "string"){
+if(!pattern40.test(data87)){
+const err214 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+if(vErrors === null){
+vErrors = [err214];
+}
+else {
+vErrors.push(err214);
+}
+errors++;
+}
+}
+else {
+const err215 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err215];
+}
+else {
+vErrors.push(err215);
+}
+errors++;
+}
+var _valid2 = _errs213 === errors;
+valid40 = valid40 || _valid2;
+if(!valid40){
+const _errs215 = errors;
+if(typeof data87 !== "boolean"){
+const err216 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err216];
+}
+else {
+vErrors.push(err216);
+}
+errors++;
+}
+if(false !== data87){
+const err217 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err217];
+}
+else {
+vErrors.push(err217);
+}
+errors++;
+}
+var _valid2 = _errs215 === errors;
+valid40 = valid40 || _valid2;
+}
+if(!valid40){
+const err218 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err218];
+}
+else {
+vErrors.push(err218);
+}
+errors++;
+}
+else {
+errors = _errs212;
+if(vErrors !== null){
+if(_errs212){
+vErrors.length = _errs212;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err219 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err219];
+}
+else {
+vErrors.push(err219);
+}
+errors++;
+}
+}
+if(data80.sso !== undefined){
+let data88 = data80.sso;
+if(typeof data88 !== "string"){
+const err220 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+if(!(((data88 === "proxy") || (data88 === "oidc")) || (data88 === "none"))){
+const err221 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/enum",keyword:"enum",params:{allowedValues: schema11.properties.apps.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.sso.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err221];
+}
+else {
+vErrors.push(err221);
+}
+errors++;
+}
+}
+if(data80.loadBalancerIP !== undefined){
+let data89 = data80.loadBalancerIP;
+if(typeof data89 === "string"){
+if(!pattern1.test(data89)){
+const err222 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+if(vErrors === null){
+vErrors = [err222];
+}
+else {
+vErrors.push(err222);
+}
+errors++;
+}
+}
+else {
+const err223 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err223];
+}
+else {
+vErrors.push(err223);
+}
+errors++;
+}
+}
+}
+else {
+const err224 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err224];
+}
+else {
+vErrors.push(err224);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err225 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err225];
+}
+else {
+vErrors.push(err225);
+}
+errors++;
+}
+}
+else {
+const err226 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err226];
+}
+else {
+vErrors.push(err226);
 }
 errors++;
 }

@@ -1,0 +1,111 @@
+import { dirname, join, resolve } from 'node:path';
+import { defaultModules } from '../modules.js';
+import { renderHomelab } from '../render.js';
+import { planWrite, readRenderedTree, writeTree, WriteConflictError } from '../writer.js';
+import {
+  CONFIG_FILE,
+  CONFIG_OPTION,
+  CONFIG_OPTION_HELP,
+  EXIT_INVALID,
+  EXIT_OK,
+  findConfig,
+  loadConfig,
+  reportProblems,
+  seconds,
+  UsageError,
+  type Command,
+  type Io,
+} from '../command.js';
+
+interface GenerateOptions {
+  config?: string;
+  out?: string;
+  from?: string;
+  check?: boolean;
+  quiet?: boolean;
+}
+
+/** Renders the homelab of the config, reporting problems; undefined when anything is invalid. */
+export function renderFromConfig(io: Io, configOption: string | undefined) {
+  const loaded = loadConfig(io, configOption);
+  if (!loaded) return undefined;
+  const rendered = renderHomelab(loaded.config, defaultModules);
+  if (!rendered.ok) {
+    reportProblems(io, loaded.display, rendered.configProblems, rendered.outputProblems);
+    return undefined;
+  }
+  return { configPath: loaded.path, display: loaded.display, files: rendered.files };
+}
+
+/** The rendered tree of `--from DIR`, written to --out or beside the config. */
+function renderedTree(io: Io, options: GenerateOptions) {
+  const configPath = options.config ? resolve(io.cwd, options.config) : findConfig(io.cwd);
+  if (!options.out && !configPath) throw new UsageError(`no ${CONFIG_FILE} found in ${io.cwd} or its parents; pass --out DIR`);
+  return { configPath: configPath ?? join(resolve(io.cwd, options.out!), CONFIG_FILE), files: readRenderedTree(resolve(io.cwd, options.from!)) };
+}
+
+function generate(io: Io, options: GenerateOptions): number {
+  const start = io.now();
+  const result = options.from ? renderedTree(io, options) : renderFromConfig(io, options.config);
+  if (!result) return EXIT_INVALID;
+  const outDir = resolve(io.cwd, options.out ?? dirname(result.configPath));
+  if (options.check) {
+    const plan = planWrite(outDir, result.files);
+    const stale = plan.entries.filter((entry) => entry.status !== 'unchanged');
+    if (stale.length === 0 && plan.conflicts.length === 0) {
+      if (!options.quiet) io.out(`✔ ${result.files.length} files up to date (${seconds(io, start)})`);
+      return EXIT_OK;
+    }
+    io.err(`✖ the generated tree in ${outDir} is stale: ${stale.length + plan.conflicts.length} file(s) differ`);
+    for (const entry of stale) io.err(`  ${entry.status.padEnd(9)} ${entry.path}`);
+    for (const path of plan.conflicts) io.err(`  conflict  ${path} (exists, not written by homelab)`);
+    io.err('Run `homelab generate` and commit the result.');
+    return EXIT_INVALID;
+  }
+  try {
+    const written = writeTree(outDir, result.files);
+    if (!options.quiet) {
+      for (const entry of written.entries) if (entry.status !== 'unchanged') io.out(`  ${entry.status.padEnd(9)} ${entry.path}`);
+      io.out(
+        `✔ ${result.files.length} files: ${written.written} written, ${written.unchanged} unchanged, ${written.pruned} pruned (${seconds(io, start)}) → ${outDir}`,
+      );
+    }
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof WriteConflictError) {
+      io.err(`✖ ${error.message}`);
+      io.err('Nothing was written.');
+      return EXIT_INVALID;
+    }
+    throw error;
+  }
+}
+
+export const generateCommand: Command = {
+  name: 'generate',
+  summary: 'Render kubernetes/, talos/, terraform/ … from homelab.yaml and write them',
+  help: `homelab generate: render the homelab and write it
+
+Usage: homelab generate [--config FILE] [--out DIR] [--check]
+
+Options:
+${CONFIG_OPTION_HELP}
+  -o, --out DIR      Output root (default: the directory holding the config file)
+      --check        Write nothing; exit 1 and list the files that differ when the tree is stale
+      --from DIR     Write the tree an earlier 'generate --out DIR' rendered there, instead of
+                     rendering (Nx caches that tree; 'nx run homelab:generate' applies it)
+  -q, --quiet        Print only problems
+  -h, --help         Show this help
+
+Writes only files it owns (listed in .homelab/manifest.json), prunes its own stale files,
+refuses to overwrite files it did not write, and leaves unchanged files untouched. Nothing
+is written when the config or the rendered output is invalid.`,
+  options: {
+    ...CONFIG_OPTION,
+    out: { type: 'string', short: 'o' },
+    from: { type: 'string' },
+    check: { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+  },
+  run: (io, options) => generate(io, options as GenerateOptions),
+};

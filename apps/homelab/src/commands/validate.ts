@@ -1,0 +1,22 @@
+import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, seconds, type Command } from '../command.js';
+import { renderFromConfig } from './generate.js';
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'Check homelab.yaml and the rendered output without writing anything',
+  help: `homelab validate: check the config and the rendered output, write nothing
+
+Usage: homelab validate [--config FILE]
+
+Options:
+${CONFIG_OPTION_HELP}
+  -h, --help         Show this help`,
+  options: { ...CONFIG_OPTION },
+  run: (io, options) => {
+    const start = io.now();
+    const result = renderFromConfig(io, options['config'] as string | undefined);
+    if (!result) return EXIT_INVALID;
+    io.out(`✔ ${result.display} is valid: ${result.files.length} files would be generated (${seconds(io, start)})`);
+    return EXIT_OK;
+  },
+};

@@ -4,11 +4,14 @@
  */
 import type { Access, ArtifactModule, KubeObject } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
+import { alloyModule } from '@homelab/alloy';
 import { argocdModule } from '@homelab/argocd';
 import { certManagerModule } from '@homelab/cert-manager';
 import { cloudflaredModule } from '@homelab/cloudflared';
 import { ciliumModule } from '@homelab/cilium';
 import { COMPONENT_NAMES, exposureRoutes, gatewayApiModule, internalGatewayRef } from '@homelab/gateway-api';
+import { kubePrometheusStackModule } from '@homelab/kube-prometheus-stack';
+import { lokiModule } from '@homelab/loki';
 import { nfsCsiModule } from '@homelab/nfs-csi';
 import { proxmoxArtifact } from '@homelab/proxmox';
 import { tailnetObjects, tailscaleModule } from '@homelab/tailscale';
@@ -23,6 +26,9 @@ export const defaultModules: HomelabModule[] = [
   nfsCsiModule,
   argocdModule,
   tailscaleModule,
+  kubePrometheusStackModule,
+  lokiModule,
+  alloyModule,
   cloudflaredModule,
 ];
 

@@ -1,0 +1,14 @@
+import type { ComponentModule } from '@homelab/core';
+import type { ResolvedConfig } from '@homelab/config';
+import { buildAlloyFromConfig } from './alloy.js';
+import { ALLOY_COMPONENT } from './defaults.js';
+
+export { buildAlloy, type AlloySettings } from './alloy.js';
+export { ALLOY_COMPONENT, ALLOY_DEFAULTS } from './defaults.js';
+
+/** Registers Alloy with the aggregator under `components.alloy` (fails when Loki is disabled). */
+export const alloyModule: ComponentModule<ResolvedConfig> = {
+  name: ALLOY_COMPONENT,
+  kind: 'component',
+  build: buildAlloyFromConfig,
+};

@@ -2,33 +2,41 @@
  * What this generator composes: every component package, in deployment order, and the derivers
  * that turn the components' declarations into cross-cutting objects.
  */
-import type { Access, ArtifactModule, KubeObject } from '@homelab/core';
+import type { Access, ArtifactModule, Component, KubeObject } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
-import { alloyModule } from '@homelab/alloy';
+import { ALLOY_DEFAULTS, alloyModule, buildAlloyFromConfig } from '@homelab/alloy';
 import { argocdModule } from '@homelab/argocd';
-import { certManagerModule } from '@homelab/cert-manager';
+import { certManager, certManagerDefaults, certManagerModule } from '@homelab/cert-manager';
 import { cloudflaredModule } from '@homelab/cloudflared';
-import { ciliumModule } from '@homelab/cilium';
+import { buildCilium, CILIUM_DEFAULTS, ciliumModule } from '@homelab/cilium';
 import { COMPONENT_NAMES, exposureRoutes, gatewayApiModule, internalGatewayRef } from '@homelab/gateway-api';
-import { kubePrometheusStackModule } from '@homelab/kube-prometheus-stack';
-import { lokiModule } from '@homelab/loki';
+import { kubePrometheusStackModule, serviceMonitorsAvailable } from '@homelab/kube-prometheus-stack';
+import { buildLoki, LOKI_DEFAULTS, lokiModule } from '@homelab/loki';
 import { nfsCsiModule } from '@homelab/nfs-csi';
 import { proxmoxArtifact } from '@homelab/proxmox';
 import { tailnetObjects, tailscaleModule } from '@homelab/tailscale';
 import { talosArtifact } from '@homelab/talos';
 import type { HomelabModule } from './compose.js';
-import type { Component } from '@homelab/core';
+
+/**
+ * A module whose ServiceMonitors are on exactly when the prometheus-operator CRDs exist before it:
+ * kube-prometheus-stack is deployed and its CRDs sync in an earlier wave (the real homelab had to
+ * switch every ServiceMonitor off for its first sync).
+ */
+function monitored(module: HomelabModule, defaultWave: number, build: (config: ResolvedConfig, serviceMonitors: boolean) => Component | Component[]): HomelabModule {
+  return { ...module, build: (config) => build(config, serviceMonitorsAvailable(config, config.components[module.name]?.syncWave ?? defaultWave)) };
+}
 
 export const defaultModules: HomelabModule[] = [
   gatewayApiModule,
-  ciliumModule,
-  certManagerModule,
+  monitored(ciliumModule, CILIUM_DEFAULTS.syncWave, (config, serviceMonitors) => buildCilium(config, { serviceMonitors })),
+  monitored(certManagerModule, certManagerDefaults.syncWave, (config, serviceMonitor) => certManager(config, { serviceMonitor })),
   nfsCsiModule,
   argocdModule,
   tailscaleModule,
   kubePrometheusStackModule,
-  lokiModule,
-  alloyModule,
+  monitored(lokiModule, LOKI_DEFAULTS.syncWave, (config, serviceMonitor) => buildLoki(config, { serviceMonitor })),
+  monitored(alloyModule, ALLOY_DEFAULTS.syncWave, (config, serviceMonitor) => buildAlloyFromConfig(config, { serviceMonitor })),
   cloudflaredModule,
 ];
 

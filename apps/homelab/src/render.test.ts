@@ -195,3 +195,22 @@ describe('exposure providers', () => {
     );
   });
 });
+
+describe('ServiceMonitors follow the prometheus-operator CRDs', () => {
+  const ciliumValues = (config: ResolvedConfig) =>
+    load(render(config).find((file) => file.path === 'kubernetes/core/cilium/values.yaml')!.content) as { prometheus: { serviceMonitor: { enabled: boolean } } };
+
+  it('are on while kube-prometheus-stack brings the CRDs in an earlier wave', () => {
+    expect(ciliumValues(seed).prometheus.serviceMonitor.enabled).toBe(true);
+  });
+
+  it('are off when observability is disabled, so the first sync cannot fail on a missing CRD', () => {
+    const config = configWith((data) => {
+      data.components = { 'kube-prometheus-stack': { enabled: false }, loki: { enabled: false }, alloy: { enabled: false } };
+    });
+    expect(ciliumValues(config).prometheus.serviceMonitor.enabled).toBe(false);
+    const paths = render(config).map((file) => file.path);
+    expect(paths.filter((path) => path.startsWith('kubernetes/observability'))).toEqual([]);
+    expect(paths).not.toContain('kubernetes/bootstrap/app-of-apps/observability.yaml');
+  });
+});

@@ -65,7 +65,7 @@ describe('alloy component', () => {
   });
 
   it('exports a small, fixed surface', () => {
-    expect(Object.keys(api).sort()).toEqual(['ALLOY_COMPONENT', 'ALLOY_DEFAULTS', 'alloyModule', 'buildAlloy']);
+    expect(Object.keys(api).sort()).toEqual(['ALLOY_COMPONENT', 'ALLOY_DEFAULTS', 'alloyModule', 'buildAlloy', 'buildAlloyFromConfig']);
   });
 
   it('refuses to build while Loki is disabled, saying how to fix it', () => {

@@ -204,7 +204,7 @@ export function buildAlloy(config: ResolvedConfig, overrides?: Patch<AlloySettin
  * What the aggregator builds for `components.alloy`. Alloy only ships to Loki, so with Loki
  * disabled in homelab.yaml it fails with the fix rather than deploy a shipper with nowhere to ship.
  */
-export function buildAlloyFromConfig(config: ResolvedConfig): Component {
+export function buildAlloyFromConfig(config: ResolvedConfig, overrides?: Patch<AlloySettings>): Component {
   if (config.components[LOKI_COMPONENT]?.enabled === false) {
     fail(
       'ships logs to Loki, which is disabled',
@@ -213,5 +213,5 @@ export function buildAlloyFromConfig(config: ResolvedConfig): Component {
       `Disable Alloy as well (components.${ALLOY_COMPONENT}.enabled: false), or enable Loki.`,
     );
   }
-  return buildAlloy(config);
+  return buildAlloy(config, overrides);
 }

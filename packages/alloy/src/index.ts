@@ -3,12 +3,12 @@ import type { ResolvedConfig } from '@homelab/config';
 import { buildAlloyFromConfig } from './alloy.js';
 import { ALLOY_COMPONENT } from './defaults.js';
 
-export { buildAlloy, type AlloySettings } from './alloy.js';
+export { buildAlloy, buildAlloyFromConfig, type AlloySettings } from './alloy.js';
 export { ALLOY_COMPONENT, ALLOY_DEFAULTS } from './defaults.js';
 
 /** Registers Alloy with the aggregator under `components.alloy` (fails when Loki is disabled). */
 export const alloyModule: ComponentModule<ResolvedConfig> = {
   name: ALLOY_COMPONENT,
   kind: 'component',
-  build: buildAlloyFromConfig,
+  build: (config) => buildAlloyFromConfig(config),
 };

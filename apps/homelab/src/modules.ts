@@ -16,6 +16,13 @@ import { nfsCsiModule } from '@homelab/nfs-csi';
 import { proxmoxArtifact } from '@homelab/proxmox';
 import { tailnetObjects, tailscaleModule } from '@homelab/tailscale';
 import { talosArtifact } from '@homelab/talos';
+import { bazarrModule } from '@homelab/bazarr';
+import { overseerrModule } from '@homelab/overseerr';
+import { plexModule } from '@homelab/plex';
+import { prowlarrModule } from '@homelab/prowlarr';
+import { qbittorrentModule } from '@homelab/qbittorrent';
+import { radarrModule } from '@homelab/radarr';
+import { sonarrModule } from '@homelab/sonarr';
 import type { HomelabModule } from './compose.js';
 
 /**
@@ -34,6 +41,13 @@ export const defaultModules: HomelabModule[] = [
   nfsCsiModule,
   argocdModule,
   tailscaleModule,
+  plexModule,
+  sonarrModule,
+  radarrModule,
+  prowlarrModule,
+  qbittorrentModule,
+  overseerrModule,
+  bazarrModule,
   kubePrometheusStackModule,
   monitored(lokiModule, LOKI_DEFAULTS.syncWave, (config, serviceMonitor) => buildLoki(config, { serviceMonitor })),
   monitored(alloyModule, ALLOY_DEFAULTS.syncWave, (config, serviceMonitor) => buildAlloyFromConfig(config, { serviceMonitor })),

@@ -164,13 +164,15 @@ describe('derived objects', () => {
     expect(!result.ok && result.outputProblems[0]!.problem).toContain("internal host is not covered by the internal gateway's '*.int.lorenzodebie.be' listener");
   });
 
-  it('drops a disabled component and everything derived from it', () => {
+  it('drops a disabled app and everything derived from it: Application, values, route, tunnel rule', () => {
     const config = configWith((data) => {
-      data.components = { 'nfs-csi': { enabled: false } };
+      data.apps = { ...data.apps, overseerr: { enabled: false } };
     });
-    const paths = render(config).map((file) => file.path);
-    expect(paths.some((path) => path.includes('nfs-csi'))).toBe(false);
-    expect(paths).not.toContain('kubernetes/core/namespaces/manifests/Namespace-media.yaml');
+    const files = render(config);
+    expect(files.some((file) => file.path.includes('overseerr'))).toBe(false);
+    const tunnel = files.find((file) => file.path === 'kubernetes/core/cloudflared/values.yaml')!.content;
+    expect(render().find((file) => file.path === 'kubernetes/core/cloudflared/values.yaml')!.content).toContain('overseerr.media.svc');
+    expect(tunnel).not.toContain('overseerr');
   });
 
   it('merges a values override from homelab.yaml onto the chart values', () => {

@@ -1,0 +1,58 @@
+/**
+ * Every default of @homelab/overseerr, in one place. What depends on the homelab (host names, time
+ * zone, user and group) is derived from the config in overseerr.ts, never set here.
+ */
+import type { AppResources, AppSecurityContext, ReachDefaults } from '@homelab/app-template';
+
+/** Overseerr's web and API port (its default). */
+export const OVERSEERR_PORT = 5055;
+
+/** The app's name: Helm release, Deployment, Service and its key under `apps:` in homelab.yaml. */
+export const OVERSEERR_APP = 'overseerr';
+
+export interface OverseerrSettings {
+  /**
+   * Size of the `/config` claim (StorageClass `nfs-config`): settings.json, the SQLite database
+   * of requests and users, logs.
+   * @default '2Gi'
+   */
+  configSize: string;
+  /**
+   * Reachability, overridden per homelab by `apps.overseerr.expose` / `.sso` in homelab.yaml.
+   * `requests.<domain>` on both sides (ARCHITECTURE.md), no SSO: Overseerr signs users in with
+   * their Plex accounts itself.
+   * @default { internal: 'requests', public: 'requests', sso: 'none' }
+   */
+  reach: Omit<ReachDefaults, 'port'>;
+  /**
+   * CPU and memory of the container (a Node.js server).
+   * @default requests 50m CPU / 256Mi, limit 1Gi memory
+   */
+  resources: AppResources;
+  /**
+   * Extra environment variables, over the derived ones (TZ, PUID, PGID); `null` drops one.
+   * @default {}
+   */
+  env: Record<string, string>;
+  /**
+   * Security context for linuxserver.io's s6-overlay init, which starts as root, creates the
+   * `abc` user with PUID/PGID, chowns `/config` and then runs the app as that user. Hence not
+   * `runAsNonRoot`, a writable root filesystem (s6 writes /run, /etc/passwd) and, of the
+   * capabilities dropped by default, the ones root needs for that: CHOWN, DAC_OVERRIDE, FOWNER
+   * (chown/chmod files it does not own), SETUID/SETGID (switch to abc) and KILL (s6 signals the
+   * service, which runs under another uid, on shutdown). All within the 'baseline' Pod Security level.
+   */
+  securityContext: AppSecurityContext;
+}
+
+export const OVERSEERR_DEFAULTS = {
+  configSize: '2Gi',
+  reach: { internal: 'requests', public: 'requests', sso: 'none' },
+  resources: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+  env: {},
+  securityContext: {
+    runAsNonRoot: false,
+    readOnlyRootFilesystem: false,
+    capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'] },
+  },
+} satisfies OverseerrSettings;

@@ -1,0 +1,78 @@
+/**
+ * Plex Media Server: the linuxserver.io image on bjw-s app-template, reading the shared media
+ * claim (read-only), reachable on the internal gateway, through the public tunnel and, for LAN
+ * clients, on a LoadBalancer address. Pure functions of the resolved config.
+ */
+import { appComponent, appReach, workloadDefaults, type AppComponent, type AppDescription } from '@homelab/app-template';
+import type { ResolvedConfig } from '@homelab/config';
+import { merge, type Patch } from '@homelab/core';
+import { MEDIA_CLAIM, MEDIA_MOUNT_PATH, STORAGE_CLASSES } from '@homelab/nfs-csi';
+import { PLEX_APP, PLEX_DEFAULTS, PLEX_PORT, type PlexSettings } from './defaults.js';
+import { PLEX_IMAGE } from './versions.js';
+
+const SOURCE = '@homelab/plex';
+/** Where the transcoder scratch volume is mounted; set it as Plex's transcoder temporary directory. */
+const TRANSCODE_PATH = '/transcode';
+
+/** The package defaults with `overrides` merged on (merge() semantics: maps merge, lists replace, null deletes). */
+export function plexSettings(overrides?: Patch<PlexSettings>): PlexSettings {
+  return merge<PlexSettings>(PLEX_DEFAULTS, overrides);
+}
+
+/** TZ from homelab.yaml `workloads`, and the PUID/PGID linuxserver.io's init runs the app as. */
+function linuxserverEnv(config: ResolvedConfig): Record<string, string> {
+  const { env, securityContext } = workloadDefaults(config);
+  return { ...env, PUID: String(securityContext.runAsUser), PGID: String(securityContext.runAsGroup) };
+}
+
+/** The app-template description of Plex for this homelab: every field derived from config and settings. */
+export function plexDescription(config: ResolvedConfig, settings: PlexSettings = PLEX_DEFAULTS): AppDescription {
+  const reach = appReach(config, PLEX_APP, { port: 'http', ...settings.reach });
+  if (reach.loadBalancerIP !== undefined && !settings.lanService) {
+    throw new Error(
+      `plex: apps.${PLEX_APP}.loadBalancerIP is set but the LAN Service is off (lanService: 'false'). ` +
+        `Remove apps.${PLEX_APP}.loadBalancerIP from homelab.yaml, or leave lanService on.`,
+    );
+  }
+  return {
+    name: PLEX_APP,
+    namespace: MEDIA_CLAIM.namespace,
+    description: 'Plex Media Server: streams the media library',
+    image: PLEX_IMAGE,
+    ports: { http: { port: PLEX_PORT, http: true } },
+    env: { ...linuxserverEnv(config), ...settings.env },
+    probes: {
+      startup: { type: 'http', path: '/identity' },
+      liveness: { type: 'http', path: '/identity' },
+      readiness: { type: 'http', path: '/identity' },
+    },
+    resources: settings.resources,
+    persistence: {
+      config: { type: 'claim', mountPath: '/config', storageClass: STORAGE_CLASSES.config, size: settings.configSize },
+      // Plex only reads the library: the same claim at the same path as every media app, read-only.
+      media: { type: 'existingClaim', claim: MEDIA_CLAIM.name, mountPath: MEDIA_MOUNT_PATH, readOnly: true },
+      // Transcoder scratch on the node's disk rather than the NFS config share.
+      transcode: { type: 'emptyDir', mountPath: TRANSCODE_PATH, sizeLimit: settings.transcodeSizeLimit },
+    },
+    securityContext: settings.securityContext,
+    // One Service: the LoadBalancer also serves the routes and the tunnel (a port belongs to one Service).
+    services: {
+      main: {
+        type: settings.lanService ? 'LoadBalancer' : 'ClusterIP',
+        ports: ['http'],
+        ...(reach.loadBalancerIP !== undefined ? { loadBalancerIP: reach.loadBalancerIP } : {}),
+      },
+    },
+    exposes: reach.exposes,
+    // Root at start (s6-overlay init) and capabilities of the baseline set: not 'restricted'.
+    podSecurity: 'baseline',
+  };
+}
+
+/**
+ * The Plex component. `overrides` patch `PlexSettings` (resources, env, config size, LAN Service);
+ * `apps.plex.values` in homelab.yaml is merged onto the chart values by the aggregator.
+ */
+export function buildPlex(config: ResolvedConfig, overrides?: Patch<PlexSettings>): AppComponent {
+  return appComponent(plexDescription(config, plexSettings(overrides)), { source: SOURCE });
+}

@@ -1,0 +1,41 @@
+/**
+ * Every default of @homelab/prowlarr, in one place. The settings type documents each field; the
+ * build merges a caller's overrides onto PROWLARR_DEFAULTS with merge() and reads nothing else.
+ */
+import type { AppImage, AppResources } from '@homelab/app-template';
+import { PROWLARR_IMAGE } from './versions.js';
+
+/**
+ * The port Prowlarr listens on: its built-in default, kept because the image does not move it.
+ * Not a setting: changing it here would not change what Prowlarr listens on.
+ */
+export const PROWLARR_PORT = 9696;
+
+/** What a caller may change; every field has its default in PROWLARR_DEFAULTS. */
+export interface ProwlarrSettings {
+  /** Container image, pinned in versions.ts where Renovate updates it. @default PROWLARR_IMAGE */
+  image: AppImage;
+  /** Size of the `config` claim (SQLite databases, logs, scheduled backups). @default '1Gi' */
+  configSize: string;
+  /**
+   * Container resources. No CPU limit (throttling only slows searches on a homelab); a memory
+   * limit so a runaway process cannot starve the node.
+   * @default { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '1Gi' } }
+   */
+  resources: AppResources;
+  /**
+   * Capabilities added to the container (all others are dropped). linuxserver.io images start as
+   * root: the init chowns /config (CHOWN, FOWNER, DAC_OVERRIDE), drops to PUID:PGID (SETUID,
+   * SETGID) and, as root, signals the app running as PUID on shutdown (KILL). All are in the
+   * 'baseline' Pod Security set.
+   * @default ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID']
+   */
+  capabilities: string[];
+}
+
+export const PROWLARR_DEFAULTS = {
+  image: PROWLARR_IMAGE,
+  configSize: '1Gi',
+  resources: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+  capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'],
+} satisfies ProwlarrSettings;

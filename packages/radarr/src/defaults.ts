@@ -1,0 +1,44 @@
+/**
+ * Every default of @homelab/radarr, in one place. The settings type documents each field; the
+ * build merges a caller's overrides onto RADARR_DEFAULTS with merge() and reads nothing else.
+ */
+import type { AppImage, AppResources } from '@homelab/app-template';
+import { RADARR_IMAGE } from './versions.js';
+
+/**
+ * The port Radarr listens on: its built-in default, kept because the image does not move it.
+ * Not a setting: changing it here would not change what Radarr listens on.
+ */
+export const RADARR_PORT = 7878;
+
+/** What a caller may change; every field has its default in RADARR_DEFAULTS. */
+export interface RadarrSettings {
+  /** Container image, pinned in versions.ts where Renovate updates it. @default RADARR_IMAGE */
+  image: AppImage;
+  /**
+   * Size of the `config` claim (SQLite databases, logs, MediaCover artwork, scheduled backups).
+   * Artwork grows with the library. @default '5Gi'
+   */
+  configSize: string;
+  /**
+   * Container resources. No CPU limit (throttling slows imports and scans for nothing on a
+   * homelab); a memory limit so a runaway scan cannot starve the node.
+   * @default { requests: { cpu: '100m', memory: '384Mi' }, limits: { memory: '2Gi' } }
+   */
+  resources: AppResources;
+  /**
+   * Capabilities added to the container (all others are dropped). linuxserver.io images start as
+   * root: the init chowns /config (CHOWN, FOWNER, DAC_OVERRIDE), drops to PUID:PGID (SETUID,
+   * SETGID) and, as root, signals the app running as PUID on shutdown (KILL). All are in the
+   * 'baseline' Pod Security set.
+   * @default ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID']
+   */
+  capabilities: string[];
+}
+
+export const RADARR_DEFAULTS = {
+  image: RADARR_IMAGE,
+  configSize: '5Gi',
+  resources: { requests: { cpu: '100m', memory: '384Mi' }, limits: { memory: '2Gi' } },
+  capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'],
+} satisfies RadarrSettings;

@@ -1,0 +1,44 @@
+/**
+ * Every default of @homelab/sonarr, in one place. The settings type documents each field; the
+ * build merges a caller's overrides onto SONARR_DEFAULTS with merge() and reads nothing else.
+ */
+import type { AppImage, AppResources } from '@homelab/app-template';
+import { SONARR_IMAGE } from './versions.js';
+
+/**
+ * The port Sonarr listens on: its built-in default, kept because the image does not move it.
+ * Not a setting: changing it here would not change what Sonarr listens on.
+ */
+export const SONARR_PORT = 8989;
+
+/** What a caller may change; every field has its default in SONARR_DEFAULTS. */
+export interface SonarrSettings {
+  /** Container image, pinned in versions.ts where Renovate updates it. @default SONARR_IMAGE */
+  image: AppImage;
+  /**
+   * Size of the `config` claim (SQLite databases, logs, MediaCover artwork, scheduled backups).
+   * Artwork grows with the library. @default '5Gi'
+   */
+  configSize: string;
+  /**
+   * Container resources. No CPU limit (throttling slows imports and scans for nothing on a
+   * homelab); a memory limit so a runaway scan cannot starve the node.
+   * @default { requests: { cpu: '100m', memory: '384Mi' }, limits: { memory: '2Gi' } }
+   */
+  resources: AppResources;
+  /**
+   * Capabilities added to the container (all others are dropped). linuxserver.io images start as
+   * root: the init chowns /config (CHOWN, FOWNER, DAC_OVERRIDE), drops to PUID:PGID (SETUID,
+   * SETGID) and, as root, signals the app running as PUID on shutdown (KILL). All are in the
+   * 'baseline' Pod Security set.
+   * @default ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID']
+   */
+  capabilities: string[];
+}
+
+export const SONARR_DEFAULTS = {
+  image: SONARR_IMAGE,
+  configSize: '5Gi',
+  resources: { requests: { cpu: '100m', memory: '384Mi' }, limits: { memory: '2Gi' } },
+  capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'],
+} satisfies SonarrSettings;

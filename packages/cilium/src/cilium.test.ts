@@ -185,6 +185,7 @@ describe('derived from the config (late binding)', () => {
       range = { start: formatIpv4(start), end: formatIpv4(end) };
       data.network.ranges.loadBalancer = range;
       data.network.internalGatewayIP = range.start;
+      data.apps = {}; // fixed app addresses may fall outside the moved pool
     });
     expect(poolOf(moved)).toEqual([{ start: range.start, stop: range.end }]);
     expect(poolOf(moved)).not.toEqual(poolOf(seed));
@@ -200,6 +201,7 @@ describe('derived from the config (late binding)', () => {
     const smaller = variant((data) => {
       data.network.ranges.loadBalancer.end = data.network.ranges.loadBalancer.start;
       data.network.internalGatewayIP = data.network.ranges.loadBalancer.start;
+      data.apps = {}; // fixed app addresses cannot fit a one-address pool
     });
     expect(values(buildCilium(smaller)).k8sClientRateLimit).toEqual(expected(smaller, CILIUM_DEFAULTS.l2.lease.renewDeadlineSeconds));
     expect(values(buildCilium(smaller)).k8sClientRateLimit.qps).toBeLessThan(values(buildCilium(seed)).k8sClientRateLimit.qps);

@@ -66,7 +66,7 @@ describe('valid configs', () => {
     expect(config.workers).toEqual([]);
     expect(config.workloads).toEqual({ timezone: 'Europe/Brussels', puid: 1000, pgid: 1000 });
     expect(config.components).toEqual({});
-    expect(config.apps).toEqual({});
+    expect(config.apps).toEqual(Object.fromEntries(Object.entries(seed.apps ?? {}).map(([name, app]) => [name, { enabled: true, ...app }])));
   });
 
   it('accepts the seed through parseConfigText and loadConfigFile', () => {
@@ -106,6 +106,7 @@ describe('valid configs', () => {
       c.nfs.server = 'nas';
       delete c.gitops.revision;
       delete c.workloads;
+      delete c.apps;
     });
     const config = accepted(validateConfig(input));
     expect(config.domains).toEqual({ public: 'example.com', internal: 'home.example.com' });
@@ -485,6 +486,7 @@ const semanticCases: InvalidCase[] = [
     mutate: (c) => {
       c.network.ranges.loadBalancer = { start: '192.168.30.40', end: '192.168.30.49' };
       c.network.internalGatewayIP = '192.168.30.41';
+      c.apps = {};
     },
     expected: [
       `network.ranges.loadBalancer: overlaps network.ranges.infrastructure (192.168.30.10-192.168.30.49) (got '192.168.30.40-192.168.30.49'). ${DISJOINT}`,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, type Command, type Io } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { promptHidden } from './prompt.js';
 
 export type { Io } from './command.js';
 
@@ -16,6 +17,9 @@ const processIo: Io = {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');
   },
+  stdinIsTTY: process.stdin.isTTY === true,
+  prompt: promptHidden,
+  env: process.env,
 };
 
 function mainHelp(commands: Command[]): string {

@@ -19,6 +19,12 @@ export interface Io {
   now(): number;
   /** Standard input as text (secret values are read from it, never from argv). */
   stdin?(): Promise<string>;
+  /** Whether standard input is a terminal (a person can be prompted). @default false */
+  stdinIsTTY?: boolean;
+  /** Asks a person for one line without echoing it (secret values). Only used when stdinIsTTY. */
+  prompt?(question: string): Promise<string>;
+  /** Environment variables (EDITOR, SOPS_AGE_KEY_FILE, HOME …). @default {} */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A wrong invocation: exit 2 with a pointer to the command's help. */

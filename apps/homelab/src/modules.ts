@@ -6,12 +6,15 @@ import type { Access, ArtifactModule, Component, KubeObject } from '@homelab/cor
 import type { ResolvedConfig } from '@homelab/config';
 import { ALLOY_DEFAULTS, alloyModule, buildAlloyFromConfig } from '@homelab/alloy';
 import { argocdModule } from '@homelab/argocd';
+import { authentikModule, authentikRouteBuilder } from '@homelab/authentik';
 import { certManager, certManagerDefaults, certManagerModule } from '@homelab/cert-manager';
 import { cloudflaredModule } from '@homelab/cloudflared';
+import { dnsArtifact } from '@homelab/dns';
 import { buildCilium, CILIUM_DEFAULTS, ciliumModule } from '@homelab/cilium';
 import { COMPONENT_NAMES, exposureRoutes, gatewayApiModule, internalGatewayRef } from '@homelab/gateway-api';
 import { kubePrometheusStackModule, serviceMonitorsAvailable } from '@homelab/kube-prometheus-stack';
 import { buildLoki, LOKI_DEFAULTS, lokiModule } from '@homelab/loki';
+import { ciliumPolicyAuditMode, networkPolicies, tlsEverywhere } from '@homelab/network-policies';
 import { nfsCsiModule } from '@homelab/nfs-csi';
 import { proxmoxArtifact } from '@homelab/proxmox';
 import { tailnetObjects, tailscaleModule } from '@homelab/tailscale';
@@ -24,6 +27,8 @@ import { qbittorrentModule } from '@homelab/qbittorrent';
 import { radarrModule } from '@homelab/radarr';
 import { sonarrModule } from '@homelab/sonarr';
 import type { HomelabModule } from './compose.js';
+import { overviewArtifact } from './overview.js';
+import { sopsConfigArtifact } from './sops-config.js';
 
 /**
  * A module whose ServiceMonitors are on exactly when the prometheus-operator CRDs exist before it:
@@ -36,7 +41,9 @@ function monitored(module: HomelabModule, defaultWave: number, build: (config: R
 
 export const defaultModules: HomelabModule[] = [
   gatewayApiModule,
-  monitored(ciliumModule, CILIUM_DEFAULTS.syncWave, (config, serviceMonitors) => buildCilium(config, { serviceMonitors })),
+  monitored(ciliumModule, CILIUM_DEFAULTS.syncWave, (config, serviceMonitors) =>
+    buildCilium(config, { serviceMonitors, policyAuditMode: ciliumPolicyAuditMode(config.security.networkPolicies) }),
+  ),
   monitored(certManagerModule, certManagerDefaults.syncWave, (config, serviceMonitor) => certManager(config, { serviceMonitor })),
   nfsCsiModule,
   argocdModule,
@@ -52,6 +59,7 @@ export const defaultModules: HomelabModule[] = [
   monitored(lokiModule, LOKI_DEFAULTS.syncWave, (config, serviceMonitor) => buildLoki(config, { serviceMonitor })),
   monitored(alloyModule, ALLOY_DEFAULTS.syncWave, (config, serviceMonitor) => buildAlloyFromConfig(config, { serviceMonitor })),
   cloudflaredModule,
+  authentikModule,
 ];
 
 /**
@@ -72,6 +80,12 @@ const exposureProviders: Deriver = (components) => {
   const deployed = new Set(components.map((component) => component.name));
   for (const component of components) {
     for (const exposure of component.exposes ?? []) {
+      if (exposure.sso !== 'none' && !deployed.has('authentik')) {
+        throw new Error(
+          `${component.name}: ${exposure.host} asks for SSO (${exposure.sso}) but authentik is not deployed, so it would be served unprotected. ` +
+            `Enable authentik (components.authentik.enabled: true)${component.group === 'apps' ? ` or set apps.${component.name}.sso: none` : ''}.`,
+        );
+      }
       const provider = EXPOSURE_PROVIDERS[exposure.access];
       if (!deployed.has(provider.component)) {
         throw new Error(
@@ -85,15 +99,22 @@ const exposureProviders: Deriver = (components) => {
   return {};
 };
 
-/** Internal exposures become HTTPRoutes on the internal gateway. */
-const internalRoutes: Deriver = (components, config) =>
-  components.some((component) => component.name === COMPONENT_NAMES.internalGateway) ? exposureRoutes(components, internalGatewayRef(config)) : {};
+/** Internal exposures become HTTPRoutes on the internal gateway; SSO-protected ones through Authentik. */
+const internalRoutes: Deriver = (components, config) => {
+  if (!components.some((component) => component.name === COMPONENT_NAMES.internalGateway)) return {};
+  const sso = components.some((component) => component.name === 'authentik');
+  return exposureRoutes(components, internalGatewayRef(config), sso ? authentikRouteBuilder() : undefined);
+};
 
 /** Tailnet exposures become Ingresses of the Tailscale operator. */
 const tailnetIngresses: Deriver = (components, config) =>
   components.some((component) => component.name === 'tailscale') ? tailnetObjects(components, config) : {};
 
-export const defaultDerivers: Deriver[] = [exposureProviders, internalRoutes, tailnetIngresses];
+/** Cilium network policies from every component's network declaration and exposures. */
+const ciliumNetworkPolicies: Deriver = (components, config) => networkPolicies(components, config, { mode: config.security.networkPolicies });
+
+/** Runs in order: TLS coverage is checked on the routes derived before it. */
+export const defaultDerivers: Deriver[] = [exposureProviders, internalRoutes, tailnetIngresses, ciliumNetworkPolicies, tlsEverywhere];
 
 /** Modules that render talos/, terraform/ and other files outside the ArgoCD tree. */
-export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [talosArtifact, proxmoxArtifact];
+export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [talosArtifact, proxmoxArtifact, dnsArtifact, overviewArtifact, sopsConfigArtifact];

@@ -13,13 +13,19 @@ import {
 import { CONFIG_JSON_SCHEMA, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 import { composeComponents, type HomelabModule } from './compose.js';
 import { defaultArtifacts, defaultDerivers, type Deriver } from './modules.js';
+import { secretsPolicy } from './secrets-gate.js';
 import { manifestFile } from './writer.js';
 
 /** Written beside homelab.yaml so editors validate and autocomplete it. */
 export const SCHEMA_PATH = 'homelab.schema.json';
 
 export type RenderResult =
-  | { ok: true; files: GeneratedFile[] }
+  | { ok: true; files: GeneratedFile[]; /** Worth a look, but not wrong for certain (printed, not fatal). */ warnings: OutputProblem[] }
+  | { ok: false; configProblems: ConfigProblem[]; outputProblems: OutputProblem[] };
+
+/** The composed components, derived objects and the namespaces component included: what gets rendered. */
+export type ComposeResult =
+  | { ok: true; components: Component[] }
   | { ok: false; configProblems: ConfigProblem[]; outputProblems: OutputProblem[] };
 
 function schemaFile(): GeneratedFile {
@@ -30,7 +36,6 @@ function schemaFile(): GeneratedFile {
   return { path: SCHEMA_PATH, content: `${JSON.stringify(schema, null, 2)}\n`, source: '@homelab/config' };
 }
 
-/** Renders the homelab: compose, validate every object, render files, add the manifest. */
 /** Adds each deriver's objects to the component that owns them, keyed `<kind>-<name>` (lowercase). */
 function applyDerivers(components: Component[], config: ResolvedConfig, derivers: Deriver[]): OutputProblem[] {
   const problems: OutputProblem[] = [];
@@ -52,23 +57,33 @@ function applyDerivers(components: Component[], config: ResolvedConfig, derivers
   return problems;
 }
 
+/** Composes the modules and applies the derivers: the components `renderHomelab` renders (also what `homelab secrets` lists). */
+export function composeHomelab(config: ResolvedConfig, modules: HomelabModule[], derivers: Deriver[] = defaultDerivers): ComposeResult {
+  const composition = composeComponents(config, modules);
+  if (!composition.ok) return { ok: false, configProblems: composition.problems, outputProblems: [] };
+  const derivationProblems = applyDerivers(composition.components, config, derivers);
+  if (derivationProblems.length > 0) return { ok: false, configProblems: [], outputProblems: derivationProblems };
+  const namespaces = namespacesComponent(composition.components);
+  return { ok: true, components: namespaces ? [namespaces, ...composition.components] : composition.components };
+}
+
+/** Renders the homelab: compose, validate every object, render files, check the secrets policy, add the manifest. */
 export function renderHomelab(
   config: ResolvedConfig,
   modules: HomelabModule[],
   derivers: Deriver[] = defaultDerivers,
   artifacts: ArtifactModule<ResolvedConfig>[] = defaultArtifacts,
 ): RenderResult {
-  const composition = composeComponents(config, modules);
-  if (!composition.ok) return { ok: false, configProblems: composition.problems, outputProblems: [] };
-  const derivationProblems = applyDerivers(composition.components, config, derivers);
-  if (derivationProblems.length > 0) return { ok: false, configProblems: [], outputProblems: derivationProblems };
+  const composition = composeHomelab(config, modules, derivers);
+  if (!composition.ok) return composition;
+  const { components } = composition;
   const target = { repoURL: config.gitops.repoURL, revision: config.gitops.revision };
-  const namespaces = namespacesComponent(composition.components);
-  const components = namespaces ? [namespaces, ...composition.components] : composition.components;
   const outputProblems = validateObjects(allObjects(components, target));
   if (outputProblems.length > 0) return { ok: false, configProblems: [], outputProblems };
   const files = [schemaFile(), ...renderComponents(components, target), ...artifacts.flatMap((artifact) => artifact.build(config, components))];
+  const policy = secretsPolicy(components, files);
+  if (policy.problems.length > 0) return { ok: false, configProblems: [], outputProblems: policy.problems };
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   files.push(manifestFile(files.map((file) => file.path)));
-  return { ok: true, files };
+  return { ok: true, files, warnings: policy.warnings };
 }

@@ -208,3 +208,12 @@ describe.skipIf(!chartDir)('alloy chart conformance (chart 1.11.1)', () => {
     expect(checkChartValues(chartDir!, { ...values, alloy: { ...values.alloy, configmap: {} } })).toEqual(["alloy.configmap: not a key of the chart's values.yaml"]);
   });
 });
+
+describe('declarations for the security layers', () => {
+  it('calls the API (discovery, logs) and Loki by component name; lets ArgoCD create its RBAC, no CRD', () => {
+    const component = buildAlloy(config);
+    expect(component.network).toEqual({ kubeApi: { client: true }, connectsTo: [LOKI_COMPONENT] });
+    expect(component.clusterResources).toEqual(['ClusterRole', 'ClusterRoleBinding']);
+    expect((component.values as AlloyValues).crds.create).toBe(false);
+  });
+});

@@ -197,6 +197,10 @@ export function buildAlloy(config: ResolvedConfig, overrides?: Patch<AlloySettin
     values: alloyValues(config, settings),
     // No host network, PID namespace or host path: the baseline level is enough.
     podSecurity: 'baseline',
+    // Discovers pods and reads their logs through the API; pushes them to Loki.
+    network: { kubeApi: { client: true }, connectsTo: [LOKI_COMPONENT] },
+    // The chart's RBAC (its PodLogs CRD is off, see alloyValues).
+    clusterResources: ['ClusterRole', 'ClusterRoleBinding'],
   };
 }
 

@@ -236,6 +236,18 @@ describe('values', () => {
     expect(service['main']).toEqual({ controller: 'main', type: 'ClusterIP', forceRename: 'qbittorrent', ports: { http: { port: 8080, protocol: 'HTTP' } } });
   });
 
+  it('network: declares the container ports of LoadBalancer Services as LAN ports, and passes the app\'s own declaration through', () => {
+    const desc = torrentApp();
+    const lbPorts = Object.values(desc.services!).filter((service) => service.type === 'LoadBalancer').flatMap((service) => service.ports.map((name) => ({ port: desc.ports[name]!.port, protocol: desc.ports[name]!.protocol ?? 'TCP' })));
+    expect(lbPorts.length).toBeGreaterThan(0);
+    const plain = appComponent(desc, { source: '@homelab/qbittorrent' });
+    expect(plain.network).toEqual({ lanPorts: lbPorts });
+    const declared = appComponent({ ...desc, network: { connectsTo: ['prowlarr'], internetEgress: true } }, { source: '@homelab/qbittorrent' });
+    expect(declared.network).toEqual({ connectsTo: ['prowlarr'], internetEgress: true, lanPorts: lbPorts });
+    // No LoadBalancer and no declaration: nothing to declare.
+    expect(appComponent(arrApp(), { source: '@homelab/sonarr' }).network).toBeUndefined();
+  });
+
   it('without services: one ClusterIP main Service with every port', () => {
     const service = appTemplateValues(arrApp()).service;
     expect(Object.keys(service)).toEqual([APP_TEMPLATE_DEFAULTS.mainService]);

@@ -4,7 +4,7 @@
  * Routes and ingresses are deliberately absent from the values: they derive centrally from
  * `Component.exposes`.
  */
-import { merge, type Component, type Exposure, type HelmChart, type Patch, type SecretDeclaration } from '@homelab/core';
+import { merge, type Component, type Exposure, type HelmChart, type NetworkDeclaration, type Patch, type PortDeclaration, type SecretDeclaration } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
@@ -257,6 +257,21 @@ function exposures(app: ResolvedApp, serviceNames: Record<string, string>): Expo
     });
 }
 
+/** The container ports behind the app's LoadBalancer Services (app-template targets the same port). */
+function lanPorts(app: ResolvedApp): PortDeclaration[] {
+  return Object.values(app.services)
+    .filter((service) => service.type === 'LoadBalancer')
+    .flatMap((service) => service.ports.map((name) => ({ port: app.ports[name]!.port, protocol: app.ports[name]!.protocol })));
+}
+
+/** The app's network declaration: what it declares, plus the LAN ports of its LoadBalancer Services. */
+function network(app: ResolvedApp): NetworkDeclaration | undefined {
+  const lan = lanPorts(app);
+  const declared = app.network ?? {};
+  if (lan.length === 0 && app.network === undefined) return undefined;
+  return { ...structuredClone(declared), ...(lan.length > 0 ? { lanPorts: lan } : {}) };
+}
+
 function secrets(app: ResolvedApp): SecretDeclaration[] {
   const bySecret = new Map<string, Map<string, string[]>>();
   for (const [variable, { secret, key }] of Object.entries(app.envFromSecrets)) {
@@ -283,6 +298,7 @@ export function appComponent(desc: AppDescription, options: AppComponentOptions)
   }
   const serviceNames = names(app).services;
   const declared = secrets(app);
+  const declaredNetwork = network(app);
   return {
     name: app.name,
     group: app.group,
@@ -295,6 +311,7 @@ export function appComponent(desc: AppDescription, options: AppComponentOptions)
     podSecurity: app.podSecurity,
     exposes: exposures(app, serviceNames),
     ...(declared.length > 0 ? { secrets: declared } : {}),
+    ...(declaredNetwork ? { network: declaredNetwork } : {}),
   };
 }
 

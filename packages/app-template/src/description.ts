@@ -4,7 +4,7 @@
  * env, volumes, services, exposures), so a `merge()` patch addresses it by name, and one entry is
  * dropped with `null`. Defaults are in defaults.ts (APP_TEMPLATE_DEFAULTS), nowhere else.
  */
-import type { Access, ComponentGroup, PodSecurityLevel, SsoMode } from '@homelab/core';
+import type { Access, ComponentGroup, NetworkDeclaration, PodSecurityLevel, SsoMode } from '@homelab/core';
 
 /**
  * A container image pinned by tag (and optionally digest). Keep these in the app package's
@@ -200,4 +200,10 @@ export interface AppDescription {
    * 'privileged' only when the app truly needs it. @default APP_TEMPLATE_DEFAULTS.podSecurity ('baseline')
    */
   podSecurity?: PodSecurityLevel;
+  /**
+   * Who the app talks to (`connectsTo`, `internetEgress`, …): its network policies derive from it.
+   * Not here because derived: the pods (the release's instance label) and `lanPorts` (the ports of
+   * its LoadBalancer Services). @default nothing: DNS only, reached only through its exposures
+   */
+  network?: Omit<NetworkDeclaration, 'pods' | 'lanPorts'>;
 }

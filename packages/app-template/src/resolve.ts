@@ -60,6 +60,7 @@ export interface ResolvedApp {
   services: Record<string, ResolvedService>;
   exposes: Record<string, AppExposure>;
   podSecurity: PodSecurityLevel;
+  network?: AppDescription['network'];
 }
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -461,5 +462,6 @@ export function resolveApp(desc: AppDescription): ResolvedApp {
     services,
     exposes: Object.fromEntries(entries(desc.exposes)),
     podSecurity,
+    ...(desc.network !== undefined ? { network: structuredClone(desc.network) } : {}),
   };
 }

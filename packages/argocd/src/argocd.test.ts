@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { componentApplication, componentPaths, type Exposure } from '@homelab/core';
 import { validateConfig, type ResolvedConfig } from '@homelab/config';
-import { ARGOCD_NAME, argocdValues, buildArgoCd, type ArgoCdValues } from './argocd.js';
+import { SSO_GROUPS } from '@homelab/core';
+import { ARGOCD_NAME, argocdValues, buildArgoCd, rbacPolicy, type ArgoCdValues } from './argocd.js';
 import { argocdDefaults } from './defaults.js';
 import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from './health-check.js';
 import { argocdModule } from './index.js';
@@ -170,5 +171,33 @@ describe("ArgoCD's own Application", () => {
   it('carries no resources-finalizer and is never pruned or deleted by its parent (ArgoCD must survive)', () => {
     expect(application.metadata?.finalizers ?? []).not.toContain('resources-finalizer.argocd.argoproj.io');
     expect(application.metadata?.annotations?.['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
+  });
+});
+
+describe('RBAC', () => {
+  it('maps the identity provider\'s groups to roles and gives nobody else any (policy.default empty)', () => {
+    const rbac = (buildArgoCd(config).values as unknown as ArgoCdValues).configs.rbac;
+    expect(rbac['policy.default']).toBe('');
+    expect(rbac.scopes).toBe('[groups]');
+    expect(rbac['policy.csv'].trimEnd().split('\n').sort()).toEqual([`g, ${SSO_GROUPS.admins}, role:admin`, `g, ${SSO_GROUPS.users}, role:readonly`].sort());
+  });
+
+  it('follows the settings: a group added, one dropped with null, none left means no binding at all', () => {
+    const custom = buildArgoCd(config, { rbac: { ops: 'role:admin', [SSO_GROUPS.users]: null } }).values as unknown as ArgoCdValues;
+    expect(custom.configs.rbac['policy.csv']).toBe(`g, ${SSO_GROUPS.admins}, role:admin\ng, ops, role:admin\n`);
+    expect(rbacPolicy({ rbac: {} })['policy.csv']).toBe('');
+  });
+
+  it('rejects a group that would inject a policy line, and a role that is not one', () => {
+    expect(() => buildArgoCd(config, { rbac: { 'ops\np, role:x, *, *, */*, allow': 'role:admin' } })).toThrow(/^argocd: an RBAC group name cannot be empty or hold a comma or line break/);
+    expect(() => buildArgoCd(config, { rbac: { ops: 'admin' } })).toThrow("argocd: not an ArgoCD role (rbac.ops: 'admin'). Use role:admin, role:readonly or a role defined in policy.csv.");
+  });
+});
+
+describe('declarations for the security layers', () => {
+  it('calls the API and the internet (git, charts); lets its project create its CRDs and RBAC', () => {
+    const component = buildArgoCd(config);
+    expect(component.network).toEqual({ kubeApi: { client: true }, internetEgress: true });
+    expect(component.clusterResources).toEqual(['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
   });
 });

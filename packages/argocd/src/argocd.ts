@@ -31,6 +31,7 @@ export interface ArgoCdValues {
     params: { 'server.insecure': boolean };
     cm: Record<string, string>;
     cmp: { create: boolean; plugins: Record<string, CmpPluginSpec> };
+    rbac: { 'policy.default': ''; 'policy.csv': string; scopes: string };
   };
   dex: { enabled: boolean };
   controller: { metrics: MetricsValues };
@@ -49,6 +50,15 @@ function checkSettings(settings: ArgoCdSettings): void {
   for (const [path, value] of labels) {
     if (!DNS_LABEL.test(value)) {
       throw new Error(`argocd: not a DNS label (${path}: '${value}'). Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.`);
+    }
+  }
+  for (const [group, role] of Object.entries(settings.rbac)) {
+    // One policy line per group: a comma or line break would inject more rules.
+    if (group.trim() === '' || /[,\r\n]/.test(group)) {
+      throw new Error(`argocd: an RBAC group name cannot be empty or hold a comma or line break (rbac: '${group}'). Use the group name exactly as the identity provider sends it.`);
+    }
+    if (!/^role:[a-z0-9][-a-z0-9]*$/.test(role)) {
+      throw new Error(`argocd: not an ArgoCD role (rbac.${group}: '${role}'). Use role:admin, role:readonly or a role defined in policy.csv.`);
     }
   }
   if (!settings.sops.keyDir.startsWith('/')) {
@@ -94,6 +104,17 @@ export function sopsAgeSecret(settings: ArgoCdSettings = argocdDefaults): Secret
 // and a ServiceMonitor before its CRD fails the sync. Turn them on (values override) once it runs.
 const metrics = (enabled: boolean): MetricsValues => ({ enabled, serviceMonitor: { enabled: false } });
 
+/**
+ * The RBAC policy: each group bound to its role, nobody else to any (`policy.default` empty);
+ * roles come from the `groups` scope of the OIDC token. Sorted, so the output is stable.
+ */
+export function rbacPolicy(settings: Pick<ArgoCdSettings, 'rbac'> = argocdDefaults): ArgoCdValues['configs']['rbac'] {
+  const lines = Object.entries(settings.rbac)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([group, role]) => `g, ${group}, ${role}`);
+  return { 'policy.default': '', 'policy.csv': lines.length > 0 ? `${lines.join('\n')}\n` : '', scopes: '[groups]' };
+}
+
 /** Plain data for Helm values (the @kubernetes-models classes serialise through toJSON). */
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
@@ -108,6 +129,7 @@ export function argocdValues(config: Pick<ResolvedConfig, 'domains'>, settings: 
       params: { 'server.insecure': true },
       cm: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA },
       cmp: { create: true, plugins: { [settings.sops.plugin]: plugin.spec } },
+      rbac: rbacPolicy(settings),
     },
     dex: { enabled: settings.dex },
     controller: { metrics: metrics(settings.metrics) },
@@ -136,6 +158,10 @@ export function buildArgoCd(config: ResolvedConfig, overrides?: Patch<ArgoCdSett
     description: 'ArgoCD: GitOps controller, managing itself and every other component',
     chart,
     podSecurity: settings.podSecurity,
+    // The controller and server work on the API; the repo-server fetches git repositories and charts.
+    network: { kubeApi: { client: true }, internetEgress: true },
+    // The chart's CRDs (Application, AppProject, ApplicationSet) and RBAC.
+    clusterResources: ['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'],
     // Deleting or pruning this Application must never uninstall ArgoCD itself.
     application: { cascadeDelete: false, parentSyncOptions: ['Prune=false', 'Delete=false'] },
   } satisfies Component;

@@ -6,8 +6,10 @@
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import {
   APP_OF_APPS_DIR,
+  APP_OF_APPS_PROJECT,
+  appProjectPath,
   componentPaths,
-  generatedHeader,
+  generatedMarkdownHeader,
   objectData,
   renderYamlFile,
   type Component,
@@ -48,6 +50,8 @@ export const bootstrapPaths = {
   readme: `${BOOTSTRAP_DIR}/README.md`,
   /** The Application a person applies once; it manages everything else. */
   root: `${APP_OF_APPS_DIR}/root.yaml`,
+  /** The AppProject root belongs to: applied with it, since root cannot sync before its project exists. */
+  rootProject: appProjectPath(APP_OF_APPS_PROJECT),
 } as const;
 
 /**
@@ -66,11 +70,6 @@ export function bootstrapNamespace(name: string, level: PodSecurityLevel): Names
       },
     },
   });
-}
-
-/** The generated-file header as an HTML comment, for Markdown. */
-function markdownHeader(source: string): string {
-  return `<!--${generatedHeader(source, '').trimEnd()} -->\n`;
 }
 
 /** `helm install` for a pinned chart: `--repo` for an https repository, the chart URL for OCI. */
@@ -93,7 +92,7 @@ export function bootstrapReadme(inputs: BootstrapInputs): string {
   const release = component.chart.releaseName ?? component.name;
   const keyName = ageSecret.keys[0]!;
   const fence = (command: string) => `\`\`\`sh\n${command}\n\`\`\``;
-  return `${markdownHeader(component.source)}
+  return `${generatedMarkdownHeader(component.source)}
 # Bootstrap ArgoCD
 
 ArgoCD installs everything else in this repository, so it is the one thing installed by hand, once.
@@ -132,10 +131,13 @@ ArgoCD adopts in step 4 is exactly what it would have installed itself.
 
 ## 4. Hand over to GitOps
 
-${fence(`kubectl apply -f ${bootstrapPaths.root}`)}
+${fence(`kubectl apply -f ${bootstrapPaths.rootProject} -f ${bootstrapPaths.root}`)}
 
-The root Application syncs the app-of-apps of every group, and each of them its components, in
-sync-wave order. ArgoCD reads ${inputs.git.repoURL} at \`${inputs.git.revision}\`; if that
+The root Application belongs to the \`${APP_OF_APPS_PROJECT}\` project, which may only create Applications and
+AppProjects in \`${ns}\`; it is applied first because no Application syncs before its project exists.
+Root then syncs the projects of every group and the app-of-apps of every group, and each of them
+its components, in sync-wave order; every component is limited to the namespaces, repositories and
+cluster-wide kinds of its group's project. ArgoCD reads ${inputs.git.repoURL} at \`${inputs.git.revision}\`; if that
 repository is private, add a repository credential in ArgoCD before this step.
 
 ## Log in

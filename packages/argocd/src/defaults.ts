@@ -1,4 +1,4 @@
-import { DEFAULT_ARGOCD_NAMESPACE } from '@homelab/core';
+import { DEFAULT_ARGOCD_NAMESPACE, SSO_GROUPS } from '@homelab/core';
 /** ArgoCD settings, documented once, and their defaults in one object. */
 import type { PodSecurityLevel } from '@homelab/core';
 
@@ -47,6 +47,15 @@ export interface ArgoCdSettings {
   /** Dex. Off: SSO is native OIDC against the identity provider (exposure `sso: 'oidc'`). @default false */
   dex: boolean;
   sops: SopsSettings;
+  /**
+   * ArgoCD role of each identity-provider group (the `groups` claim of the OIDC login), keyed by
+   * group name; `null` in a patch drops one. Nobody else gets any role: `policy.default` is empty,
+   * so a signed-in user outside these groups sees no application. The groups are the ones the
+   * identity provider creates (SSO_GROUPS in @homelab/core).
+   * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/rbac/
+   * @default { [SSO_GROUPS.admins]: 'role:admin', [SSO_GROUPS.users]: 'role:readonly' }
+   */
+  rbac: Record<string, string>;
 }
 
 export const argocdDefaults = {
@@ -64,4 +73,5 @@ export const argocdDefaults = {
     secretKey: 'keys.txt',
     keyDir: '/sops/age',
   },
+  rbac: { [SSO_GROUPS.admins]: 'role:admin', [SSO_GROUPS.users]: 'role:readonly' },
 } as const satisfies ArgoCdSettings;

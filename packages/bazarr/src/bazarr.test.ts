@@ -93,3 +93,14 @@ describe('bazarr', () => {
     }
   });
 });
+
+describe('network declaration (the source of its network policies)', () => {
+  it('calls sonarr and radarr by component name and the internet; reached only through its exposures', () => {
+    expect(component.network).toEqual({ connectsTo: ['sonarr', 'radarr'], internetEgress: true });
+    expect(BAZARR_DEFAULTS.network.connectsTo).toEqual(['sonarr', 'radarr']);
+  });
+
+  it('takes a dependency list from the settings (lists replace)', () => {
+    expect(bazarr(seed, { network: { connectsTo: ['sonarr'] } }).network!.connectsTo).toEqual(['sonarr']);
+  });
+});

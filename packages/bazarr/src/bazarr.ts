@@ -30,6 +30,7 @@ export function bazarr(config: ResolvedConfig, overrides?: Patch<BazarrSettings>
       env: { ...env, PUID: String(user.runAsUser), PGID: String(user.runAsGroup) },
       securityContext: { runAsNonRoot: false, readOnlyRootFilesystem: false, capabilities: { add: settings.capabilities } },
       podSecurity: 'baseline',
+      network: settings.network,
       probes: { startup: HTTP, liveness: HTTP, readiness: HTTP },
       resources: settings.resources,
       persistence: {

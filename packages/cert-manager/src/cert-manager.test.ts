@@ -278,3 +278,13 @@ describe('rendered output', () => {
     expect(files.find((file) => file.path === 'kubernetes/core/cert-manager/values.yaml')?.content).toMatchSnapshot();
   });
 });
+
+describe('declarations for the security layers', () => {
+  it('calls the API and serves its webhook; reaches ACME, Cloudflare and public resolvers; lets ArgoCD create its CRDs, RBAC and webhooks', () => {
+    const component = certManager(seed);
+    expect(component.network).toEqual({ kubeApi: { client: true, webhook: true }, internetEgress: true });
+    expect(component.clusterResources).toEqual(['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+    // Leader election stays in the release namespace: nothing in another one to permit.
+    expect(component.extraNamespaces).toBeUndefined();
+  });
+});

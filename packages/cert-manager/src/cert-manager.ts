@@ -226,6 +226,11 @@ export function certManager(config: ResolvedConfig, overrides?: Patch<CertManage
     // Every pod the chart renders (controller, webhook, cainjector, startupapicheck) runs as
     // non-root with RuntimeDefault seccomp, no privilege escalation and all capabilities dropped.
     podSecurity: 'restricted',
+    // The controllers watch the API and serve its admission webhook; ACME and Cloudflare's API
+    // (DNS-01) and the public resolvers of the self-check are on the internet.
+    network: { kubeApi: { client: true, webhook: true }, internetEgress: true },
+    // `crds.enabled`, the controllers' RBAC and the webhook configurations.
+    clusterResources: ['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
     objects: clusterIssuers(config, settings),
     secrets: [cloudflareTokenSecret(config, settings)],
   };

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv4, formatProblem, loadConfigFile, parseIpv4, validateConfig, type HomelabConfigInput, type ResolvedConfig } from '@homelab/config';
 import { componentPaths, renderComponents, validateObjects, type Component } from '@homelab/core';
 import { chartSchemaDir, checkChartValues, sharedDir } from '@homelab/testing';
-import { buildCilium, CILIUM_CHART, CILIUM_DEFAULTS, ciliumModule, GATEWAY_CLASS_NAME, KUBEPRISM_PORT } from './index.js';
+import { buildCilium, CILIUM_CHART, CILIUM_DEFAULTS, CILIUM_SECRETS_NAMESPACE, ciliumModule, GATEWAY_CLASS_NAME, KUBEPRISM_PORT } from './index.js';
 import type { CiliumObjects, CiliumValues } from './cilium.js';
 
 const CONFIG_PATH = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
@@ -39,9 +39,10 @@ const objects = (component: Component) => component.objects as unknown as Cilium
 const chartDir = chartSchemaDir('cilium');
 /**
  * Keys the chart reads although its values.yaml only has them commented out:
- * templates/cilium-configmap.yaml turns them into l2-announcements-{lease-duration,renew-deadline,retry-period}.
+ * templates/cilium-configmap.yaml turns them into l2-announcements-{lease-duration,renew-deadline,retry-period}
+ * and (`hasKey .Values "policyAuditMode"`) policy-audit-mode.
  */
-const ALLOW = ['l2announcements.leaseDuration', 'l2announcements.leaseRenewDeadline', 'l2announcements.leaseRetryPeriod'];
+const ALLOW = ['l2announcements.leaseDuration', 'l2announcements.leaseRenewDeadline', 'l2announcements.leaseRetryPeriod', 'policyAuditMode'];
 
 describe('component', () => {
   const component = buildCilium(seed);
@@ -140,6 +141,19 @@ describe('features', () => {
     expect(v.prometheus.serviceMonitor).toEqual({ enabled: true, trustCRDsExist: true });
     expect(v.operator.prometheus.serviceMonitor.enabled).toBe(true);
     expect(v.hubble.metrics.serviceMonitor.enabled).toBe(true);
+  });
+});
+
+describe('network policies', () => {
+  it('are enforced by default, and only logged in policy audit mode when asked', () => {
+    expect(values(buildCilium(seed)).policyAuditMode).toBe(false);
+    expect(values(buildCilium(seed, { policyAuditMode: true })).policyAuditMode).toBe(true);
+  });
+
+  it('lets ArgoCD create the secrets namespace and the cluster-wide objects the chart renders', () => {
+    const component = buildCilium(seed);
+    expect(component.extraNamespaces).toEqual([CILIUM_SECRETS_NAMESPACE]);
+    expect(component.clusterResources).toEqual(expect.arrayContaining(['ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'Namespace']));
   });
 });
 

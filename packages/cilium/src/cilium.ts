@@ -7,7 +7,7 @@ import { merge, type Component, type Patch } from '@homelab/core';
 import { parseIpv4, type ResolvedConfig } from '@homelab/config';
 import { CiliumLoadBalancerIPPool } from '@kubernetes-models/cilium/cilium.io/v2/CiliumLoadBalancerIPPool';
 import { CiliumL2AnnouncementPolicy } from '@kubernetes-models/cilium/cilium.io/v2alpha1/CiliumL2AnnouncementPolicy';
-import { CILIUM_DEFAULTS, type CiliumSettings } from './defaults.js';
+import { CILIUM_DEFAULTS, CILIUM_SECRETS_NAMESPACE, type CiliumSettings } from './defaults.js';
 import { CILIUM_CHART } from './versions.js';
 
 /** Component (and ArgoCD Application) name, and the key under `components:` in homelab.yaml. */
@@ -48,6 +48,8 @@ export type CiliumValues = {
   gatewayAPI: { enabled: boolean; gatewayClass: { create: 'true' | 'false' | 'auto' } };
   l2announcements: { enabled: boolean; leaseDuration: string; leaseRenewDeadline: string; leaseRetryPeriod: string };
   prometheus: { enabled: boolean; metricsService: boolean; serviceMonitor: { enabled: boolean; trustCRDsExist: boolean } };
+  /** Read by the chart's cilium-config template (`hasKey`), though values.yaml only has it commented out. */
+  policyAuditMode: boolean;
   hubble: {
     enabled: boolean;
     metrics: { enabled: string[]; serviceMonitor: { enabled: boolean } };
@@ -168,6 +170,7 @@ export function ciliumValues(config: ResolvedConfig, settings: CiliumSettings = 
       leaseRetryPeriod: goDuration(lease.retryPeriodSeconds),
     },
     prometheus: { enabled: true, metricsService: true, serviceMonitor: { enabled: monitors, trustCRDsExist: monitors } },
+    policyAuditMode: settings.policyAuditMode,
     hubble: {
       enabled: true,
       metrics: { enabled: hubbleMetrics(settings), serviceMonitor: { enabled: monitors } },
@@ -229,6 +232,10 @@ export function buildCilium(config: ResolvedConfig, overrides?: Patch<CiliumSett
     values: ciliumValues(config, settings),
     // Host networking, hostPath mounts and added capabilities.
     podSecurity: 'privileged',
+    // RBAC, the `cilium` GatewayClass, and the namespace the chart syncs Gateway TLS Secrets to
+    // (`tls.secretsNamespace`, `gatewayAPI.secretsNamespace`: cilium-secrets).
+    clusterResources: ['ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'Namespace'],
+    extraNamespaces: [CILIUM_SECRETS_NAMESPACE],
     objects: { ...ciliumObjects(config, settings) },
   };
 }

@@ -15,6 +15,12 @@ export const KUBEPRISM_PORT = 7445;
 /** The GatewayClass the chart creates for Cilium's Gateway API controller (a fixed chart name). */
 export const GATEWAY_CLASS_NAME = 'cilium';
 
+/**
+ * The namespace the chart creates and copies Gateway and Ingress TLS Secrets into (its default for
+ * `tls.secretsNamespace.name` and `gatewayAPI.secretsNamespace.name`, which this package leaves alone).
+ */
+export const CILIUM_SECRETS_NAMESPACE = 'cilium-secrets';
+
 export interface CiliumSettings {
   /**
    * Namespace Cilium runs in. Talos exempts kube-system from Pod Security admission.
@@ -102,6 +108,14 @@ export interface CiliumSettings {
    * either way. Turn this on once the CRDs come earlier than Cilium. @default false
    */
   serviceMonitors: boolean;
+  /**
+   * Policy audit mode (`policy-audit-mode`): network policies are evaluated and their verdicts
+   * logged (Hubble shows AUDIT), but nothing is dropped. For finding a missing declaration without
+   * an outage; the aggregator sets it from `security.networkPolicies: audit`.
+   * @see https://docs.cilium.io/en/stable/security/policy-creation/
+   * @default false
+   */
+  policyAuditMode: boolean;
 }
 
 export const CILIUM_DEFAULTS = {
@@ -131,4 +145,5 @@ export const CILIUM_DEFAULTS = {
     'httpV2': 'exemplars=true;labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,traffic_direction',
   },
   serviceMonitors: false,
+  policyAuditMode: false,
 } satisfies CiliumSettings;

@@ -379,3 +379,11 @@ describe.skipIf(!chartDir)('chart conformance (community-charts cloudflared)', (
     expect(chart.tunnelSecrets.existingPemFileSecret.key).toBe(ORIGIN_CERT_KEY);
   });
 });
+
+describe('declarations for the security layers', () => {
+  it('carries the public hosts and dials Cloudflare', () => {
+    const component = build();
+    expect(component.network).toEqual({ proxies: ['public'], internetEgress: true });
+    expect(component.clusterResources).toBeUndefined();
+  });
+});

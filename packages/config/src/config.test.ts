@@ -268,7 +268,7 @@ const shapeCases: InvalidCase[] = [
     name: 'unknown top-level key with a suggestion',
     mutate: (c) => (c.node = {}),
     expected: [
-      "node: is not a known setting (got 'node'). Did you mean 'nodes'? Allowed here: cluster, domains, network, hosts, nodes, proxmox, cloudflare, tailscale, nfs, gitops, secrets, acme, workloads, components, apps.",
+      "node: is not a known setting (got 'node'). Did you mean 'nodes'? Allowed here: cluster, domains, network, hosts, nodes, proxmox, cloudflare, tailscale, nfs, gitops, secrets, acme, workloads, security, components, apps.",
     ],
   },
   {
@@ -576,6 +576,11 @@ const semanticCases: InvalidCase[] = [
       "nfs.server: names no entry in hosts (got 'truenas'). Declare it under hosts (hosts.truenas.ip) or use an IPv4 address.",
       "proxmox.host: names no entry in hosts (got 'proxmox'). Declare it under hosts (hosts.proxmox.ip) or use an IPv4 address.",
     ],
+  },
+  {
+    name: 'unknown network policy mode',
+    mutate: (c) => (c.security = { networkPolicies: 'strict' as never }),
+    expected: ["security.networkPolicies: is not one of the allowed values (got 'strict'). Use one of: enforce, audit, off."],
   },
   {
     name: 'tunnel ID that is not a UUID',

@@ -48,6 +48,7 @@ export interface ResolvedConfig {
   secrets: { ageRecipients: string[] };
   acme: { email: string };
   workloads: { timezone: string; puid: number; pgid: number };
+  security: { networkPolicies: 'enforce' | 'audit' | 'off' };
   components: Record<string, ComponentConfig>;
   apps: Record<string, AppConfig>;
 }
@@ -123,6 +124,7 @@ export function resolveConfig(input: HomelabConfigInput): ResolvedConfig {
     secrets: { ageRecipients: [...input.secrets.ageRecipients] },
     acme: { ...input.acme },
     workloads: { timezone: input.workloads!.timezone!, puid: input.workloads!.puid!, pgid: input.workloads!.pgid! },
+    security: { networkPolicies: input.security!.networkPolicies! },
     components: input.components!,
     apps: input.apps!,
   };

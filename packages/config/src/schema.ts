@@ -283,6 +283,20 @@ export const HomelabConfigSchema = strict(
         { default: {}, description: 'Defaults shared by app containers.' },
       ),
     ),
+    security: Type.Optional(
+      strict(
+        {
+          networkPolicies: Type.Optional({
+            ...StringEnum(
+              ['enforce', 'audit', 'off'],
+              'enforce: Cilium drops every flow the components do not declare; audit: the policies are rendered and Cilium only logs what they would drop (policy audit mode); off: no policies, for debugging only.',
+            ),
+            default: 'enforce',
+          }),
+        },
+        { default: {}, description: 'In-cluster security layers derived from the component declarations.' },
+      ),
+    ),
     components: Type.Optional(
       Type.Record(Type.String({ pattern: DNS_LABEL }), ComponentSettings, {
         default: {},

@@ -44,6 +44,18 @@ export interface SecretDeclaration {
 export type Access = 'internal' | 'public' | 'tailnet';
 export type SsoMode = 'proxy' | 'oidc' | 'none';
 
+/**
+ * Identity-provider groups every component maps to its own roles, shared by the identity provider
+ * (which creates them) and the apps that authorize by them (ArgoCD's RBAC, for one). They live here,
+ * in core, so neither side imports the other.
+ */
+export const SSO_GROUPS = {
+  /** Full administrators of every app. */
+  admins: 'homelab-admins',
+  /** Signed-in users: read-only where an app distinguishes. */
+  users: 'homelab-users',
+} as const;
+
 /** A service a component exposes, from which routes, tunnel rules, SSO and DNS are derived. */
 export interface Exposure {
   /** Fully qualified host name. */
@@ -66,6 +78,87 @@ export interface GitSource {
 
 /** Pod Security Standards level a namespace enforces. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+/** A Kubernetes label selector: every `matchLabels` entry and every expression must hold. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+/** A port a container listens on (the pod's port, not a Service port). */
+export interface PortDeclaration {
+  port: number;
+  /** @default 'TCP' */
+  protocol?: 'TCP' | 'UDP';
+}
+
+/**
+ * Label every chart here puts on the pods of a release (app.kubernetes.io/instance = Helm release
+ * name): bjw-s app-template and the argo-cd, cert-manager, loki, alloy, cloudflared and
+ * kube-prometheus-stack charts (except the Prometheus and Alertmanager pods its operator creates).
+ */
+export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+
+/**
+ * Who a component's pods talk to and who talks to them. Network policies are derived from it
+ * (@homelab/network-policies): every flow not declared here, or derived from an exposure, is denied.
+ * Flows are per component (all its pods alike), at layer 3: no port restriction unless stated.
+ */
+export interface NetworkDeclaration {
+  /**
+   * The component's pods, within its namespace. `false`: it runs none (CRDs, objects only).
+   * @default { matchLabels: { [INSTANCE_LABEL]: <Helm release name> } } for a component with a
+   *   chart (release name = chart.releaseName ?? name); none for a component without one
+   */
+  pods?: LabelSelector | false;
+  /**
+   * Names of the components this one calls (both ends are opened: egress here, ingress there).
+   * A name that is not deployed is ignored, so a dependency on a disabled app opens nothing.
+   * @default []
+   */
+  connectsTo?: string[];
+  /**
+   * Also calls every component exposing a host whose `sso` is one of these modes: an SSO proxy
+   * outpost reaching the apps it protects (`['proxy']`). @default []
+   */
+  connectsToSso?: SsoMode[];
+  /** Calls hosts outside the cluster (Cilium entity `world`, which includes the LAN). @default false */
+  internetEgress?: boolean;
+  /** The Kubernetes API, both ways. */
+  kubeApi?: {
+    /** Calls the API: operators, controllers, anything that watches or writes objects. @default false */
+    client?: boolean;
+    /** The API calls it: admission or conversion webhooks, aggregated APIs. @default false */
+    webhook?: boolean;
+  };
+  /**
+   * Container ports (TCP) the metrics scraper may reach. Unset: every port of the pods; `[]`: the
+   * component serves no metrics and the scraper gets no access. @default undefined (every port)
+   */
+  metricsPorts?: number[];
+  /**
+   * Pods of this component (within its namespace) that scrape every component's metrics:
+   * Prometheus. They may reach the whole cluster, and every component admits them on its metrics
+   * ports. @default none
+   */
+  metricsScraper?: LabelSelector;
+  /**
+   * Exposure access paths whose traffic this component's pods carry to the exposed Services:
+   * cloudflared ['public'], the Tailscale operator's proxies ['tailnet']. Such pods reach, and are
+   * admitted by, every component exposing a host that way. @default []
+   */
+  proxies?: Exclude<Access, 'internal'>[];
+  /**
+   * Container ports reached from outside the cluster through a LoadBalancer Service (LAN clients,
+   * a router's port forward): admitted from `world` and from LAN routers. @default []
+   */
+  lanPorts?: PortDeclaration[];
+  /**
+   * Routes LAN traffic from elsewhere into the cluster (a tailnet subnet router): reaches every
+   * component's `lanPorts` and the gateway as a LAN client would. @default false
+   */
+  lanRouter?: boolean;
+}
 
 export interface Component {
   /** ArgoCD Application name and directory name: a DNS label. */
@@ -93,6 +186,20 @@ export interface Component {
   objects?: Record<string, KubeObject>;
   secrets?: SecretDeclaration[];
   exposes?: Exposure[];
+  /** Who the component's pods talk to: the source of its network policies. @default nothing but DNS */
+  network?: NetworkDeclaration;
+  /**
+   * Cluster-scoped kinds the chart or git sources create, as a kind name known to core
+   * (CLUSTER_SCOPED_KINDS, e.g. 'ClusterRole', 'CustomResourceDefinition') or '<group>/<Kind>'.
+   * Cluster-scoped `objects` need no entry: they are read from the objects. The group's ArgoCD
+   * project permits exactly these. @default []
+   */
+  clusterResources?: string[];
+  /**
+   * Namespaces other than `namespace` the chart or git sources put objects in (e.g. Services a
+   * monitoring chart creates in kube-system). The group's ArgoCD project permits them. @default []
+   */
+  extraNamespaces?: string[];
   /** How ArgoCD treats the component's own Application. */
   application?: {
     /**
@@ -108,6 +215,19 @@ export interface Component {
    * manifests and instructions (paths relative to the output root).
    */
   files?: GeneratedFile[];
+}
+
+/**
+ * The pods a component runs, as a label selector within its namespace (see
+ * `NetworkDeclaration.pods`): the declared one, else the Helm release's instance label; undefined
+ * when it runs none.
+ */
+export function podSelector(component: Pick<Component, 'name' | 'chart' | 'network'>): LabelSelector | undefined {
+  const declared = component.network?.pods;
+  if (declared === false) return undefined;
+  if (declared) return declared;
+  if (!component.chart) return undefined;
+  return { matchLabels: { [INSTANCE_LABEL]: component.chart.releaseName ?? component.name } };
 }
 
 /**

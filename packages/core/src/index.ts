@@ -1,6 +1,9 @@
 export { append, merge, mergeAll, replace, isPlainObject, type MergeOperator, type Patch } from './merge.js';
 export {
   COMPONENT_GROUPS,
+  INSTANCE_LABEL,
+  SSO_GROUPS,
+  podSelector,
   type Access,
   type Component,
   type ComponentModule,
@@ -12,20 +15,39 @@ export {
   type PodSecurityLevel,
   type HelmChart,
   type KubeObject,
+  type LabelSelector,
+  type NetworkDeclaration,
+  type PortDeclaration,
   type SecretDeclaration,
   type SsoMode,
 } from './component.js';
-export { GENERATOR, generatedHeader, hasGeneratedHeader, objectData, renderYamlFile, toYaml, type GeneratedFile } from './render.js';
+export { GENERATOR, generatedHeader, generatedMarkdownHeader, hasGeneratedHeader, objectData, renderYamlFile, toYaml, type GeneratedFile } from './render.js';
 export {
   APP_OF_APPS_DIR,
   DEFAULT_ARGOCD_NAMESPACE,
   allObjects,
+  appProjectPath,
   componentApplication,
   componentPaths,
   groupApplication,
+  treeProjects,
   renderComponents,
   rootApplication,
   type GitOpsTarget,
 } from './tree.js';
 export { describeObject, validateObjects, type OutputProblem } from './validate.js';
-export { namespaceLevels, namespacesComponent } from './namespaces.js';
+export { PREEXISTING_NAMESPACES, namespaceLevels, namespacesComponent } from './namespaces.js';
+export {
+  APP_OF_APPS_PROJECT,
+  CLUSTER_SCOPED_KINDS,
+  IN_CLUSTER,
+  appOfAppsProject,
+  appProjects,
+  groupProject,
+  parseClusterResource,
+  projectOf,
+  projectScopes,
+  type ClusterResource,
+  type ProjectScope,
+  type ProjectTarget,
+} from './projects.js';

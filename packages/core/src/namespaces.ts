@@ -1,8 +1,11 @@
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import type { Component, PodSecurityLevel } from './component.js';
 
-/** Namespaces that exist before ArgoCD and keep their own policy (Talos exempts kube-system). */
-const PREEXISTING = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'argocd']);
+/**
+ * Namespaces that exist before ArgoCD and keep their own policy (Talos exempts kube-system; the
+ * bootstrap creates ArgoCD's).
+ */
+export const PREEXISTING_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'argocd']);
 
 const PERMISSIVENESS: PodSecurityLevel[] = ['restricted', 'baseline', 'privileged'];
 
@@ -33,7 +36,7 @@ export function namespaceLevels(components: Component[]): Map<string, PodSecurit
  */
 export function namespacesComponent(components: Component[]): Component | undefined {
   const objects: Record<string, Namespace> = {};
-  const levels = [...namespaceLevels(components)].filter(([name]) => !PREEXISTING.has(name)).sort(([a], [b]) => (a < b ? -1 : 1));
+  const levels = [...namespaceLevels(components)].filter(([name]) => !PREEXISTING_NAMESPACES.has(name)).sort(([a], [b]) => (a < b ? -1 : 1));
   if (levels.length === 0) return undefined;
   for (const [name, level] of levels) {
     objects[name] = new Namespace({

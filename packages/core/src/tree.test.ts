@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { Component } from './component.js';
-import { APP_OF_APPS_DIR, componentApplication, renderComponents } from './tree.js';
+import { APP_OF_APPS_PROJECT } from './projects.js';
+import { APP_OF_APPS_DIR, appProjectPath, componentApplication, renderComponents } from './tree.js';
 
 const target = { repoURL: 'https://git.example.org/lab.git', revision: 'main' };
 
@@ -52,8 +53,10 @@ describe('renderComponents', () => {
   const files = renderComponents([chartComponent], target);
   const paths = files.map((file) => file.path);
 
-  it('lays out root, group app-of-apps, the Application, its values and manifests', () => {
+  it('lays out root, the projects, group app-of-apps, the Application, its values and manifests', () => {
     expect(paths).toEqual([
+      `${APP_OF_APPS_DIR}/AppProject-app-of-apps.yaml`,
+      `${APP_OF_APPS_DIR}/AppProject-core.yaml`,
       `${APP_OF_APPS_DIR}/core.yaml`,
       `${APP_OF_APPS_DIR}/root.yaml`,
       'kubernetes/core/demo.yaml',
@@ -66,6 +69,19 @@ describe('renderComponents', () => {
     const group = load(files.find((file) => file.path === `${APP_OF_APPS_DIR}/core.yaml`)!.content) as { metadata: { annotations: Record<string, string> }; spec: { source: { path: string } } };
     expect(group.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-3');
     expect(group.spec.source.path).toBe('kubernetes/core');
+  });
+
+  it('puts component Applications in their group\'s project and the app-of-apps in theirs, whose projects sync first', () => {
+    const docs = new Map(files.map((file) => [file.path, load(file.content) as { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: { project?: string } }]));
+    expect(docs.get('kubernetes/core/demo.yaml')!.spec.project).toBe('core');
+    expect(docs.get(`${APP_OF_APPS_DIR}/root.yaml`)!.spec.project).toBe(APP_OF_APPS_PROJECT);
+    expect(docs.get(`${APP_OF_APPS_DIR}/core.yaml`)!.spec.project).toBe(APP_OF_APPS_PROJECT);
+    const groupWave = Number(docs.get(`${APP_OF_APPS_DIR}/core.yaml`)!.metadata.annotations!['argocd.argoproj.io/sync-wave']);
+    for (const project of ['app-of-apps', 'core']) {
+      const doc = docs.get(appProjectPath(project))!;
+      expect(doc.kind).toBe('AppProject');
+      expect(Number(doc.metadata.annotations!['argocd.argoproj.io/sync-wave'])).toBeLessThan(groupWave);
+    }
   });
 
   it('rejects two components with the same name', () => {

@@ -1,6 +1,7 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { COMPONENT_GROUPS, type Component, type ComponentGroup, type KubeObject } from './component.js';
-import { objectData, objectFileName, renderYamlFile, type GeneratedFile } from './render.js';
+import { APP_OF_APPS_PROJECT, IN_CLUSTER, appProjects, projectOf } from './projects.js';
+import { generatedMarkdownHeader, objectData, objectFileName, renderYamlFile, type GeneratedFile } from './render.js';
 
 /** Where ArgoCD finds this repository and how Applications are placed. */
 export interface GitOpsTarget {
@@ -14,11 +15,18 @@ const CORE_SOURCE = '@homelab/core';
 
 /** Namespace ArgoCD runs in unless GitOpsTarget.argocdNamespace says otherwise. */
 export const DEFAULT_ARGOCD_NAMESPACE = 'argocd';
-const IN_CLUSTER = 'https://kubernetes.default.svc';
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
-/** Directory of the app-of-apps Applications; `root.yaml` in it is the one a person applies once. */
+/**
+ * Directory of the app-of-apps Applications and the AppProjects; `root.yaml` in it is the one a
+ * person applies once, after the app-of-apps project it belongs to (`appProjectPath`).
+ */
 export const APP_OF_APPS_DIR = 'kubernetes/bootstrap/app-of-apps';
+
+/** Where an AppProject is written: beside the Applications of the root, which syncs it. */
+export function appProjectPath(project: string): string {
+  return `${APP_OF_APPS_DIR}/AppProject-${project}.yaml`;
+}
 
 /** Files of one component: `kubernetes/<group>/<name>.yaml` (its Application) and `<name>/` (payload). */
 export function componentPaths(component: Pick<Component, 'group' | 'name'>) {
@@ -46,7 +54,8 @@ const automatedSync = {
 export function componentApplication(component: Component, target: GitOpsTarget): Application {
   const paths = componentPaths(component);
   const git = { repoURL: target.repoURL, targetRevision: target.revision };
-  const hasObjects = Object.keys(component.objects ?? {}).length > 0;
+  // Declared secrets live as SOPS files in manifests/, so the directory is read even without objects.
+  const hasManifests = Object.keys(component.objects ?? {}).length > 0 || (component.secrets?.length ?? 0) > 0;
   const sources = [];
   if (component.chart) {
     sources.push({
@@ -57,7 +66,7 @@ export function componentApplication(component: Component, target: GitOpsTarget)
     });
     sources.push({ ...git, ref: 'values' });
   }
-  if (hasObjects) sources.push({ ...git, path: paths.manifests });
+  if (hasManifests) sources.push({ ...git, path: paths.manifests });
   for (const source of component.gitSources ?? []) {
     sources.push({
       repoURL: source.repoURL,
@@ -77,7 +86,7 @@ export function componentApplication(component: Component, target: GitOpsTarget)
       finalizers: component.application?.cascadeDelete === false ? undefined : ['resources-finalizer.argocd.argoproj.io'],
     },
     spec: {
-      project: 'default',
+      project: projectOf(component.group),
       destination: { server: IN_CLUSTER, namespace: component.namespace },
       sources,
       syncPolicy: automatedSync,
@@ -91,7 +100,7 @@ export function groupApplication(group: ComponentGroup, target: GitOpsTarget, sy
   return new Application({
     metadata: { name: group, namespace: argocdNamespace, annotations: applicationAnnotations(syncWave) },
     spec: {
-      project: 'default',
+      project: APP_OF_APPS_PROJECT,
       destination: { server: IN_CLUSTER, namespace: argocdNamespace },
       source: { repoURL: target.repoURL, targetRevision: target.revision, path: `kubernetes/${group}` },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
@@ -105,7 +114,7 @@ export function rootApplication(target: GitOpsTarget): Application {
   return new Application({
     metadata: { name: 'root', namespace: argocdNamespace },
     spec: {
-      project: 'default',
+      project: APP_OF_APPS_PROJECT,
       destination: { server: IN_CLUSTER, namespace: argocdNamespace },
       source: { repoURL: target.repoURL, targetRevision: target.revision, path: APP_OF_APPS_DIR },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
@@ -134,12 +143,48 @@ function objectFiles(component: Component): GeneratedFile[] {
     }
     files.set(path, renderYamlFile(path, component.source, objectData(object)));
   }
+  if ((component.secrets?.length ?? 0) > 0) files.set(`${dir}/README.md`, secretsReadme(component, dir));
   return [...files.values()];
 }
 
 /**
+ * Where a component's secrets go: `homelab secrets set` writes them as SOPS files into this
+ * directory, which the component's Application reads (the README also makes it exist in git).
+ */
+function secretsReadme(component: Component, dir: string): GeneratedFile {
+  const rows = (component.secrets ?? []).map(
+    (secret) => `| \`${secret.namespace}/${secret.name}\` | ${secret.keys.map((key) => `\`${key}\``).join(', ')} | ${secret.description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
+  );
+  const content = [
+    generatedMarkdownHeader(component.source).trimEnd(),
+    '',
+    `# ${component.name}: manifests`,
+    '',
+    `ArgoCD applies every manifest here through the \`${component.name}\` Application. The secrets below`,
+    'live here as SOPS-encrypted files (`<name>.sops.yaml`), decrypted in the cluster by ArgoCD.',
+    'Create or update one with `homelab secrets set <namespace>/<name>`; `homelab secrets list` shows their state.',
+    '',
+    '| secret | keys | what it is for |',
+    '|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  return { path: `${dir}/README.md`, source: component.source, content };
+}
+
+/**
+ * The AppProjects (see projects.ts), one wave before the earliest group app-of-apps, so every
+ * project exists before an Application names it.
+ */
+export function treeProjects(components: Component[], target: GitOpsTarget) {
+  const waves = [...groupWaves(components).values()];
+  const wave = waves.length > 0 ? Math.min(...waves) - 1 : undefined;
+  return appProjects(components, { repoURL: target.repoURL, argocdNamespace: target.argocdNamespace ?? DEFAULT_ARGOCD_NAMESPACE }, wave);
+}
+
+/**
  * Renders components into the GitOps tree (pure; nothing touches disk). Every manifest is reachable:
- * root → group app-of-apps → component Application → its values and manifests directory.
+ * root → AppProjects and group app-of-apps → component Application → its values and manifests directory.
  */
 export function renderComponents(components: Component[], target: GitOpsTarget): GeneratedFile[] {
   const seen = new Map<string, Component>();
@@ -153,6 +198,7 @@ export function renderComponents(components: Component[], target: GitOpsTarget):
   const files: GeneratedFile[] = [];
   const waves = groupWaves(components);
   files.push(renderYamlFile(`${APP_OF_APPS_DIR}/root.yaml`, CORE_SOURCE, objectData(rootApplication(target))));
+  for (const project of treeProjects(components, target)) files.push(renderYamlFile(appProjectPath(project.metadata.name!), CORE_SOURCE, objectData(project)));
   for (const group of COMPONENT_GROUPS) {
     if (!waves.has(group)) continue;
     files.push(renderYamlFile(`${APP_OF_APPS_DIR}/${group}.yaml`, CORE_SOURCE, objectData(groupApplication(group, target, waves.get(group)))));
@@ -169,8 +215,11 @@ export function renderComponents(components: Component[], target: GitOpsTarget):
 
 /** Every object a component set will apply, Applications included, for validation layers. */
 export function allObjects(components: Component[], target: GitOpsTarget): KubeObject[] {
+  const waves = groupWaves(components);
   return [
     rootApplication(target),
+    ...treeProjects(components, target),
+    ...[...waves].map(([group, wave]) => groupApplication(group, target, wave)),
     ...components.map((component) => componentApplication(component, target)),
     ...components.flatMap((component) => Object.values(component.objects ?? {})),
   ];

@@ -187,3 +187,12 @@ describe('internal-gateway', () => {
     expect(gatewayParentRef(ref)).toEqual({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: ref.name, namespace: ref.namespace, sectionName: ref.listeners.https });
   });
 });
+
+describe('declarations for the security layers', () => {
+  it('lets ArgoCD create the CRDs and the standard channel\'s admission policy; the internal gateway runs no pods of its own', () => {
+    const [crds, gateway] = buildGatewayApi(config);
+    expect(crds!.clusterResources).toEqual(['CustomResourceDefinition', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ClusterRole']);
+    expect(gateway!.chart).toBeUndefined();
+    expect(gateway!.network).toBeUndefined();
+  });
+});

@@ -77,6 +77,9 @@ export function crdsComponent(settings: GatewayApiSettings): Component {
     source: SOURCE,
     description: `Gateway API ${GATEWAY_API_CRDS.version} CRDs (standard channel)`,
     gitSources: [{ repoURL: GATEWAY_API_CRDS.repoURL, path: GATEWAY_API_CRDS.path, targetRevision: GATEWAY_API_CRDS.version }],
+    // The CRDs and the safe-upgrades ValidatingAdmissionPolicy (and binding) of the standard channel;
+    // ClusterRole for the RBAC aggregation file newer releases add to the same directory.
+    clusterResources: ['CustomResourceDefinition', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ClusterRole'],
   };
 }
 

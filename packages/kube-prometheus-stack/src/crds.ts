@@ -43,5 +43,8 @@ export function prometheusCrdsComponent(): Component {
     description: 'prometheus-operator CRDs (monitoring.coreos.com) from the kube-prometheus-stack chart, before anything creates ServiceMonitors',
     chart: { ...KUBE_PROMETHEUS_STACK_CHART },
     values: structuredClone(CRDS_ONLY_VALUES) as unknown as Record<string, unknown>,
+    // Every workload is off: no pods, nothing but CRDs.
+    network: { pods: false },
+    clusterResources: ['CustomResourceDefinition'],
   };
 }

@@ -19,6 +19,7 @@ import {
   buildKubePrometheusStackFromConfig,
   kubePrometheusStackSettings,
   kubePrometheusStackValues,
+  operatorInstances,
   podSecurityFor,
   quantityBytes,
   retentionSizeFor,
@@ -354,5 +355,32 @@ describe.skipIf(!chartDir)('kube-prometheus-stack chart conformance (chart 88.5.
     const values = kubePrometheusStackValues(config, KUBE_PROMETHEUS_STACK_DEFAULTS) as unknown as Record<string, any>;
     const broken = { ...values, kubeEtcd: { ...values['kubeEtcd'], endpoint: [] } };
     expect(checkChartValues(chartDir!, broken, { subcharts, allow })).toEqual(["kubeEtcd.endpoint: not a key of the chart's values.yaml"]);
+  });
+});
+
+describe('network declaration (the source of its network policies)', () => {
+  it('selects the release\'s pods and the Prometheus and Alertmanager pods the operator names after the chart\'s fullname', () => {
+    const network = stackOf().network!;
+    expect(operatorInstances()).toEqual({ prometheus: `${COMPONENT_NAMES.stack}-prometheus`, alertmanager: `${COMPONENT_NAMES.stack}-alertmanager` });
+    // A release without the chart name gets the chart name appended, and the fullname is cut at 26 characters.
+    expect(operatorInstances('monitoring').prometheus).toBe(`monitoring-${KUBE_PROMETHEUS_STACK_CHART.name}`.slice(0, 26) + '-prometheus');
+    expect(network.pods).toEqual({
+      matchExpressions: [{ key: 'app.kubernetes.io/instance', operator: 'In', values: [COMPONENT_NAMES.stack, operatorInstances().prometheus, operatorInstances().alertmanager] }],
+    });
+    expect(network.metricsScraper).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': operatorInstances().prometheus } });
+  });
+
+  it('calls Loki only while it provisions the Loki datasource', () => {
+    expect(stackOf().network!.connectsTo).toEqual([LOKI_COMPONENT]);
+    expect(stackOf(config, { lokiDatasource: false }).network!.connectsTo).toEqual([]);
+  });
+
+  it('declares the API both ways, the internet, and what ArgoCD must let it create', () => {
+    const stack = stackOf();
+    expect(stack.network).toMatchObject({ kubeApi: { client: true, webhook: true }, internetEgress: true });
+    expect(stack.extraNamespaces).toEqual(['kube-system']);
+    const { crds } = parts(buildKubePrometheusStack(config));
+    expect(crds.network).toEqual({ pods: false });
+    expect(crds.clusterResources).toEqual(['CustomResourceDefinition']);
   });
 });

@@ -4,7 +4,7 @@
  * control-plane addresses Talos binds them to; no kube-proxy (Cilium replaces it); Grafana from
  * grafana.ts. The CRDs come earlier from their own release (crds.ts).
  */
-import { merge, type Component, type Patch, type PodSecurityLevel } from '@homelab/core';
+import { INSTANCE_LABEL, merge, type Component, type NetworkDeclaration, type Patch, type PodSecurityLevel } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { LOKI_COMPONENT } from '@homelab/loki';
 import { STORAGE_CLASSES } from '@homelab/nfs-csi';
@@ -258,6 +258,35 @@ export function podSecurityFor(values: KubePrometheusStackValues): PodSecurityLe
   return values.nodeExporter.enabled && hostAccess ? 'privileged' : 'baseline';
 }
 
+/**
+ * Names of the Prometheus and Alertmanager objects, and so of their pods' `app.kubernetes.io/instance`
+ * label (set by the operator, not the chart): `<fullname>-prometheus`, `<fullname>-alertmanager`,
+ * where the chart's fullname is the release name (it contains the chart name) cut to 26 characters.
+ */
+export function operatorInstances(release: string = COMPONENT_NAMES.stack): { prometheus: string; alertmanager: string } {
+  const fullname = (release.includes(KUBE_PROMETHEUS_STACK_CHART.name) ? release : `${release}-${KUBE_PROMETHEUS_STACK_CHART.name}`).slice(0, 26).replace(/-+$/, '');
+  return { prometheus: `${fullname}-prometheus`, alertmanager: `${fullname}-alertmanager` };
+}
+
+/**
+ * Who the stack talks to. Its pods: the release's (operator, Grafana, kube-state-metrics, node
+ * exporter) and the operator's Prometheus and Alertmanager. The operator and Grafana's sidecars
+ * watch the API, Prometheus discovers targets through it, and the operator serves its admission
+ * webhook; Grafana downloads dashboards from grafana.com and queries Loki; Alertmanager notifies
+ * over the internet. Prometheus scrapes everything.
+ */
+export function stackNetwork(settings: KubePrometheusStackSettings): NetworkDeclaration {
+  const release = COMPONENT_NAMES.stack;
+  const instances = operatorInstances(release);
+  return {
+    pods: { matchExpressions: [{ key: INSTANCE_LABEL, operator: 'In', values: [release, instances.prometheus, instances.alertmanager] }] },
+    kubeApi: { client: true, webhook: true },
+    internetEgress: true,
+    connectsTo: settings.lokiDatasource ? [LOKI_COMPONENT] : [],
+    metricsScraper: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', [INSTANCE_LABEL]: instances.prometheus } },
+  };
+}
+
 /** The stack component alone (Prometheus, Alertmanager, Grafana, exporters). */
 export function kubePrometheusStackComponent(config: ResolvedConfig, settings: KubePrometheusStackSettings): Component {
   const values = kubePrometheusStackValues(config, settings);
@@ -273,6 +302,12 @@ export function kubePrometheusStackComponent(config: ResolvedConfig, settings: K
     podSecurity: podSecurityFor(values),
     secrets: grafanaSecrets(config, settings.grafana),
     exposes: [grafanaExposure(config, settings.grafana)],
+    network: stackNetwork(settings),
+    // RBAC of the operator, Grafana and kube-state-metrics; the operator's admission webhooks.
+    clusterResources: ['ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+    // The Services (and Endpoints) the chart creates in kube-system to scrape CoreDNS, etcd, the
+    // controller manager and the scheduler.
+    extraNamespaces: ['kube-system'],
   };
 }
 

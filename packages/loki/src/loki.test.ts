@@ -199,3 +199,11 @@ describe.skipIf(!chartDir)('loki chart conformance (chart 7.3.0)', () => {
     expect(checkChartValues(chartDir!, values, { allow: ['loki.limits_config.retention_period'] })).toEqual(["singleBinary.replica: not a key of the chart's values.yaml"]);
   });
 });
+
+describe('declarations for the security layers', () => {
+  it('calls nothing (DNS aside); lets ArgoCD create the chart\'s cluster-wide RBAC', () => {
+    const component = buildLoki(config);
+    expect(component.network).toEqual({});
+    expect(component.clusterResources).toEqual(['ClusterRole', 'ClusterRoleBinding']);
+  });
+});

@@ -184,5 +184,9 @@ export function buildLoki(config: ResolvedConfig, overrides?: Patch<LokiSettings
     description: 'Loki single binary: log storage on the config NFS export, with retention',
     chart: { ...LOKI_CHART },
     values: lokiValues(config, settings),
+    // Receives pushes and queries (from the components that declare them); calls nothing but DNS.
+    network: {},
+    // The chart's cluster-wide RBAC (`rbac.namespaced: false`).
+    clusterResources: ['ClusterRole', 'ClusterRoleBinding'],
   };
 }

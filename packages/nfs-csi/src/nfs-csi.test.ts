@@ -322,3 +322,11 @@ describe('package sources', () => {
     );
   });
 });
+
+describe('declarations for the security layers', () => {
+  it('calls the API; lets ArgoCD create its CSIDriver and RBAC (StorageClasses and the PV are objects)', () => {
+    const component = nfsCsi(config);
+    expect(component.network).toEqual({ kubeApi: { client: true } });
+    expect(component.clusterResources).toEqual(['CSIDriver', 'ClusterRole', 'ClusterRoleBinding']);
+  });
+});

@@ -201,6 +201,10 @@ export function nfsCsi(config: ResolvedConfig, overrides?: Patch<NfsCsiSettings>
     values: nfsCsiValues(settings),
     // The node plugin runs privileged with host networking and mounts below the kubelet directory.
     podSecurity: 'privileged',
+    // The controller provisions through the API (host network: no policy applies to it).
+    network: { kubeApi: { client: true } },
+    // The chart's CSIDriver and RBAC; the StorageClasses and the PersistentVolume are objects.
+    clusterResources: ['CSIDriver', 'ClusterRole', 'ClusterRoleBinding'],
     objects: nfsCsiObjects(config, settings),
   };
 }

@@ -2,7 +2,7 @@
  * Every default of @homelab/overseerr, in one place. What depends on the homelab (host names, time
  * zone, user and group) is derived from the config in overseerr.ts, never set here.
  */
-import type { AppResources, AppSecurityContext, ReachDefaults } from '@homelab/app-template';
+import type { AppDescription, AppResources, AppSecurityContext, ReachDefaults } from '@homelab/app-template';
 
 /** Overseerr's web and API port (its default). */
 export const OVERSEERR_PORT = 5055;
@@ -43,6 +43,14 @@ export interface OverseerrSettings {
    * service, which runs under another uid, on shutdown). All within the 'baseline' Pod Security level.
    */
   securityContext: AppSecurityContext;
+  /**
+   * Who Overseerr talks to; its network policies derive from it: Sonarr and Radarr (where requests
+   * go) and Plex (users and libraries), by component name, and the internet (plex.tv sign-in, TMDB
+   * metadata).
+   * Reaching it is derived from its exposures; its LoadBalancer ports from its Services.
+   * @default { connectsTo: ['sonarr', 'radarr', 'plex'], internetEgress: true }
+   */
+  network: NonNullable<AppDescription['network']>;
 }
 
 export const OVERSEERR_DEFAULTS = {
@@ -55,4 +63,5 @@ export const OVERSEERR_DEFAULTS = {
     readOnlyRootFilesystem: false,
     capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'] },
   },
+  network: { connectsTo: ['sonarr', 'radarr', 'plex'], internetEgress: true },
 } satisfies OverseerrSettings;

@@ -208,3 +208,19 @@ describe('sources', () => {
     }
   });
 });
+
+describe('network declaration (the source of its network policies)', () => {
+  const component = buildOverseerr(seedConfig());
+
+  it('calls sonarr, radarr, plex by component name and the internet', () => {
+    expect(component.network?.connectsTo).toEqual(['sonarr', 'radarr', 'plex']);
+    expect(component.network?.internetEgress).toBe(true);
+    expect(OVERSEERR_DEFAULTS.network.connectsTo).toEqual(['sonarr', 'radarr', 'plex']);
+  });
+
+  it('declares the container ports of its LoadBalancer Service as LAN ports (app-template derives them)', () => {
+    const services = component.values.service;
+    const lan = Object.values(services).filter((service) => service.type === 'LoadBalancer').flatMap((service) => Object.values(service.ports).map((port) => port.port));
+    expect((component.network?.lanPorts ?? []).map((port) => port.port).sort()).toEqual(lan.sort());
+  });
+});

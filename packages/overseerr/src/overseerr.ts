@@ -56,6 +56,7 @@ export function overseerrDescription(config: ResolvedConfig, settings: Overseerr
     exposes: reach.exposes,
     // Root at start (s6-overlay init) and capabilities of the baseline set: not 'restricted'.
     podSecurity: 'baseline',
+    network: settings.network,
   };
 }
 

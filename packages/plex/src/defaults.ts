@@ -3,7 +3,7 @@
  * LoadBalancer address, time zone, user and group) is derived from the config in plex.ts, never
  * set here.
  */
-import type { AppResources, AppSecurityContext, ReachDefaults } from '@homelab/app-template';
+import type { AppDescription, AppResources, AppSecurityContext, ReachDefaults } from '@homelab/app-template';
 
 /** Plex Media Server's port: web app, API and streams (fixed by Plex). */
 export const PLEX_PORT = 32400;
@@ -54,6 +54,13 @@ export interface PlexSettings {
    * service, which runs under another uid, on shutdown). All within the 'baseline' Pod Security level.
    */
   securityContext: AppSecurityContext;
+  /**
+   * Who Plex talks to; its network policies derive from it: the internet (plex.tv sign-in, remote
+   * access relay, metadata agents); it calls no app.
+   * Reaching it is derived from its exposures; its LoadBalancer ports from its Services.
+   * @default { internetEgress: true }
+   */
+  network: NonNullable<AppDescription['network']>;
 }
 
 export const PLEX_DEFAULTS = {
@@ -68,4 +75,5 @@ export const PLEX_DEFAULTS = {
     readOnlyRootFilesystem: false,
     capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'] },
   },
+  network: { internetEgress: true },
 } satisfies PlexSettings;

@@ -238,3 +238,18 @@ describe('sources', () => {
     }
   });
 });
+
+describe('network declaration (the source of its network policies)', () => {
+  const component = buildPlex(configVariant(() => {}));
+
+  it('calls no app, only the internet', () => {
+    expect(component.network?.connectsTo).toBeUndefined();
+    expect(component.network?.internetEgress).toBe(true);
+  });
+
+  it('declares the container ports of its LoadBalancer Service as LAN ports (app-template derives them)', () => {
+    const services = component.values.service;
+    const lan = Object.values(services).filter((service) => service.type === 'LoadBalancer').flatMap((service) => Object.values(service.ports).map((port) => port.port));
+    expect((component.network?.lanPorts ?? []).map((port) => port.port).sort()).toEqual(lan.sort());
+  });
+});

@@ -66,6 +66,7 @@ export function plexDescription(config: ResolvedConfig, settings: PlexSettings =
     exposes: reach.exposes,
     // Root at start (s6-overlay init) and capabilities of the baseline set: not 'restricted'.
     podSecurity: 'baseline',
+    network: settings.network,
   };
 }
 

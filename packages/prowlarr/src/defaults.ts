@@ -2,7 +2,7 @@
  * Every default of @homelab/prowlarr, in one place. The settings type documents each field; the
  * build merges a caller's overrides onto PROWLARR_DEFAULTS with merge() and reads nothing else.
  */
-import type { AppImage, AppResources } from '@homelab/app-template';
+import type { AppDescription, AppImage, AppResources } from '@homelab/app-template';
 import { PROWLARR_IMAGE } from './versions.js';
 
 /**
@@ -31,6 +31,13 @@ export interface ProwlarrSettings {
    * @default ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID']
    */
   capabilities: string[];
+  /**
+   * Who Prowlarr talks to; its network policies derive from it: Sonarr and Radarr (it pushes its
+   * indexers into them), by component name, and the internet (the indexers themselves).
+   * Reaching it is derived from its exposures; its LoadBalancer ports from its Services.
+   * @default { connectsTo: ['sonarr', 'radarr'], internetEgress: true }
+   */
+  network: NonNullable<AppDescription['network']>;
 }
 
 export const PROWLARR_DEFAULTS = {
@@ -38,4 +45,5 @@ export const PROWLARR_DEFAULTS = {
   configSize: '1Gi',
   resources: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '1Gi' } },
   capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'],
+  network: { connectsTo: ['sonarr', 'radarr'], internetEgress: true },
 } satisfies ProwlarrSettings;

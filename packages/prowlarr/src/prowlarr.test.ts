@@ -94,3 +94,14 @@ describe('prowlarr', () => {
     }
   });
 });
+
+describe('network declaration (the source of its network policies)', () => {
+  it('calls sonarr and radarr by component name and the internet; reached only through its exposures', () => {
+    expect(component.network).toEqual({ connectsTo: ['sonarr', 'radarr'], internetEgress: true });
+    expect(PROWLARR_DEFAULTS.network.connectsTo).toEqual(['sonarr', 'radarr']);
+  });
+
+  it('takes a dependency list from the settings (lists replace)', () => {
+    expect(prowlarr(seed, { network: { connectsTo: ['sonarr'] } }).network!.connectsTo).toEqual(['sonarr']);
+  });
+});

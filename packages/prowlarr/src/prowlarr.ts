@@ -29,6 +29,7 @@ export function prowlarr(config: ResolvedConfig, overrides?: Patch<ProwlarrSetti
       env: { ...env, PUID: String(user.runAsUser), PGID: String(user.runAsGroup) },
       securityContext: { runAsNonRoot: false, readOnlyRootFilesystem: false, capabilities: { add: settings.capabilities } },
       podSecurity: 'baseline',
+      network: settings.network,
       probes: { startup: PING, liveness: PING, readiness: PING },
       resources: settings.resources,
       persistence: {

@@ -3,7 +3,7 @@
  * the LoadBalancer address, time zone, user and group) is derived from the config in
  * qbittorrent.ts, never set here.
  */
-import type { AppResources, AppSecurityContext, ReachDefaults } from '@homelab/app-template';
+import type { AppDescription, AppResources, AppSecurityContext, ReachDefaults } from '@homelab/app-template';
 
 /** Port of the web UI and API; passed to the image as WEBUI_PORT so both always agree. */
 export const QBITTORRENT_WEB_PORT = 8080;
@@ -54,6 +54,13 @@ export interface QbittorrentSettings {
    * service, which runs under another uid, on shutdown). All within the 'baseline' Pod Security level.
    */
   securityContext: AppSecurityContext;
+  /**
+   * Who qBittorrent talks to; its network policies derive from it: the internet (trackers and
+   * peers); Sonarr and Radarr call it, it calls no app.
+   * Reaching it is derived from its exposures; its LoadBalancer ports from its Services.
+   * @default { internetEgress: true }
+   */
+  network: NonNullable<AppDescription['network']>;
 }
 
 export const QBITTORRENT_DEFAULTS = {
@@ -67,4 +74,5 @@ export const QBITTORRENT_DEFAULTS = {
     readOnlyRootFilesystem: false,
     capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'] },
   },
+  network: { internetEgress: true },
 } satisfies QbittorrentSettings;

@@ -76,6 +76,7 @@ export function qbittorrentDescription(config: ResolvedConfig, settings: Qbittor
     exposes: reach.exposes,
     // Root at start (s6-overlay init) and capabilities of the baseline set: not 'restricted'.
     podSecurity: 'baseline',
+    network: settings.network,
   };
 }
 

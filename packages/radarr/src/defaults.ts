@@ -2,7 +2,7 @@
  * Every default of @homelab/radarr, in one place. The settings type documents each field; the
  * build merges a caller's overrides onto RADARR_DEFAULTS with merge() and reads nothing else.
  */
-import type { AppImage, AppResources } from '@homelab/app-template';
+import type { AppDescription, AppImage, AppResources } from '@homelab/app-template';
 import { RADARR_IMAGE } from './versions.js';
 
 /**
@@ -34,6 +34,14 @@ export interface RadarrSettings {
    * @default ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID']
    */
   capabilities: string[];
+  /**
+   * Who Radarr talks to; its network policies derive from it: Prowlarr (indexer searches) and
+   * qBittorrent (download client), by component name, and the internet (metadata, release
+   * notifications).
+   * Reaching it is derived from its exposures; its LoadBalancer ports from its Services.
+   * @default { connectsTo: ['prowlarr', 'qbittorrent'], internetEgress: true }
+   */
+  network: NonNullable<AppDescription['network']>;
 }
 
 export const RADARR_DEFAULTS = {
@@ -41,4 +49,5 @@ export const RADARR_DEFAULTS = {
   configSize: '5Gi',
   resources: { requests: { cpu: '100m', memory: '384Mi' }, limits: { memory: '2Gi' } },
   capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'],
+  network: { connectsTo: ['prowlarr', 'qbittorrent'], internetEgress: true },
 } satisfies RadarrSettings;

@@ -93,3 +93,14 @@ describe('radarr', () => {
     }
   });
 });
+
+describe('network declaration (the source of its network policies)', () => {
+  it('calls prowlarr and qbittorrent by component name and the internet; reached only through its exposures', () => {
+    expect(component.network).toEqual({ connectsTo: ['prowlarr', 'qbittorrent'], internetEgress: true });
+    expect(RADARR_DEFAULTS.network.connectsTo).toEqual(['prowlarr', 'qbittorrent']);
+  });
+
+  it('takes a dependency list from the settings (lists replace)', () => {
+    expect(radarr(seed, { network: { connectsTo: ['prowlarr'] } }).network!.connectsTo).toEqual(['prowlarr']);
+  });
+});

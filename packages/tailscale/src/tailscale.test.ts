@@ -234,3 +234,12 @@ describe.skipIf(!chartDir)('chart conformance (tailscale-operator)', () => {
     expect(valuesOf(tailscale(config))).not.toHaveProperty('installCRDs');
   });
 });
+
+describe('declarations for the security layers', () => {
+  it('selects every pod of its namespace (the proxies carry no release label), carries tailnet hosts and routes the LAN when the subnet router is on', () => {
+    const component = tailscale(config);
+    expect(component.network).toEqual({ pods: {}, proxies: ['tailnet'], lanRouter: true, internetEgress: true, kubeApi: { client: true } });
+    expect(tailscale(config, { subnetRouter: { enabled: false } }).network!.lanRouter).toBe(false);
+    expect(component.clusterResources).toEqual(['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass']);
+  });
+});

@@ -1,6 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { parseConfigText } from '@homelab/config';
+import type { GeneratedFile } from '@homelab/core';
 import { defaultModules } from '../modules.js';
 import { renderHomelab } from '../render.js';
+import { checkSopsTree } from '../secrets-gate.js';
 import { planWrite, readRenderedTree, writeTree, WriteConflictError } from '../writer.js';
 import {
   CONFIG_FILE,
@@ -34,14 +38,45 @@ export function renderFromConfig(io: Io, configOption: string | undefined) {
     reportProblems(io, loaded.display, rendered.configProblems, rendered.outputProblems);
     return undefined;
   }
-  return { configPath: loaded.path, display: loaded.display, files: rendered.files };
+  return { configPath: loaded.path, display: loaded.display, files: rendered.files, warnings: rendered.warnings, recipients: loaded.config.secrets.ageRecipients };
+}
+
+/** Prints the warnings of a render (not fatal). */
+export function reportWarnings(io: Io, warnings: readonly { object: string; problem: string }[]): void {
+  for (const warning of warnings) io.err(`⚠ ${warning.object}: ${warning.problem}`);
+}
+
+/**
+ * The SOPS files already in the tree at `root` (hand-managed, never generated): each must be
+ * encrypted for exactly the configured recipients. Reports and returns false when one is not.
+ */
+export function checkSecretsOnDisk(io: Io, root: string, recipients: readonly string[] | undefined, files: readonly GeneratedFile[], quiet = false): boolean {
+  if (recipients === undefined) return true;
+  const check = checkSopsTree(root, recipients, files);
+  if (!quiet) for (const warning of check.warnings) io.err(`⚠ ${warning}`);
+  if (check.problems.length === 0) return true;
+  io.err(`✖ SOPS files: ${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`);
+  for (const problem of check.problems) io.err(`  ${problem}`);
+  return false;
+}
+
+/** The recipients of the config at `path`, read silently (undefined when it is absent or invalid: the render reported it). */
+function configuredRecipients(path: string | undefined): readonly string[] | undefined {
+  if (!path || !existsSync(path)) return undefined;
+  const parsed = parseConfigText(readFileSync(path, 'utf8'));
+  return parsed.ok ? parsed.config.secrets.ageRecipients : undefined;
 }
 
 /** The rendered tree of `--from DIR`, written to --out or beside the config. */
 function renderedTree(io: Io, options: GenerateOptions) {
   const configPath = options.config ? resolve(io.cwd, options.config) : findConfig(io.cwd);
   if (!options.out && !configPath) throw new UsageError(`no ${CONFIG_FILE} found in ${io.cwd} or its parents; pass --out DIR`);
-  return { configPath: configPath ?? join(resolve(io.cwd, options.out!), CONFIG_FILE), files: readRenderedTree(resolve(io.cwd, options.from!)) };
+  return {
+    configPath: configPath ?? join(resolve(io.cwd, options.out!), CONFIG_FILE),
+    files: readRenderedTree(resolve(io.cwd, options.from!)),
+    warnings: [],
+    recipients: configuredRecipients(configPath),
+  };
 }
 
 function generate(io: Io, options: GenerateOptions): number {
@@ -49,6 +84,11 @@ function generate(io: Io, options: GenerateOptions): number {
   const result = options.from ? renderedTree(io, options) : renderFromConfig(io, options.config);
   if (!result) return EXIT_INVALID;
   const outDir = resolve(io.cwd, options.out ?? dirname(result.configPath));
+  if (!options.quiet) reportWarnings(io, result.warnings);
+  if (!checkSecretsOnDisk(io, outDir, result.recipients, result.files, options.quiet)) {
+    io.err(options.check ? 'Fix the SOPS files, then check again.' : 'Nothing was written.');
+    return EXIT_INVALID;
+  }
   if (options.check) {
     const plan = planWrite(outDir, result.files);
     const stale = plan.entries.filter((entry) => entry.status !== 'unchanged');
@@ -99,7 +139,9 @@ ${CONFIG_OPTION_HELP}
 
 Writes only files it owns (listed in .homelab/manifest.json), prunes its own stale files,
 refuses to overwrite files it did not write, and leaves unchanged files untouched. Nothing
-is written when the config or the rendered output is invalid.`,
+is written when the config or the rendered output is invalid, or when a SOPS file under
+kubernetes/ is not encrypted for exactly secrets.ageRecipients (run 'homelab secrets rotate').
+SOPS files are hand-managed ('homelab secrets'): generate never writes or prunes them.`,
   options: {
     ...CONFIG_OPTION,
     out: { type: 'string', short: 'o' },

@@ -1,5 +1,6 @@
+import { dirname } from 'node:path';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, seconds, type Command } from '../command.js';
-import { renderFromConfig } from './generate.js';
+import { checkSecretsOnDisk, renderFromConfig, reportWarnings } from './generate.js';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -7,6 +8,9 @@ export const validateCommand: Command = {
   help: `homelab validate: check the config and the rendered output, write nothing
 
 Usage: homelab validate [--config FILE]
+
+Also checks the SOPS files beside the config (kubernetes/**/*.sops.yaml): each must be
+encrypted for exactly secrets.ageRecipients.
 
 Options:
 ${CONFIG_OPTION_HELP}
@@ -16,6 +20,8 @@ ${CONFIG_OPTION_HELP}
     const start = io.now();
     const result = renderFromConfig(io, options['config'] as string | undefined);
     if (!result) return EXIT_INVALID;
+    reportWarnings(io, result.warnings);
+    if (!checkSecretsOnDisk(io, dirname(result.configPath), result.recipients, result.files)) return EXIT_INVALID;
     io.out(`✔ ${result.display} is valid: ${result.files.length} files would be generated (${seconds(io, start)})`);
     return EXIT_OK;
   },

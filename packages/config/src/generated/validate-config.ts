@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"title":"homelab.yaml","description":"Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.","type":"object","required":["cluster","domains","network","hosts","nodes","nfs","gitops","secrets","acme"],"properties":{"cluster":{"additionalProperties":false,"description":"Kubernetes cluster identity.","type":"object","required":["name"],"properties":{"name":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Cluster name, used by Talos and in object names.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"controlPlaneVIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Shared API address for several control planes; required when there is more than one.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"domains":{"additionalProperties":false,"description":"DNS domains. Every host name is derived from these.","type":"object","required":["public","internal"],"properties":{"public":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain served publicly through the Cloudflare tunnel.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"},"internal":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain of internal services, resolved by the LAN DNS to the internal gateway.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"}}},"network":{"additionalProperties":false,"description":"The home network.","type":"object","required":["subnet","gateway","nameservers","ranges","internalGatewayIP"],"properties":{"subnet":{"pattern":"^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$","description":"IPv4 network in CIDR notation.","hint":"Use CIDR notation such as 192.0.2.0/24.","type":"string"},"gateway":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Default route of the subnet.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"vlan":{"minimum":1,"maximum":4094,"description":"VLAN tag of the subnet on the hypervisor bridge.","type":"integer"},"nameservers":{"minItems":1,"description":"DNS servers for nodes and clients.","type":"array","items":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"DNS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"}},"ntpServers":{"minItems":1,"default":["time.cloudflare.com"],"description":"NTP servers for the nodes.","type":"array","items":{"minLength":1,"type":"string"}},"ranges":{"additionalProperties":false,"description":"The IP plan. Ranges must lie in the subnet and must not overlap.","type":"object","required":["infrastructure","nodes","loadBalancer"],"properties":{"infrastructure":{"additionalProperties":false,"description":"Addresses of infrastructure devices (hypervisor, NAS, DNS).","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"nodes":{"additionalProperties":false,"description":"Addresses of Kubernetes nodes.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"loadBalancer":{"additionalProperties":false,"description":"Pool Cilium hands out to LoadBalancer services.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"dhcp":{"additionalProperties":false,"description":"Range your DHCP server leases; nothing static may live here.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}},"internalGatewayIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"LoadBalancer IP of the internal Gateway; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"hosts":{"additionalProperties":false,"description":"Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"An infrastructure device.","type":"object","required":["ip"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Address of the device.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"description":{"description":"Free-text note about the device.","type":"string"}}}}},"nodes":{"minProperties":1,"additionalProperties":false,"description":"Talos nodes keyed by host name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"One Talos node, keyed by its host name.","type":"object","required":["ip","role"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Static address of the node; must lie in network.ranges.nodes.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"role":{"type":"string","enum":["controlplane","worker"],"description":"Talos machine type.","hint":"Use one of: controlplane, worker."},"installDisk":{"pattern":"^/[^\\0]*$","description":"Disk Talos installs to.","hint":"Use an absolute path starting with /.","type":"string","default":"/dev/sda"},"vm":{"additionalProperties":false,"default":{},"description":"Proxmox VM sizing for this node.","type":"object","properties":{"host":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs this VM.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"cores":{"minimum":2,"maximum":512,"default":4,"description":"vCPU cores (Talos needs at least 2).","type":"integer"},"cpuType":{"minLength":1,"default":"x86-64-v2-AES","description":"Proxmox CPU type.","type":"string"},"memoryMiB":{"minimum":2048,"default":8192,"description":"Memory in MiB (Talos needs at least 2048).","type":"integer"},"diskGiB":{"minimum":10,"default":100,"description":"Boot disk size in GiB.","type":"integer"}}}}}}},"proxmox":{"additionalProperties":false,"description":"Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.","type":"object","required":["host"],"properties":{"host":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"Proxmox VE API host (https://<address>:8006). An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"defaultNode":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","default":"pve"},"bridge":{"minLength":1,"default":"vmbr0","description":"Linux bridge the VMs attach to (tagged with network.vlan).","type":"string"},"datastore":{"minLength":1,"default":"local-lvm","description":"Datastore for VM disks.","type":"string"},"isoDatastore":{"minLength":1,"default":"local","description":"Datastore the Talos ISO is uploaded to.","type":"string"}}},"cloudflare":{"additionalProperties":false,"description":"Cloudflare Tunnel serving the public apps.","type":"object","properties":{"tunnelId":{"pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$","title":"tunnel ID","description":"UUID of the locally managed Cloudflare tunnel (cloudflared tunnel create <name>); required once an app is public.","hint":"Use the lowercase UUID printed by `cloudflared tunnel create` or `cloudflared tunnel list`.","type":"string"}}},"tailscale":{"additionalProperties":false,"description":"Tailscale operator: private access over the tailnet.","type":"object","required":["tags","proxyTags"],"properties":{"hostname":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"The operator's tailnet device name. Defaults to '<cluster.name>-operator'.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"tags":{"minItems":1,"description":"Tags of the operator itself; its OAuth client must carry them and the tailnet policy must own them.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}},"proxyTags":{"minItems":1,"description":"Tags of the proxies and the subnet router; owned by the operator tags in the tailnet policy.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}}}},"nfs":{"additionalProperties":false,"description":"NFS storage (TrueNAS).","type":"object","required":["server","exports"],"properties":{"server":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"NFS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"exports":{"additionalProperties":false,"description":"NFS export paths on the server.","type":"object","required":["media","config"],"properties":{"media":{"pattern":"^/[^\\0]*$","description":"Export holding the shared media library and downloads (one filesystem, so hardlinks work).","hint":"Use an absolute path starting with /.","type":"string"},"config":{"pattern":"^/[^\\0]*$","description":"Export under which application config volumes are provisioned.","hint":"Use an absolute path starting with /.","type":"string"}}}}},"gitops":{"additionalProperties":false,"description":"Where ArgoCD finds this repository.","type":"object","required":["repoURL"],"properties":{"repoURL":{"pattern":"^(https://|ssh://|git@)\\S+$","description":"Git repository ArgoCD reads this tree from.","hint":"Use an https://, ssh:// or git@ URL of your repository.","type":"string"},"revision":{"minLength":1,"default":"main","description":"Branch, tag or commit ArgoCD tracks.","type":"string"}}},"secrets":{"additionalProperties":false,"description":"SOPS encryption.","type":"object","required":["ageRecipients"],"properties":{"ageRecipients":{"minItems":1,"description":"age recipients every SOPS file is encrypted to.","type":"array","items":{"pattern":"^age1[02-9ac-hj-np-z]{58}$","description":"age public key.","hint":"Use an age public key (age1…, 62 characters) as printed by age-keygen.","type":"string"}}}},"acme":{"additionalProperties":false,"description":"Let's Encrypt (cert-manager).","type":"object","required":["email"],"properties":{"email":{"pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","title":"email address","description":"Let's Encrypt account email.","hint":"Use an email address you read.","type":"string"}}},"workloads":{"additionalProperties":false,"default":{},"description":"Defaults shared by app containers.","type":"object","properties":{"timezone":{"default":"UTC","description":"IANA time zone for app containers (TZ).","type":"string"},"puid":{"minimum":0,"default":1000,"description":"User ID app containers run as (PUID).","type":"integer"},"pgid":{"minimum":0,"default":1000,"description":"Group ID app containers run as (PGID).","type":"integer"}}},"components":{"default":{},"additionalProperties":false,"description":"Per-component settings keyed by component name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one platform component (core or observability).","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}}}}}},"apps":{"default":{},"additionalProperties":false,"description":"Per-app settings keyed by app name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one app.","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}},"expose":{"additionalProperties":false,"description":"How the app is reached. Omitted keys keep the app package's defaults.","type":"object","properties":{"internal":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"public":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"tailnet":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]}}},"sso":{"type":"string","enum":["proxy","oidc","none"],"description":"Authentik protection of the internal route: forward-auth proxy, native OIDC, or none.","hint":"Use one of: proxy, oidc, none."},"loadBalancerIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Fixed LoadBalancer IP for the app; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"title":"homelab.yaml","description":"Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.","type":"object","required":["cluster","domains","network","hosts","nodes","nfs","gitops","secrets","acme"],"properties":{"cluster":{"additionalProperties":false,"description":"Kubernetes cluster identity.","type":"object","required":["name"],"properties":{"name":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Cluster name, used by Talos and in object names.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"controlPlaneVIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Shared API address for several control planes; required when there is more than one.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"domains":{"additionalProperties":false,"description":"DNS domains. Every host name is derived from these.","type":"object","required":["public","internal"],"properties":{"public":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain served publicly through the Cloudflare tunnel.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"},"internal":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain of internal services, resolved by the LAN DNS to the internal gateway.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"}}},"network":{"additionalProperties":false,"description":"The home network.","type":"object","required":["subnet","gateway","nameservers","ranges","internalGatewayIP"],"properties":{"subnet":{"pattern":"^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$","description":"IPv4 network in CIDR notation.","hint":"Use CIDR notation such as 192.0.2.0/24.","type":"string"},"gateway":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Default route of the subnet.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"vlan":{"minimum":1,"maximum":4094,"description":"VLAN tag of the subnet on the hypervisor bridge.","type":"integer"},"nameservers":{"minItems":1,"description":"DNS servers for nodes and clients.","type":"array","items":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"DNS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"}},"ntpServers":{"minItems":1,"default":["time.cloudflare.com"],"description":"NTP servers for the nodes.","type":"array","items":{"minLength":1,"type":"string"}},"ranges":{"additionalProperties":false,"description":"The IP plan. Ranges must lie in the subnet and must not overlap.","type":"object","required":["infrastructure","nodes","loadBalancer"],"properties":{"infrastructure":{"additionalProperties":false,"description":"Addresses of infrastructure devices (hypervisor, NAS, DNS).","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"nodes":{"additionalProperties":false,"description":"Addresses of Kubernetes nodes.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"loadBalancer":{"additionalProperties":false,"description":"Pool Cilium hands out to LoadBalancer services.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"dhcp":{"additionalProperties":false,"description":"Range your DHCP server leases; nothing static may live here.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}},"internalGatewayIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"LoadBalancer IP of the internal Gateway; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"hosts":{"additionalProperties":false,"description":"Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"An infrastructure device.","type":"object","required":["ip"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Address of the device.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"description":{"description":"Free-text note about the device.","type":"string"}}}}},"nodes":{"minProperties":1,"additionalProperties":false,"description":"Talos nodes keyed by host name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"One Talos node, keyed by its host name.","type":"object","required":["ip","role"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Static address of the node; must lie in network.ranges.nodes.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"role":{"type":"string","enum":["controlplane","worker"],"description":"Talos machine type.","hint":"Use one of: controlplane, worker."},"installDisk":{"pattern":"^/[^\\0]*$","description":"Disk Talos installs to.","hint":"Use an absolute path starting with /.","type":"string","default":"/dev/sda"},"vm":{"additionalProperties":false,"default":{},"description":"Proxmox VM sizing for this node.","type":"object","properties":{"host":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs this VM.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"cores":{"minimum":2,"maximum":512,"default":4,"description":"vCPU cores (Talos needs at least 2).","type":"integer"},"cpuType":{"minLength":1,"default":"x86-64-v2-AES","description":"Proxmox CPU type.","type":"string"},"memoryMiB":{"minimum":2048,"default":8192,"description":"Memory in MiB (Talos needs at least 2048).","type":"integer"},"diskGiB":{"minimum":10,"default":100,"description":"Boot disk size in GiB.","type":"integer"}}}}}}},"proxmox":{"additionalProperties":false,"description":"Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.","type":"object","required":["host"],"properties":{"host":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"Proxmox VE API host (https://<address>:8006). An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"defaultNode":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","default":"pve"},"bridge":{"minLength":1,"default":"vmbr0","description":"Linux bridge the VMs attach to (tagged with network.vlan).","type":"string"},"datastore":{"minLength":1,"default":"local-lvm","description":"Datastore for VM disks.","type":"string"},"isoDatastore":{"minLength":1,"default":"local","description":"Datastore the Talos ISO is uploaded to.","type":"string"}}},"cloudflare":{"additionalProperties":false,"description":"Cloudflare Tunnel serving the public apps.","type":"object","properties":{"tunnelId":{"pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$","title":"tunnel ID","description":"UUID of the locally managed Cloudflare tunnel (cloudflared tunnel create <name>); required once an app is public.","hint":"Use the lowercase UUID printed by `cloudflared tunnel create` or `cloudflared tunnel list`.","type":"string"}}},"tailscale":{"additionalProperties":false,"description":"Tailscale operator: private access over the tailnet.","type":"object","required":["tags","proxyTags"],"properties":{"hostname":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"The operator's tailnet device name. Defaults to '<cluster.name>-operator'.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"tags":{"minItems":1,"description":"Tags of the operator itself; its OAuth client must carry them and the tailnet policy must own them.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}},"proxyTags":{"minItems":1,"description":"Tags of the proxies and the subnet router; owned by the operator tags in the tailnet policy.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}}}},"nfs":{"additionalProperties":false,"description":"NFS storage (TrueNAS).","type":"object","required":["server","exports"],"properties":{"server":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"NFS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"exports":{"additionalProperties":false,"description":"NFS export paths on the server.","type":"object","required":["media","config"],"properties":{"media":{"pattern":"^/[^\\0]*$","description":"Export holding the shared media library and downloads (one filesystem, so hardlinks work).","hint":"Use an absolute path starting with /.","type":"string"},"config":{"pattern":"^/[^\\0]*$","description":"Export under which application config volumes are provisioned.","hint":"Use an absolute path starting with /.","type":"string"}}}}},"gitops":{"additionalProperties":false,"description":"Where ArgoCD finds this repository.","type":"object","required":["repoURL"],"properties":{"repoURL":{"pattern":"^(https://|ssh://|git@)\\S+$","description":"Git repository ArgoCD reads this tree from.","hint":"Use an https://, ssh:// or git@ URL of your repository.","type":"string"},"revision":{"minLength":1,"default":"main","description":"Branch, tag or commit ArgoCD tracks.","type":"string"}}},"secrets":{"additionalProperties":false,"description":"SOPS encryption.","type":"object","required":["ageRecipients"],"properties":{"ageRecipients":{"minItems":1,"description":"age recipients every SOPS file is encrypted to.","type":"array","items":{"pattern":"^age1[02-9ac-hj-np-z]{58}$","description":"age public key.","hint":"Use an age public key (age1…, 62 characters) as printed by age-keygen.","type":"string"}}}},"acme":{"additionalProperties":false,"description":"Let's Encrypt (cert-manager).","type":"object","required":["email"],"properties":{"email":{"pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","title":"email address","description":"Let's Encrypt account email.","hint":"Use an email address you read.","type":"string"}}},"workloads":{"additionalProperties":false,"default":{},"description":"Defaults shared by app containers.","type":"object","properties":{"timezone":{"default":"UTC","description":"IANA time zone for app containers (TZ).","type":"string"},"puid":{"minimum":0,"default":1000,"description":"User ID app containers run as (PUID).","type":"integer"},"pgid":{"minimum":0,"default":1000,"description":"Group ID app containers run as (PGID).","type":"integer"}}},"security":{"additionalProperties":false,"default":{},"description":"In-cluster security layers derived from the component declarations.","type":"object","properties":{"networkPolicies":{"type":"string","enum":["enforce","audit","off"],"description":"enforce: Cilium drops every flow the components do not declare; audit: the policies are rendered and Cilium only logs what they would drop (policy audit mode); off: no policies, for debugging only.","hint":"Use one of: enforce, audit, off.","default":"enforce"}}},"components":{"default":{},"additionalProperties":false,"description":"Per-component settings keyed by component name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one platform component (core or observability).","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}}}}}},"apps":{"default":{},"additionalProperties":false,"description":"Per-app settings keyed by app name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one app.","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}},"expose":{"additionalProperties":false,"description":"How the app is reached. Omitted keys keep the app package's defaults.","type":"object","properties":{"internal":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"public":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"tailnet":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]}}},"sso":{"type":"string","enum":["proxy","oidc","none"],"description":"Authentik protection of the internal route: forward-auth proxy, native OIDC, or none.","hint":"Use one of: proxy, oidc, none."},"loadBalancerIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Fixed LoadBalancer IP for the app; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "u");
@@ -27,6 +27,9 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.workloads === undefined){
 data.workloads = {};
+}
+if(data.security === undefined){
+data.security = {};
 }
 if(data.components === undefined){
 data.components = {};
@@ -2374,11 +2377,14 @@ vErrors.push(err190);
 }
 errors++;
 }
-let data74 = data.components;
+let data74 = data.security;
 if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+if(data74.networkPolicies === undefined){
+data74.networkPolicies = "enforce";
+}
 for(const key25 in data74){
-if(!(pattern0.test(key25))){
-const err191 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
+if(!(key25 === "networkPolicies")){
+const err191 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2388,16 +2394,9 @@ vErrors.push(err191);
 errors++;
 }
 }
-for(const key26 in data74){
-if(pattern0.test(key26)){
-let data75 = data74[key26];
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-if(data75.enabled === undefined){
-data75.enabled = true;
-}
-for(const key27 in data75){
-if(!(((key27 === "enabled") || (key27 === "syncWave")) || (key27 === "values"))){
-const err192 = {instancePath:instancePath+"/components/" + key26.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"};
+let data75 = data74.networkPolicies;
+if(typeof data75 !== "string"){
+const err192 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2406,9 +2405,8 @@ vErrors.push(err192);
 }
 errors++;
 }
-}
-if(typeof data75.enabled !== "boolean"){
-const err193 = {instancePath:instancePath+"/components/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(!(((data75 === "enforce") || (data75 === "audit")) || (data75 === "off"))){
+const err193 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/enum",keyword:"enum",params:{allowedValues: schema11.properties.security.properties.networkPolicies.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2417,10 +2415,9 @@ vErrors.push(err193);
 }
 errors++;
 }
-if(data75.syncWave !== undefined){
-let data77 = data75.syncWave;
-if(!(((typeof data77 == "number") && (!(data77 % 1) && !isNaN(data77))) && (isFinite(data77)))){
-const err194 = {instancePath:instancePath+"/components/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err194 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2429,11 +2426,11 @@ vErrors.push(err194);
 }
 errors++;
 }
-}
-if(data75.values !== undefined){
-let data78 = data75.values;
-if(!(data78 && typeof data78 == "object" && !Array.isArray(data78))){
-const err195 = {instancePath:instancePath+"/components/" + key26.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data76 = data.components;
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+for(const key26 in data76){
+if(!(pattern0.test(key26))){
+const err195 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2443,9 +2440,16 @@ vErrors.push(err195);
 errors++;
 }
 }
+for(const key27 in data76){
+if(pattern0.test(key27)){
+let data77 = data76[key27];
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(data77.enabled === undefined){
+data77.enabled = true;
 }
-else {
-const err196 = {instancePath:instancePath+"/components/" + key26.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key28 in data77){
+if(!(((key28 === "enabled") || (key28 === "syncWave")) || (key28 === "values"))){
+const err196 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2455,10 +2459,8 @@ vErrors.push(err196);
 errors++;
 }
 }
-}
-}
-else {
-const err197 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data77.enabled !== "boolean"){
+const err197 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2467,11 +2469,10 @@ vErrors.push(err197);
 }
 errors++;
 }
-let data79 = data.apps;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-for(const key28 in data79){
-if(!(pattern0.test(key28))){
-const err198 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
+if(data77.syncWave !== undefined){
+let data79 = data77.syncWave;
+if(!(((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79))) && (isFinite(data79)))){
+const err198 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2481,16 +2482,10 @@ vErrors.push(err198);
 errors++;
 }
 }
-for(const key29 in data79){
-if(pattern0.test(key29)){
-let data80 = data79[key29];
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-if(data80.enabled === undefined){
-data80.enabled = true;
-}
-for(const key30 in data80){
-if(!((((((key30 === "enabled") || (key30 === "syncWave")) || (key30 === "values")) || (key30 === "expose")) || (key30 === "sso")) || (key30 === "loadBalancerIP"))){
-const err199 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"};
+if(data77.values !== undefined){
+let data80 = data77.values;
+if(!(data80 && typeof data80 == "object" && !Array.isArray(data80))){
+const err199 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2500,8 +2495,9 @@ vErrors.push(err199);
 errors++;
 }
 }
-if(typeof data80.enabled !== "boolean"){
-const err200 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err200 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2510,10 +2506,11 @@ vErrors.push(err200);
 }
 errors++;
 }
-if(data80.syncWave !== undefined){
-let data82 = data80.syncWave;
-if(!(((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82))) && (isFinite(data82)))){
-const err201 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+}
+}
+else {
+const err201 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2522,11 +2519,11 @@ vErrors.push(err201);
 }
 errors++;
 }
-}
-if(data80.values !== undefined){
-let data83 = data80.values;
-if(!(data83 && typeof data83 == "object" && !Array.isArray(data83))){
-const err202 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data81 = data.apps;
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+for(const key29 in data81){
+if(!(pattern0.test(key29))){
+const err202 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2536,12 +2533,16 @@ vErrors.push(err202);
 errors++;
 }
 }
-if(data80.expose !== undefined){
-let data84 = data80.expose;
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-for(const key31 in data84){
-if(!(((key31 === "internal") || (key31 === "public")) || (key31 === "tailnet"))){
-const err203 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"};
+for(const key30 in data81){
+if(pattern0.test(key30)){
+let data82 = data81[key30];
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+if(data82.enabled === undefined){
+data82.enabled = true;
+}
+for(const key31 in data82){
+if(!((((((key31 === "enabled") || (key31 === "syncWave")) || (key31 === "values")) || (key31 === "expose")) || (key31 === "sso")) || (key31 === "loadBalancerIP"))){
+const err203 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2551,14 +2552,8 @@ vErrors.push(err203);
 errors++;
 }
 }
-if(data84.internal !== undefined){
-let data85 = data84.internal;
-const _errs200 = errors;
-let valid38 = false;
-const _errs201 = errors;
-if(typeof data85 === "string"){
-if(!pattern40.test(data85)){
-const err204 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+if(typeof data82.enabled !== "boolean"){
+const err204 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2567,9 +2562,10 @@ vErrors.push(err204);
 }
 errors++;
 }
-}
-else {
-const err205 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data82.syncWave !== undefined){
+let data84 = data82.syncWave;
+if(!(((typeof data84 == "number") && (!(data84 % 1) && !isNaN(data84))) && (isFinite(data84)))){
+const err205 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2578,12 +2574,11 @@ vErrors.push(err205);
 }
 errors++;
 }
-var _valid0 = _errs201 === errors;
-valid38 = valid38 || _valid0;
-if(!valid38){
-const _errs203 = errors;
-if(typeof data85 !== "boolean"){
-const err206 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+if(data82.values !== undefined){
+let data85 = data82.values;
+if(!(data85 && typeof data85 == "object" && !Array.isArray(data85))){
+const err206 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2592,8 +2587,13 @@ vErrors.push(err206);
 }
 errors++;
 }
-if(false !== data85){
-const err207 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+}
+if(data82.expose !== undefined){
+let data86 = data82.expose;
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+for(const key32 in data86){
+if(!(((key32 === "internal") || (key32 === "public")) || (key32 === "tailnet"))){
+const err207 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2602,11 +2602,15 @@ vErrors.push(err207);
 }
 errors++;
 }
-var _valid0 = _errs203 === errors;
-valid38 = valid38 || _valid0;
 }
-if(!valid38){
-const err208 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(data86.internal !== undefined){
+let data87 = data86.internal;
+const _errs205 = errors;
+let valid39 = false;
+const _errs206 = errors;
+if(typeof data87 === "string"){
+if(!pattern40.test(data87)){
+const err208 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2615,26 +2619,9 @@ vErrors.push(err208);
 }
 errors++;
 }
-else {
-errors = _errs200;
-if(vErrors !== null){
-if(_errs200){
-vErrors.length = _errs200;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data84.public !== undefined){
-let data86 = data84.public;
-const _errs206 = errors;
-let valid39 = false;
-const _errs207 = errors;
-if(typeof data86 === "string"){
-if(!pattern40.test(data86)){
-const err209 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+const err209 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2643,9 +2630,12 @@ vErrors.push(err209);
 }
 errors++;
 }
-}
-else {
-const err210 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs206 === errors;
+valid39 = valid39 || _valid0;
+if(!valid39){
+const _errs208 = errors;
+if(typeof data87 !== "boolean"){
+const err210 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2654,12 +2644,8 @@ vErrors.push(err210);
 }
 errors++;
 }
-var _valid1 = _errs207 === errors;
-valid39 = valid39 || _valid1;
-if(!valid39){
-const _errs209 = errors;
-if(typeof data86 !== "boolean"){
-const err211 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(false !== data87){
+const err211 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2668,8 +2654,11 @@ vErrors.push(err211);
 }
 errors++;
 }
-if(false !== data86){
-const err212 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+var _valid0 = _errs208 === errors;
+valid39 = valid39 || _valid0;
+}
+if(!valid39){
+const err212 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2678,11 +2667,26 @@ vErrors.push(err212);
 }
 errors++;
 }
-var _valid1 = _errs209 === errors;
-valid39 = valid39 || _valid1;
+else {
+errors = _errs205;
+if(vErrors !== null){
+if(_errs205){
+vErrors.length = _errs205;
 }
-if(!valid39){
-const err213 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data86.public !== undefined){
+let data88 = data86.public;
+const _errs211 = errors;
+let valid40 = false;
+const _errs212 = errors;
+if(typeof data88 === "string"){
+if(!pattern40.test(data88)){
+const err213 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2691,26 +2695,9 @@ vErrors.push(err213);
 }
 errors++;
 }
-else {
-errors = _errs206;
-if(vErrors !== null){
-if(_errs206){
-vErrors.length = _errs206;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data84.tailnet !== undefined){
-let data87 = data84.tailnet;
-const _errs212 = errors;
-let valid40 = false;
-const _errs213 = errors;
-if(typeof data87 === "string"){
-if(!pattern40.test(data87)){
-const err214 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+const err214 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2719,9 +2706,12 @@ vErrors.push(err214);
 }
 errors++;
 }
-}
-else {
-const err215 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid1 = _errs212 === errors;
+valid40 = valid40 || _valid1;
+if(!valid40){
+const _errs214 = errors;
+if(typeof data88 !== "boolean"){
+const err215 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2730,12 +2720,8 @@ vErrors.push(err215);
 }
 errors++;
 }
-var _valid2 = _errs213 === errors;
-valid40 = valid40 || _valid2;
-if(!valid40){
-const _errs215 = errors;
-if(typeof data87 !== "boolean"){
-const err216 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(false !== data88){
+const err216 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2744,8 +2730,11 @@ vErrors.push(err216);
 }
 errors++;
 }
-if(false !== data87){
-const err217 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+var _valid1 = _errs214 === errors;
+valid40 = valid40 || _valid1;
+}
+if(!valid40){
+const err217 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2754,11 +2743,26 @@ vErrors.push(err217);
 }
 errors++;
 }
-var _valid2 = _errs215 === errors;
-valid40 = valid40 || _valid2;
+else {
+errors = _errs211;
+if(vErrors !== null){
+if(_errs211){
+vErrors.length = _errs211;
 }
-if(!valid40){
-const err218 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data86.tailnet !== undefined){
+let data89 = data86.tailnet;
+const _errs217 = errors;
+let valid41 = false;
+const _errs218 = errors;
+if(typeof data89 === "string"){
+if(!pattern40.test(data89)){
+const err218 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2767,11 +2771,59 @@ vErrors.push(err218);
 }
 errors++;
 }
+}
 else {
-errors = _errs212;
+const err219 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err219];
+}
+else {
+vErrors.push(err219);
+}
+errors++;
+}
+var _valid2 = _errs218 === errors;
+valid41 = valid41 || _valid2;
+if(!valid41){
+const _errs220 = errors;
+if(typeof data89 !== "boolean"){
+const err220 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+if(false !== data89){
+const err221 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err221];
+}
+else {
+vErrors.push(err221);
+}
+errors++;
+}
+var _valid2 = _errs220 === errors;
+valid41 = valid41 || _valid2;
+}
+if(!valid41){
+const err222 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err222];
+}
+else {
+vErrors.push(err222);
+}
+errors++;
+}
+else {
+errors = _errs217;
 if(vErrors !== null){
-if(_errs212){
-vErrors.length = _errs212;
+if(_errs217){
+vErrors.length = _errs217;
 }
 else {
 vErrors = null;
@@ -2781,55 +2833,7 @@ vErrors = null;
 }
 }
 else {
-const err219 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err219];
-}
-else {
-vErrors.push(err219);
-}
-errors++;
-}
-}
-if(data80.sso !== undefined){
-let data88 = data80.sso;
-if(typeof data88 !== "string"){
-const err220 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err220];
-}
-else {
-vErrors.push(err220);
-}
-errors++;
-}
-if(!(((data88 === "proxy") || (data88 === "oidc")) || (data88 === "none"))){
-const err221 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/enum",keyword:"enum",params:{allowedValues: schema11.properties.apps.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.sso.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err221];
-}
-else {
-vErrors.push(err221);
-}
-errors++;
-}
-}
-if(data80.loadBalancerIP !== undefined){
-let data89 = data80.loadBalancerIP;
-if(typeof data89 === "string"){
-if(!pattern1.test(data89)){
-const err222 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
-if(vErrors === null){
-vErrors = [err222];
-}
-else {
-vErrors.push(err222);
-}
-errors++;
-}
-}
-else {
-const err223 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err223 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2839,9 +2843,10 @@ vErrors.push(err223);
 errors++;
 }
 }
-}
-else {
-const err224 = {instancePath:instancePath+"/apps/" + key29.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data82.sso !== undefined){
+let data90 = data82.sso;
+if(typeof data90 !== "string"){
+const err224 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2850,11 +2855,8 @@ vErrors.push(err224);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err225 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!(((data90 === "proxy") || (data90 === "oidc")) || (data90 === "none"))){
+const err225 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/enum",keyword:"enum",params:{allowedValues: schema11.properties.apps.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.sso.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2864,13 +2866,63 @@ vErrors.push(err225);
 errors++;
 }
 }
-else {
-const err226 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data82.loadBalancerIP !== undefined){
+let data91 = data82.loadBalancerIP;
+if(typeof data91 === "string"){
+if(!pattern1.test(data91)){
+const err226 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err226];
 }
 else {
 vErrors.push(err226);
+}
+errors++;
+}
+}
+else {
+const err227 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err227];
+}
+else {
+vErrors.push(err227);
+}
+errors++;
+}
+}
+}
+else {
+const err228 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err228];
+}
+else {
+vErrors.push(err228);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err229 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err229];
+}
+else {
+vErrors.push(err229);
+}
+errors++;
+}
+}
+else {
+const err230 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err230];
+}
+else {
+vErrors.push(err230);
 }
 errors++;
 }

@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { load } from 'js-yaml';
+import { hasGeneratedHeader, type Component } from '@homelab/core';
+import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import { defaultDerivers, defaultModules } from './modules.js';
+import { OVERVIEW_PATH, overviewArtifact, overviewMarkdown } from './overview.js';
+import { renderHomelab } from './render.js';
+
+const SEED = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
+const seed = loadConfigFile(SEED);
+
+function configWith(edit: (data: Record<string, any>) => void): ResolvedConfig {
+  const data = load(readFileSync(SEED, 'utf8')) as Record<string, any>;
+  edit(data);
+  const result = validateConfig(data);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.config;
+}
+
+/** Renders with the overview as the only artifact; returns the document and the components it saw. */
+function overview(config: ResolvedConfig = seed): { doc: string; components: readonly Component[] } {
+  let seen: readonly Component[] = [];
+  const result = renderHomelab(config, defaultModules, defaultDerivers, [
+    { name: 'capture', build: (c, components) => ((seen = components), overviewArtifact.build(c, components)) },
+  ]);
+  if (!result.ok) throw new Error(JSON.stringify(result, null, 2));
+  const files = result.files.filter((file) => file.path === OVERVIEW_PATH);
+  expect(files).toHaveLength(1);
+  return { doc: files[0]!.content, components: seen };
+}
+
+/** Rows of the Markdown table under a `## heading` (or `### heading`), as cells. */
+function tableRows(doc: string, heading: string): string[][] {
+  const section = doc.split(new RegExp(`^#{2,3} ${heading}\\n`, 'm'))[1];
+  if (section === undefined) throw new Error(`no section ${heading}`);
+  const lines = section.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('|'));
+  const length = lines.slice(start).findIndex((line) => !line.startsWith('|'));
+  return lines
+    .slice(start + 2, length === -1 ? undefined : start + length)
+    .map((line) => line.slice(2, -2).split(/ (?<!\\)\| /));
+}
+
+const RESERVED = new Set(['end', 'graph', 'subgraph', 'flowchart', 'style', 'class', 'classDef', 'click', 'linkStyle', 'direction', 'default']);
+
+/**
+ * Problems of the document's Mermaid flowchart: one closed fence, subgraph/end balanced, every
+ * statement a chain of nodes joined by `-->` (optionally labelled), brackets and quotes balanced,
+ * node ids plain identifiers that are not keywords, every referenced node given a label.
+ */
+function mermaidProblems(doc: string): { problems: string[]; ids: Set<string>; edges: [string, string][] } {
+  const problems: string[] = [];
+  const fences = doc.split('\n').filter((line) => line.startsWith('```'));
+  if (fences.length !== 2 || fences[0] !== '```mermaid' || fences[1] !== '```') problems.push(`fences: ${JSON.stringify(fences)}`);
+  const block = doc.split('```mermaid\n')[1]?.split('\n```')[0] ?? '';
+  const [first, ...lines] = block.split('\n');
+  if (first !== 'flowchart LR') problems.push(`first line: ${first}`);
+  const node = String.raw`[A-Za-z][A-Za-z0-9_]*(?:\[""\]|\(\[""\]\)|\(""\))?`;
+  const statement = new RegExp(String.raw`^${node}(?: -->(?:\|""\|)? ${node})*$`);
+  const depth: string[] = [];
+  const ids = new Set<string>();
+  const labelled = new Set<string>();
+  const edges: [string, string][] = [];
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('%%')) continue;
+    if ((line.match(/"/g) ?? []).length % 2 !== 0) problems.push(`unbalanced quotes: ${line}`);
+    const bare = line.replace(/"[^"]*"/g, '""');
+    let balance = 0;
+    for (const character of bare) {
+      if ('[('.includes(character)) balance++;
+      if ('])'.includes(character)) balance--;
+      if (balance < 0) break;
+    }
+    if (balance !== 0) problems.push(`unbalanced brackets: ${line}`);
+    if (line === 'end') {
+      if (depth.pop() === undefined) problems.push('end without subgraph');
+      continue;
+    }
+    const subgraph = /^subgraph ([A-Za-z][A-Za-z0-9_]*)\[""\]$/.exec(bare);
+    if (subgraph) {
+      depth.push(subgraph[1]!);
+      continue;
+    }
+    if (!statement.test(bare)) {
+      problems.push(`not a node chain: ${line}`);
+      continue;
+    }
+    const chain = [...bare.matchAll(new RegExp(node, 'g'))].map((match) => match[0]);
+    for (const ref of chain) {
+      const id = /^[A-Za-z][A-Za-z0-9_]*/.exec(ref)![0];
+      if (RESERVED.has(id)) problems.push(`reserved id: ${id}`);
+      ids.add(id);
+      if (ref !== id) labelled.add(id);
+    }
+    const chainIds = chain.map((ref) => /^[A-Za-z][A-Za-z0-9_]*/.exec(ref)![0]);
+    for (let index = 0; index + 1 < chainIds.length; index++) edges.push([chainIds[index]!, chainIds[index + 1]!]);
+  }
+  if (depth.length > 0) problems.push(`unclosed subgraph ${depth.join(', ')}`);
+  for (const id of ids) if (!labelled.has(id)) problems.push(`node without a label: ${id}`);
+  return { problems, ids, edges };
+}
+
+describe('docs/homelab.md', () => {
+  it('is a generated Markdown file', () => {
+    const { doc } = overview();
+    expect(hasGeneratedHeader(doc)).toBe(true);
+    expect(doc.startsWith('<!-- Generated by homelab from @homelab/cli. Do not edit by hand:')).toBe(true);
+    expect(doc.endsWith('\n')).toBe(true);
+  });
+
+  it('lists every component with its group, namespace, wave, source and package', () => {
+    const { doc, components } = overview();
+    expect(components.length).toBeGreaterThan(5);
+    const rows = tableRows(doc, 'What runs where');
+    expect(rows.map((row) => row[0]).sort()).toEqual(components.map((component) => component.name).sort());
+    for (const component of components) {
+      const row = rows.find((candidate) => candidate[0] === component.name)!;
+      expect(row.slice(1, 4)).toEqual([component.group, component.namespace, String(component.syncWave ?? 0)]);
+      expect(row[5]).toBe(component.source);
+      if (component.chart) expect(row[4]).toContain(`${component.chart.name}@${component.chart.version}`);
+      for (const source of component.gitSources ?? []) expect(row[4]).toContain(`${source.path}@${source.targetRevision}`);
+    }
+  });
+
+  it('orders the sync waves and puts each component in its wave', () => {
+    const { doc, components } = overview();
+    const rows = tableRows(doc, 'Sync waves');
+    const waves = rows.map((row) => Number(row[0]));
+    expect(waves).toEqual([...new Set(components.map((component) => component.syncWave ?? 0))].sort((a, b) => a - b));
+    for (const component of components) {
+      const row = rows.find((candidate) => Number(candidate[0]) === (component.syncWave ?? 0))!;
+      expect(row[1]!.split(', ')).toContain(component.name);
+    }
+  });
+
+  it('has a row for every exposure of the seed: host, access, service and SSO', () => {
+    const { doc, components } = overview();
+    const exposures = components.flatMap((component) => (component.exposes ?? []).map((exposure) => ({ ...exposure, component: component.name })));
+    expect(exposures.map((exposure) => exposure.access)).toEqual(expect.arrayContaining(['public', 'internal']));
+    const rows = tableRows(doc, 'Exposure');
+    expect(rows).toHaveLength(exposures.length);
+    for (const exposure of exposures) {
+      expect(rows).toContainEqual([
+        exposure.host,
+        expect.stringMatching(new RegExp(`^${exposure.access}: `)),
+        `${exposure.service.name}.${exposure.service.namespace}:${exposure.service.port}`,
+        exposure.sso,
+        exposure.component,
+      ]);
+    }
+    expect(rows.find((row) => row[1]!.startsWith('internal'))![1]).toContain(seed.network.internalGatewayIP);
+  });
+
+  it('gives the IP plan: ranges, gateway, hosts, nodes, internal gateway and fixed app IPs, by address', () => {
+    const { doc } = overview();
+    const ranges = tableRows(doc, 'Ranges');
+    for (const [name, range] of Object.entries(seed.network.ranges)) if (range) expect(ranges).toContainEqual([name, range.start, range.end, expect.any(String)]);
+    const addresses = tableRows(doc, 'Fixed addresses');
+    const listed = addresses.map((row) => row[0]!.replaceAll('`', ''));
+    const expected = [
+      seed.network.gateway,
+      seed.network.internalGatewayIP,
+      ...Object.values(seed.hosts).map((host) => host.ip),
+      ...seed.nodes.map((node) => node.ip),
+      ...Object.values(seed.apps).flatMap((app) => (app.loadBalancerIP ? [app.loadBalancerIP] : [])),
+    ];
+    expect([...listed].sort()).toEqual([...expected].sort());
+    const numeric = (ip: string) => ip.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
+    expect(listed.map(numeric)).toEqual([...listed.map(numeric)].sort((a, b) => a - b));
+    expect(doc).toContain(`Subnet \`${seed.network.subnet}\``);
+  });
+
+  it('lists every declared secret by name, namespace and keys', () => {
+    const { doc, components } = overview();
+    const secrets = components.flatMap((component) => component.secrets ?? []);
+    expect(secrets.length).toBeGreaterThan(0);
+    const rows = tableRows(doc, 'Secrets');
+    expect(rows).toHaveLength(secrets.length);
+    for (const secret of secrets) expect(rows.some((row) => row[0] === secret.name && row[1] === secret.namespace && row[2] === secret.keys.join(', '))).toBe(true);
+  });
+
+  it('draws a well-formed Mermaid flowchart of access paths and the ArgoCD tree', () => {
+    const { doc, components } = overview();
+    const { problems, ids, edges } = mermaidProblems(doc);
+    expect(problems).toEqual([]);
+    const has = (from: string, to: string) => edges.some(([a, b]) => a === from && b === to);
+    expect(has('internet', 'cloudflare')).toBe(true);
+    expect(has('lan', 'dns') && has('dns', 'gateway')).toBe(true);
+    for (const component of components) {
+      expect(has(`group_${component.group}`, `app_${component.name.replace(/-/g, '_')}`), component.name).toBe(true);
+      for (const exposure of component.exposes ?? []) {
+        const provider = { public: 'cloudflare', internal: 'gateway', tailnet: 'tailscale' }[exposure.access];
+        expect(has(provider, `svc_${component.name.replace(/-/g, '_')}`), `${component.name} ${exposure.access}`).toBe(true);
+        expect(doc).toContain(`-->|"${exposure.host}"|`);
+      }
+    }
+    expect(ids.has('root')).toBe(true);
+    // No tailnet exposure in the seed: no tailnet path drawn.
+    expect(ids.has('tailnet')).toBe(false);
+  });
+
+  it('follows the config: domain, internal gateway IP, nodes, tailnet exposures', () => {
+    const { doc: before } = overview();
+    const { doc: after } = overview(
+      configWith((data) => {
+        data.domains = { public: 'example.org', internal: 'lan.example.org' };
+        data.network.internalGatewayIP = '192.168.30.70';
+        data.nodes['talos-w01'] = { ip: '192.168.30.51', role: 'worker' };
+        data.apps = { ...data.apps, sonarr: { ...data.apps?.sonarr, expose: { tailnet: 'sonarr' } } };
+      }),
+    );
+    expect(after).not.toBe(before);
+    expect(after).not.toContain(seed.domains.public);
+    expect(after).toContain('sonarr.lan.example.org');
+    expect(after).toContain('gateway["Internal gateway<br/>192.168.30.70"]');
+    expect(tableRows(after, 'Fixed addresses')).toContainEqual(['`192.168.30.51`', 'talos-w01', expect.stringContaining('worker')]);
+    const { problems, edges } = mermaidProblems(after);
+    expect(problems).toEqual([]);
+    expect(edges).toContainEqual(['tailnet', 'tailscale']);
+    expect(edges).toContainEqual(['tailscale', 'svc_sonarr']);
+    expect(tableRows(after, 'Exposure').some((row) => row[1] === 'tailnet: Tailscale' && row[4] === 'sonarr')).toBe(true);
+  });
+
+  it('is deterministic, whatever order the components come in', () => {
+    const { doc, components } = overview();
+    expect(overview().doc).toBe(doc);
+    expect(overviewMarkdown(seed, [...components].reverse())).toBe(doc);
+  });
+
+  it('sanitizes Mermaid node ids and escapes labels and table cells', () => {
+    const weird: Component[] = [
+      { name: 'end', group: 'apps', namespace: 'x', source: '@x/end', objects: {} },
+      { name: 'a-b', group: 'apps', namespace: 'x', source: '@x/a', description: '', objects: {} },
+      { name: 'a_b', group: 'apps', namespace: 'x', source: '@x/b', objects: {} },
+      {
+        name: 'q"x',
+        group: 'core',
+        namespace: 'ns',
+        source: '@x/q|pipe',
+        objects: {},
+        exposes: [{ host: 'q.example.org', access: 'internal', service: { name: 's', namespace: 'ns', port: 1 }, sso: 'none' }],
+        secrets: [{ name: 's', namespace: 'ns', keys: ['k'], description: 'see <file> and `a <b>`' }],
+      },
+    ];
+    const doc = overviewMarkdown(seed, weird);
+    const { problems, ids } = mermaidProblems(doc);
+    expect(problems).toEqual([]);
+    expect(ids).toEqual(new Set(['lan', 'dns', 'gateway', 'svc_q_x', 'root', 'group_core', 'group_apps', 'app_q_x', 'app_end', 'app_a_b', 'app_a_b_2']));
+    expect(doc).toContain('app_q_x["q#quot;x<br/>wave 0"]');
+    expect(doc).toContain('| @x/q\\|pipe |');
+    expect(doc).toContain('see \\<file\\> and `a <b>`');
+  });
+});

@@ -1,0 +1,239 @@
+/**
+ * docs/homelab.md: an overview of the homelab for people, generated with the tree so it never goes
+ * stale. What runs where, sync waves, how each host is reached, the IP plan, the declared secrets
+ * and a Mermaid diagram, all derived from the config and the composed components.
+ */
+import { COMPONENT_GROUPS, GENERATOR, type Access, type ArtifactModule, type Component, type ComponentGroup, type Exposure, generatedMarkdownHeader } from '@homelab/core';
+import { parseIpv4, type ResolvedConfig } from '@homelab/config';
+
+export const OVERVIEW_PATH = 'docs/homelab.md';
+const SOURCE = '@homelab/cli';
+
+const ACCESS_ORDER: readonly Access[] = ['public', 'internal', 'tailnet'];
+
+/** What each range of the IP plan is for (the keys of network.ranges). */
+const RANGE_PURPOSES: Record<string, string> = {
+  infrastructure: 'Infrastructure devices (hypervisor, NAS, DNS)',
+  nodes: 'Kubernetes nodes',
+  loadBalancer: 'LoadBalancer pool (Cilium L2 announcements)',
+  dhcp: 'DHCP leases: nothing static',
+};
+
+const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+const groupIndex = (group: ComponentGroup) => COMPONENT_GROUPS.indexOf(group);
+const waveOf = (component: Component) => component.syncWave ?? 0;
+
+/**
+ * A Markdown table cell: pipes escaped (GFM needs it even in code spans), markup characters
+ * escaped outside code spans (a description's `<name>` would otherwise vanish as an HTML tag),
+ * line breaks as <br>.
+ */
+function cell(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/[\\*<>]/g, (character) => `\\${character}`)))
+    .join('')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>');
+}
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+}
+
+const code = (text: string) => `\`${text}\``;
+
+/** How a component is deployed: its chart, its git sources, its own manifests. */
+function deploys(component: Component): string {
+  const parts: string[] = [];
+  if (component.chart) parts.push(`${component.chart.name}@${component.chart.version} (${component.chart.repo})`);
+  for (const source of component.gitSources ?? []) parts.push(`${source.repoURL} ${source.path}@${source.targetRevision}`);
+  const objects = Object.keys(component.objects ?? {}).length;
+  if (objects > 0) parts.push(`${objects} manifest${objects === 1 ? '' : 's'}`);
+  return parts.join('\n');
+}
+
+const byDeployment = (a: Component, b: Component) => groupIndex(a.group) - groupIndex(b.group) || waveOf(a) - waveOf(b) || compare(a.name, b.name);
+
+function exposures(components: readonly Component[]): (Exposure & { component: string })[] {
+  return components
+    .flatMap((component) => (component.exposes ?? []).map((exposure) => ({ ...exposure, component: component.name })))
+    .sort((a, b) => ACCESS_ORDER.indexOf(a.access) - ACCESS_ORDER.indexOf(b.access) || compare(a.host, b.host) || compare(a.component, b.component));
+}
+
+function accessPath(access: Access, config: ResolvedConfig): string {
+  switch (access) {
+    case 'public':
+      return 'public: Cloudflare tunnel';
+    case 'internal':
+      return `internal: gateway ${config.network.internalGatewayIP}`;
+    case 'tailnet':
+      return 'tailnet: Tailscale';
+  }
+}
+
+/** Name of the host (from `hosts`) at an address, if any. */
+function hostAt(config: ResolvedConfig, ip: string): string | undefined {
+  return Object.keys(config.hosts)
+    .sort()
+    .find((name) => config.hosts[name]!.ip === ip);
+}
+
+function ipPlan(config: ResolvedConfig): string {
+  const { network } = config;
+  const facts = [
+    `- Subnet ${code(network.subnet)}${network.vlan !== undefined ? ` on VLAN ${network.vlan}` : ''}, gateway ${code(network.gateway)}`,
+    `- DNS ${network.nameservers.map((ip) => code(ip) + (hostAt(config, ip) ? ` (${hostAt(config, ip)})` : '')).join(', ')}; NTP ${network.ntpServers.map(code).join(', ')}`,
+    `- Kubernetes API ${code(config.cluster.endpoint)}${config.cluster.controlPlaneVIP ? ' (shared VIP of the control planes)' : ''}`,
+    `- Internal gateway ${code(network.internalGatewayIP)}: every ${code(`*.${config.domains.internal}`)} host (the LAN DNS must resolve them to it)`,
+  ];
+  const ranges = Object.entries(network.ranges)
+    .filter((entry): entry is [string, { start: string; end: string }] => entry[1] !== undefined)
+    .sort(([, a], [, b]) => parseIpv4(a.start) - parseIpv4(b.start))
+    .map(([name, range]) => [name, range.start, range.end, RANGE_PURPOSES[name] ?? '']);
+  const addresses: [string, string, string][] = [[network.gateway, 'gateway', 'Default route of the subnet']];
+  for (const [name, host] of Object.entries(config.hosts)) addresses.push([host.ip, name, host.description ?? 'Infrastructure device']);
+  for (const node of config.nodes) {
+    addresses.push([node.ip, node.name, `Talos ${node.role}, ${node.vm.cores} cores, ${node.vm.memoryMiB} MiB, ${node.vm.diskGiB} GiB`]);
+  }
+  if (config.cluster.controlPlaneVIP) addresses.push([config.cluster.controlPlaneVIP, 'api', 'Kubernetes API VIP']);
+  addresses.push([network.internalGatewayIP, 'internal-gateway', 'LoadBalancer IP of the internal Gateway']);
+  for (const [name, app] of Object.entries(config.apps)) {
+    if (app.loadBalancerIP) addresses.push([app.loadBalancerIP, name, `Fixed LoadBalancer IP of the app ${name}`]);
+  }
+  addresses.sort((a, b) => parseIpv4(a[0]) - parseIpv4(b[0]) || compare(a[1], b[1]));
+  return [
+    facts.join('\n'),
+    '### Ranges',
+    table(['Range', 'From', 'To', 'For'], ranges),
+    '### Fixed addresses',
+    table(['Address', 'Name', 'What'], addresses.map(([ip, name, what]) => [code(ip), name, what])),
+  ].join('\n\n');
+}
+
+/** Valid, unique Mermaid node ids: letters, digits and `_`, behind a prefix so no id is a keyword. */
+class MermaidIds {
+  private readonly byKey = new Map<string, string>();
+  private readonly taken = new Set<string>();
+
+  id(prefix: string, name: string): string {
+    const key = `${prefix}\u0000${name}`;
+    const known = this.byKey.get(key);
+    if (known) return known;
+    const base = `${prefix}_${name.replace(/[^A-Za-z0-9]+/g, '_')}`.replace(/_+$/, '');
+    let id = base;
+    for (let n = 2; this.taken.has(id); n++) id = `${base}_${n}`;
+    this.taken.add(id);
+    this.byKey.set(key, id);
+    return id;
+  }
+}
+
+/** A label in double quotes, with what would end it or open markup escaped as entities. */
+function label(...lines: string[]): string {
+  return `"${lines.map((line) => line.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')).join('<br/>')}"`;
+}
+
+function mermaid(config: ResolvedConfig, components: readonly Component[]): string {
+  const ids = new MermaidIds();
+  const lines = ['flowchart LR'];
+  const exposed = exposures(components);
+  const target = (exposure: Exposure & { component: string }) => {
+    const component = components.find((candidate) => candidate.name === exposure.component)!;
+    return `${ids.id('svc', component.name)}[${label(component.name, component.namespace)}]`;
+  };
+  const flow = (access: Access, entry: string[]) => {
+    const list = exposed.filter((exposure) => exposure.access === access);
+    if (list.length === 0) return;
+    lines.push(`  %% ${access} access`);
+    const idOf = (node: string) => node.replace(/[[(].*$/, '');
+    for (let index = 0; index + 1 < entry.length; index++) lines.push(`  ${index === 0 ? entry[0] : idOf(entry[index]!)} --> ${entry[index + 1]}`);
+    const last = idOf(entry.at(-1)!);
+    for (const exposure of list) lines.push(`  ${last} -->|${label(exposure.host)}| ${target(exposure)}`);
+  };
+  flow('public', [`internet([${label('Internet')}])`, `cloudflare[${label('Cloudflare tunnel')}]`]);
+  const dns = config.network.nameservers.map((ip) => hostAt(config, ip) ?? ip);
+  flow('internal', [
+    `lan([${label('LAN')}])`,
+    `dns[${label(`DNS ${dns.join(', ')}`, `*.${config.domains.internal}`)}]`,
+    `gateway[${label('Internal gateway', config.network.internalGatewayIP)}]`,
+  ]);
+  flow('tailnet', [`tailnet([${label('Tailnet')}])`, `tailscale[${label('Tailscale')}]`]);
+
+  lines.push('  %% GitOps: root app-of-apps, groups, components', `  subgraph argocd[${label('ArgoCD')}]`, `    root[${label('root')}]`);
+  for (const group of COMPONENT_GROUPS) {
+    const members = components.filter((component) => component.group === group).sort(byDeployment);
+    if (members.length === 0) continue;
+    const groupId = ids.id('group', group);
+    lines.push(`    root --> ${groupId}[${label(group)}]`);
+    for (const component of members) {
+      lines.push(`    ${groupId} --> ${ids.id('app', component.name)}[${label(component.name, `wave ${waveOf(component)}`)}]`);
+    }
+  }
+  lines.push('  end');
+  return ['```mermaid', ...lines, '```'].join('\n');
+}
+
+/** The overview document, deterministic for a given config and component set. */
+export function overviewMarkdown(config: ResolvedConfig, components: readonly Component[]): string {
+  const sorted = [...components].sort(byDeployment);
+  const exposed = exposures(components);
+  const secrets = components
+    .flatMap((component) => (component.secrets ?? []).map((secret) => ({ ...secret, component: component.name })))
+    .sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
+  const waves = [...new Set(sorted.map(waveOf))].sort((a, b) => a - b);
+  const groups = COMPONENT_GROUPS.filter((group) => sorted.some((component) => component.group === group));
+  const groupWave = (group: ComponentGroup) => Math.min(...sorted.filter((component) => component.group === group).map(waveOf));
+
+  const sections = [
+    generatedMarkdownHeader(SOURCE).trimEnd(),
+    `# Homelab ${code(config.cluster.name)}`,
+    `${sorted.length} components in ${groups.length} group${groups.length === 1 ? '' : 's'} on ${config.nodes.length} node${config.nodes.length === 1 ? '' : 's'}, ` +
+      `${exposed.length} exposed host${exposed.length === 1 ? '' : 's'} under ${code(config.domains.public)} (public) and ${code(config.domains.internal)} (internal). ` +
+      `ArgoCD syncs them from ${code(config.gitops.repoURL)} at ${code(config.gitops.revision)}.`,
+    '## Diagram',
+    mermaid(config, components),
+    '## What runs where',
+    table(
+      ['Component', 'Group', 'Namespace', 'Sync wave', 'Deploys', 'Package'],
+      sorted.map((component) => [component.name, component.group, component.namespace, String(waveOf(component)), deploys(component), component.source]),
+    ),
+    '## Sync waves',
+    'ArgoCD applies the waves in ascending order, each once the earlier ones are healthy. ' +
+      `Each group's app-of-apps starts in the wave of its earliest component: ${groups.map((group) => `${group} (${groupWave(group)})`).join(', ')}.`,
+    table(
+      ['Wave', 'Components'],
+      waves.map((wave) => [String(wave), sorted.filter((component) => waveOf(component) === wave).map((component) => component.name).join(', ')]),
+    ),
+    '## Exposure',
+    exposed.length === 0
+      ? 'No component exposes a host.'
+      : table(
+          ['Host', 'Access', 'Service', 'SSO', 'Component'],
+          exposed.map((exposure) => [
+            exposure.host,
+            accessPath(exposure.access, config),
+            `${exposure.service.name}.${exposure.service.namespace}:${exposure.service.port}`,
+            exposure.sso,
+            exposure.component,
+          ]),
+        ),
+    '## IP plan',
+    ipPlan(config),
+    '## Secrets',
+    secrets.length === 0
+      ? 'No component declares a secret.'
+      : 'Declared by the components; their values never enter the repository in plain text.\n\n' +
+        table(
+          ['Secret', 'Namespace', 'Keys', 'Description', 'Component'],
+          secrets.map((secret) => [secret.name, secret.namespace, secret.keys.join(', '), secret.description, secret.component]),
+        ),
+  ];
+  return `${sections.join('\n\n')}\n`;
+}
+
+/** Renders docs/homelab.md; register it with the generator's artifacts. */
+export const overviewArtifact: ArtifactModule<ResolvedConfig> = {
+  name: 'overview',
+  build: (config, components) => [{ path: OVERVIEW_PATH, content: overviewMarkdown(config, components), source: SOURCE }],
+};

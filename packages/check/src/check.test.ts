@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkTree } from './check.js';
+import { formatFinding } from './finding.js';
+import { formatJson, formatText } from './format.js';
+import { application, chartSchemasDir, deployment, removeTrees, rootApp, WORKSPACE, writeTree } from './test-support/fixtures.js';
+
+afterAll(removeTrees);
+
+const errorsOf = (findings: { severity: string }[]) => findings.filter((finding) => finding.severity === 'error').map(formatFinding as (f: unknown) => string);
+
+describe.skipIf(!existsSync(join(WORKSPACE, 'homelab.yaml')))("this repository's own generated tree", () => {
+  it('has no error finding', async () => {
+    const report = await checkTree(WORKSPACE);
+    expect(errorsOf(report.findings)).toEqual([]);
+    expect(report.stats.applications).toBeGreaterThan(3);
+    expect(report.stats.reachedApplications).toBe(report.stats.applications);
+  });
+
+  const schemas = chartSchemasDir();
+  it.skipIf(!schemas)('has no error finding against the pinned charts either', async () => {
+    const report = await checkTree(WORKSPACE, { chartSchemas: schemas! });
+    expect(errorsOf(report.findings)).toEqual([]);
+  });
+});
+
+describe('report', () => {
+  const tree = () =>
+    writeTree({
+      'apps/root.yaml': rootApp(),
+      'apps/web.yaml': application('web', { directory: { include: 'deployment.yaml' } }),
+      'manifests/web/deployment.yaml': deployment('web', 'web', { volumes: [{ name: 'token', secret: { secretName: 'token' } }] }),
+      'manifests/web/token.yaml': { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token', namespace: 'web' } },
+    });
+
+  it('groups findings by check, one line each, and sums them up', async () => {
+    expect(formatText(await checkTree(tree()))).toEqual([
+      'reachability: 1 error',
+      '  error manifests/web/token.yaml Secret/web/token: no root Application reaches this file. ArgoCD never applies it: include its directory in an Application source (check path, recurse and include/exclude), or delete it',
+      'references: 1 error',
+      '  error manifests/web/deployment.yaml Deployment/web/web: references Secret/web/token (spec.template.spec.volumes[0].secret), which nothing creates. Add it to the tree (a *.sops.yaml file), fix the name, or declare it external (--external Secret/web/token, or external: in .homelab-check.yaml)',
+      '✖ 2 errors, 0 warnings, 0 info (2 Applications reached of 2, 2 objects applied, 4 manifest files)',
+    ]);
+  });
+
+  it('writes JSON with a summary and every finding', async () => {
+    const json = JSON.parse(formatJson(await checkTree(tree()))) as { summary: object; findings: { check: string; severity: string; file: string }[] };
+    expect(json.summary).toEqual({ error: 2, warning: 0, info: 0 });
+    expect(json.findings.map((finding) => `${finding.check} ${finding.severity} ${finding.file}`)).toEqual([
+      'reachability error manifests/web/token.yaml',
+      'references error manifests/web/deployment.yaml',
+    ]);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * What the user tells `homelab check` that the tree cannot: objects that exist outside it,
+ * which repository URLs mean "this repository", extra roots, chart-values allowances, the cluster's
+ * default Pod Security level. Read from `.homelab-check.yaml` in the checked directory and from
+ * command-line options (which add to the file).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { CONFIG_FILE } from './defaults.js';
+import { globMatch } from './glob.js';
+import { isMap } from './tree.js';
+
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+export const POD_SECURITY_LEVELS: readonly PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
+
+/** An object that exists although the tree does not hold it; name and namespace may be globs. */
+export interface ExternalObject {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface ChartValuesAllowance {
+  /** Key paths (dotted) the chart's templates read although its values.yaml omits them. */
+  allow?: string[];
+  /** Top-level keys owned by subcharts. */
+  subcharts?: string[];
+}
+
+/** Settings of a check run: `.homelab-check.yaml` merged with command-line options. */
+export interface CheckSettings {
+  external: ExternalObject[];
+  /** Repository URLs that mean the checked directory (besides those inferred from the tree). */
+  repoURLs: string[];
+  /** Files (repository paths) of Applications applied by hand, besides those nothing includes. */
+  roots: string[];
+  /** Globs (ArgoCD semantics) of repository paths not to check at all. */
+  ignore: string[];
+  chartValues: Record<string, ChartValuesAllowance>;
+  /** Enforce level of namespaces without a `pod-security.kubernetes.io/enforce` label. @default 'privileged' */
+  defaultPodSecurity: PodSecurityLevel;
+  /** Directory of chart schemas (`<chart>/values.yaml`, `values.schema.json`); unset: values are not checked. */
+  chartSchemas?: string;
+}
+
+export class CheckConfigError extends Error {}
+
+/** Parses `Kind/namespace/name` or `Kind/name` (cluster-scoped). */
+export function parseExternal(spec: string, where = '--external'): ExternalObject {
+  const parts = spec.split('/');
+  if (parts.some((part) => part === '') || parts.length < 2 || parts.length > 3) {
+    throw new CheckConfigError(`${where}: '${spec}' is not Kind/namespace/name or Kind/name (e.g. Secret/media/plex-token, StorageClass/local-path)`);
+  }
+  return parts.length === 3 ? { kind: parts[0]!, namespace: parts[1]!, name: parts[2]! } : { kind: parts[0]!, name: parts[1]! };
+}
+
+export function isExternal(settings: Pick<CheckSettings, 'external'>, kind: string, namespace: string | undefined, name: string): boolean {
+  return settings.external.some(
+    (entry) =>
+      entry.kind === kind &&
+      (entry.namespace === undefined ? namespace === undefined : namespace !== undefined && globMatch(entry.namespace, namespace)) &&
+      globMatch(entry.name, name),
+  );
+}
+
+const KEYS = ['external', 'repoURLs', 'roots', 'ignore', 'chartValues', 'podSecurity'];
+
+function stringList(value: unknown, path: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new CheckConfigError(`${CONFIG_FILE}: ${path} must be a list of strings`);
+  return value as string[];
+}
+
+/** Reads `.homelab-check.yaml` from `dir` (absent: defaults) and adds the command-line options. */
+export function loadSettings(dir: string, options: { external?: string[]; repoURLs?: string[]; chartSchemas?: string } = {}): CheckSettings {
+  const path = join(dir, CONFIG_FILE);
+  let data: Record<string, unknown> = {};
+  if (existsSync(path)) {
+    let parsed: unknown;
+    try {
+      parsed = load(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new CheckConfigError(`${CONFIG_FILE}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
+    }
+    if (parsed !== null && parsed !== undefined && !isMap(parsed)) throw new CheckConfigError(`${CONFIG_FILE}: must be a mapping`);
+    data = (parsed as Record<string, unknown> | null) ?? {};
+  }
+  for (const key of Object.keys(data)) {
+    if (!KEYS.includes(key)) throw new CheckConfigError(`${CONFIG_FILE}: unknown key '${key}' (known: ${KEYS.join(', ')})`);
+  }
+  const chartValues: Record<string, ChartValuesAllowance> = {};
+  if (data['chartValues'] !== undefined) {
+    if (!isMap(data['chartValues'])) throw new CheckConfigError(`${CONFIG_FILE}: chartValues must map chart names to { allow, subcharts }`);
+    for (const [chart, value] of Object.entries(data['chartValues'])) {
+      if (!isMap(value)) throw new CheckConfigError(`${CONFIG_FILE}: chartValues.${chart} must be { allow, subcharts }`);
+      chartValues[chart] = { allow: stringList(value['allow'], `chartValues.${chart}.allow`), subcharts: stringList(value['subcharts'], `chartValues.${chart}.subcharts`) };
+    }
+  }
+  let defaultPodSecurity: PodSecurityLevel = 'privileged';
+  if (data['podSecurity'] !== undefined) {
+    const podSecurity = data['podSecurity'];
+    const level = isMap(podSecurity) ? podSecurity['defaultEnforce'] : undefined;
+    if (!POD_SECURITY_LEVELS.includes(level as PodSecurityLevel)) {
+      throw new CheckConfigError(`${CONFIG_FILE}: podSecurity.defaultEnforce must be one of ${POD_SECURITY_LEVELS.join(', ')}`);
+    }
+    defaultPodSecurity = level as PodSecurityLevel;
+  }
+  return {
+    external: [
+      ...stringList(data['external'], 'external').map((spec, index) => parseExternal(spec, `${CONFIG_FILE}: external[${index}]`)),
+      ...(options.external ?? []).map((spec) => parseExternal(spec)),
+    ],
+    repoURLs: [...stringList(data['repoURLs'], 'repoURLs'), ...(options.repoURLs ?? [])],
+    roots: stringList(data['roots'], 'roots'),
+    ignore: stringList(data['ignore'], 'ignore'),
+    chartValues,
+    defaultPodSecurity,
+    ...(options.chartSchemas ? { chartSchemas: options.chartSchemas } : {}),
+  };
+}

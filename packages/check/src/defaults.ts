@@ -1,0 +1,176 @@
+/**
+ * What `homelab check` knows about the world without reading it from the tree, in one place:
+ * which charts install which CRDs, which namespaces and objects every cluster has, which kinds are
+ * cluster-scoped, where the @kubernetes-models schemas live. Extend these tables (or declare
+ * objects external in `.homelab-check.yaml`) rather than special-casing a check.
+ */
+
+/** API groups whose CRDs a Helm chart installs (by chart name), for the CRD ordering check. */
+export const CHART_CRD_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  'cert-manager': ['cert-manager.io', 'acme.cert-manager.io'],
+  cilium: ['cilium.io'],
+  'kube-prometheus-stack': ['monitoring.coreos.com'],
+  'prometheus-operator-crds': ['monitoring.coreos.com'],
+  'tailscale-operator': ['tailscale.com'],
+  'argo-cd': ['argoproj.io'],
+  alloy: ['monitoring.grafana.com'],
+  'external-secrets': ['external-secrets.io', 'generators.external-secrets.io'],
+  'trust-manager': ['trust.cert-manager.io'],
+  'sealed-secrets': ['bitnami.com'],
+  'cloudnative-pg': ['postgresql.cnpg.io'],
+  traefik: ['traefik.io', 'traefik.containo.us'],
+  'metallb': ['metallb.io'],
+  longhorn: ['longhorn.io'],
+  kyverno: ['kyverno.io'],
+  velero: ['velero.io'],
+};
+
+/**
+ * Cluster-scoped kinds a chart creates with its usual values (by chart name, `group/Kind`), for the
+ * AppProject check: a project must permit them, though the chart's objects cannot be seen here.
+ */
+export const CHART_CLUSTER_KINDS: Readonly<Record<string, readonly string[]>> = {
+  'cert-manager': ['apiextensions.k8s.io/CustomResourceDefinition', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration'],
+  cilium: ['rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+  'argo-cd': ['apiextensions.k8s.io/CustomResourceDefinition', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+  'kube-prometheus-stack': ['apiextensions.k8s.io/CustomResourceDefinition', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+  'tailscale-operator': ['apiextensions.k8s.io/CustomResourceDefinition', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+  'csi-driver-nfs': ['storage.k8s.io/CSIDriver', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+  alloy: ['rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+};
+
+/** Git sources known to hold CRDs: repository (normalised URL) and path prefix. */
+export const GIT_CRD_SOURCES: readonly { repo: string; pathPrefix: string; groups: readonly string[] }[] = [
+  { repo: 'github.com/kubernetes-sigs/gateway-api', pathPrefix: 'config/crd', groups: ['gateway.networking.k8s.io', 'gateway.networking.x-k8s.io'] },
+];
+
+/**
+ * CRDs that exist before any Application syncs: ArgoCD's own (an Application cannot be processed
+ * unless ArgoCD, with its CRDs, already runs).
+ */
+export const PREINSTALLED_CRD_GROUPS: readonly string[] = ['argoproj.io'];
+
+/** Top-level values keys that belong to a chart's subcharts (checked by them, not the parent). */
+export const CHART_SUBCHARTS: Readonly<Record<string, readonly string[]>> = {
+  'kube-prometheus-stack': ['grafana', 'kube-state-metrics', 'prometheus-node-exporter', 'prometheus-windows-exporter', 'crds'],
+  'argo-cd': ['redis-ha'],
+  authentik: ['postgresql', 'redis'],
+};
+
+/**
+ * Wrapper charts whose values are those of a library chart (by directory name under --chart-schemas):
+ * bjw-s app-template ships an empty values.yaml and a schema that only `$ref`s the common library's.
+ */
+export const CHART_LIBRARIES: Readonly<Record<string, string>> = {
+  'app-template': 'bjw-s-common',
+};
+
+/** Namespaces every cluster has. */
+export const BUILTIN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Objects Kubernetes creates in every namespace. */
+export const PER_NAMESPACE_OBJECTS: readonly { kind: string; name: string }[] = [
+  { kind: 'ServiceAccount', name: 'default' },
+  { kind: 'ConfigMap', name: 'kube-root-ca.crt' },
+];
+
+/** API groups served by Kubernetes itself (no CRD needed). */
+export const BUILTIN_GROUPS: ReadonlySet<string> = new Set([
+  '',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'apps',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+  'autoscaling',
+  'batch',
+  'certificates.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'events.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'networking.k8s.io',
+  'node.k8s.io',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'resource.k8s.io',
+  'scheduling.k8s.io',
+  'storage.k8s.io',
+]);
+
+/** Cluster-scoped kinds (by `group/Kind`; core group as `/Kind`). CRDs found in the tree add theirs. */
+export const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
+  '/Namespace',
+  '/Node',
+  '/PersistentVolume',
+  '/ComponentStatus',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'apiregistration.k8s.io/APIService',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/CSIDriver',
+  'storage.k8s.io/CSINode',
+  'storage.k8s.io/VolumeAttachment',
+  'storage.k8s.io/VolumeAttributesClass',
+  'scheduling.k8s.io/PriorityClass',
+  'node.k8s.io/RuntimeClass',
+  'networking.k8s.io/IngressClass',
+  'networking.k8s.io/IPAddress',
+  'networking.k8s.io/ServiceCIDR',
+  'certificates.k8s.io/CertificateSigningRequest',
+  'flowcontrol.apiserver.k8s.io/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'snapshot.storage.k8s.io/VolumeSnapshotClass',
+  'snapshot.storage.k8s.io/VolumeSnapshotContent',
+  'cert-manager.io/ClusterIssuer',
+  'gateway.networking.k8s.io/GatewayClass',
+  'cilium.io/CiliumClusterwideNetworkPolicy',
+  'cilium.io/CiliumLoadBalancerIPPool',
+  'cilium.io/CiliumL2AnnouncementPolicy',
+  'cilium.io/CiliumBGPClusterConfig',
+  'cilium.io/CiliumBGPPeerConfig',
+  'cilium.io/CiliumBGPAdvertisement',
+  'cilium.io/CiliumNode',
+  'cilium.io/CiliumIdentity',
+  'cilium.io/CiliumCIDRGroup',
+  'tailscale.com/Connector',
+  'tailscale.com/ProxyClass',
+  'tailscale.com/ProxyGroup',
+  'tailscale.com/DNSConfig',
+  'external-secrets.io/ClusterSecretStore',
+  'external-secrets.io/ClusterExternalSecret',
+  'trust.cert-manager.io/Bundle',
+  'metallb.io/IPAddressPool',
+]);
+
+/** Where @kubernetes-models keeps the classes of an API group (core groups: `kubernetes-models`). */
+export const MODEL_PACKAGES: Readonly<Record<string, string>> = {
+  'argoproj.io': '@kubernetes-models/argo-cd',
+  'cert-manager.io': '@kubernetes-models/cert-manager',
+  'acme.cert-manager.io': '@kubernetes-models/cert-manager',
+  'trust.cert-manager.io': '@kubernetes-models/cert-manager',
+  'cilium.io': '@kubernetes-models/cilium',
+  'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
+  'gateway.networking.x-k8s.io': '@kubernetes-models/gateway-api',
+  'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
+};
+
+/** Annotations and labels ArgoCD and Kubernetes use. */
+export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+export const ARGOCD_HOOK = 'argocd.argoproj.io/hook';
+export const HELM_HOOK = 'helm.sh/hook';
+export const SKIP_FILE_RENDERING = '+argocd:skip-file-rendering';
+export const PSA_ENFORCE = 'pod-security.kubernetes.io/enforce';
+export const APPLICATION_HEALTH_KEY = 'resource.customizations.health.argoproj.io_Application';
+
+/** File name of the allowlist read from the checked directory. */
+export const CONFIG_FILE = '.homelab-check.yaml';
+
+/** Directories never scanned when the tree is not a git work tree. */
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules']);

@@ -1,0 +1,114 @@
+/**
+ * AppProject permissions: ArgoCD refuses to sync an Application whose project does not permit its
+ * source repositories, its destination, or the kinds it applies. Checked against AppProjects found
+ * anywhere in the tree (projects are often applied at bootstrap): `sourceRepos`, `destinations`,
+ * `clusterResourceWhitelist`/`Blacklist` (an empty whitelist permits no cluster-scoped object),
+ * `namespaceResourceWhitelist`/`Blacklist`. A chart's objects cannot be seen: the cluster-scoped
+ * kinds known charts create (CHART_CLUSTER_KINDS) must be permitted, or a warning says so. The
+ * built-in `default` project permits everything unless the tree redefines it.
+ */
+import { describePlaced, normalizeRepoURL, type AppNode, type Resolution } from './argocd.js';
+import { CHART_CLUSTER_KINDS } from './defaults.js';
+import type { Finding } from './finding.js';
+import { globMatch } from './glob.js';
+import { isMap, type KubeDoc, type Tree } from './tree.js';
+
+const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isMap) : []);
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+interface Project {
+  doc: KubeDoc;
+  spec: Record<string, unknown>;
+}
+
+function sourcePermitted(project: Project, repoURL: string): boolean {
+  const entries = (Array.isArray(project.spec['sourceRepos']) ? project.spec['sourceRepos'] : []).filter((entry): entry is string => typeof entry === 'string');
+  const matches = (pattern: string) => globMatch(pattern, repoURL) || normalizeRepoURL(pattern) === normalizeRepoURL(repoURL);
+  if (entries.some((entry) => entry.startsWith('!') && matches(entry.slice(1)))) return false;
+  return entries.some((entry) => !entry.startsWith('!') && matches(entry));
+}
+
+function destinationPermitted(project: Project, app: AppNode, namespace: string): boolean {
+  const destination = isMap(app.doc.raw['spec']) && isMap(app.doc.raw['spec']['destination']) ? app.doc.raw['spec']['destination'] : {};
+  const server = str(destination['server']);
+  const name = str(destination['name']);
+  const entries = list(project.spec['destinations']);
+  const matches = (entry: Record<string, unknown>, ns: string) =>
+    ((str(entry['server']) !== '' && server !== '' && globMatch(str(entry['server']), server)) || (str(entry['name']) !== '' && name !== '' && globMatch(str(entry['name']), name))) &&
+    globMatch(str(entry['namespace']) || '', ns);
+  const denied = entries.some((entry) => str(entry['namespace']).startsWith('!') && matches({ ...entry, namespace: str(entry['namespace']).slice(1) }, namespace));
+  return !denied && entries.some((entry) => !str(entry['namespace']).startsWith('!') && matches(entry, namespace));
+}
+
+const kindMatches = (entry: Record<string, unknown>, doc: KubeDoc, anyName = false) =>
+  globMatch(str(entry['group']), doc.group) && globMatch(str(entry['kind']), doc.kind) && (str(entry['name']) === '' || (anyName ? str(entry['name']) === '*' : globMatch(str(entry['name']), doc.name)));
+
+/** Whether the project lets the object (or, with `anyName`, every object of its kind) be applied. */
+function kindPermitted(project: Project, doc: KubeDoc, clusterScoped: boolean, anyName = false): boolean {
+  const [white, black] = clusterScoped ? ['clusterResourceWhitelist', 'clusterResourceBlacklist'] : ['namespaceResourceWhitelist', 'namespaceResourceBlacklist'];
+  if (list(project.spec[black]).some((entry) => kindMatches(entry, doc) && (!anyName || str(entry['name']) === '' || str(entry['name']) === '*'))) return false;
+  const whitelist = project.spec[white];
+  // Namespaced kinds are all permitted without a whitelist; cluster-scoped kinds only when listed.
+  if (!clusterScoped && !Array.isArray(whitelist)) return true;
+  return list(whitelist).some((entry) => kindMatches(entry, doc, anyName));
+}
+
+export function checkProjects(resolution: Resolution, tree: Tree, objectFiles: string[]): Finding[] {
+  const projects = new Map<string, Project>();
+  for (const file of objectFiles) {
+    for (const doc of tree.objectsOf(file)) {
+      if (doc.group !== 'argoproj.io' || doc.kind !== 'AppProject' || !isMap(doc.raw['spec'])) continue;
+      const key = `${doc.namespace ?? 'argocd'}/${doc.name}`;
+      if (!projects.has(key)) projects.set(key, { doc, spec: doc.raw['spec'] });
+    }
+  }
+  const findings: Finding[] = [];
+  for (const app of resolution.apps) {
+    if (!app.reached) continue;
+    const spec = isMap(app.doc.raw['spec']) ? app.doc.raw['spec'] : {};
+    const name = str(spec['project']) || 'default';
+    const project = projects.get(`${app.doc.namespace ?? 'argocd'}/${name}`);
+    if (!project) {
+      if (name !== 'default') {
+        findings.push({ check: 'projects', severity: 'error', file: app.doc.file, object: app.label, problem: `its project '${name}' is not defined in this tree`, hint: `ArgoCD refuses to sync it: add AppProject ${name}, or fix spec.project` });
+      }
+      continue;
+    }
+    const add = (severity: Finding['severity'], problem: string, hint: string, file = app.doc.file, object = app.label) =>
+      findings.push({ check: 'projects', severity, file, object, problem, hint });
+    const sources = Array.isArray(spec['sources']) && spec['sources'].length > 0 ? list(spec['sources']) : isMap(spec['source']) ? [spec['source']] : [];
+    for (const source of sources) {
+      const repoURL = str(source['repoURL']);
+      if (repoURL && !sourcePermitted(project, repoURL)) add('error', `project ${name} does not permit source repository ${repoURL}`, `Add it to the sourceRepos of AppProject ${name} (${project.doc.file})`);
+    }
+    const namespaces = new Set<string>();
+    if (app.destinationNamespace) namespaces.add(app.destinationNamespace);
+    for (const { doc, namespace } of app.expansion.applied) if (namespace && doc.id !== app.doc.id) namespaces.add(namespace);
+    for (const namespace of [...namespaces].sort()) {
+      if (!destinationPermitted(project, app, namespace)) add('error', `project ${name} does not permit destination namespace ${namespace}`, `Add it to the destinations of AppProject ${name} (${project.doc.file})`);
+    }
+    for (const entry of resolution.placed) {
+      if (entry.app !== app || entry.generated) continue;
+      const clusterScoped = entry.namespace === undefined;
+      if (!kindPermitted(project, entry.doc, clusterScoped)) {
+        add(
+          'error',
+          `project ${name} does not permit ${clusterScoped ? 'cluster-scoped' : 'namespaced'} ${entry.doc.group || 'core'}/${entry.doc.kind} ${entry.doc.name}`,
+          `ArgoCD refuses the sync: add it to the ${clusterScoped ? 'clusterResourceWhitelist' : 'namespaceResourceWhitelist'} of AppProject ${name} (${project.doc.file})`,
+          entry.doc.file,
+          describePlaced(entry),
+        );
+      }
+    }
+    for (const chart of app.expansion.charts) {
+      const refused = (CHART_CLUSTER_KINDS[chart.name] ?? []).filter((groupKind) => {
+        const [group, kind] = [groupKind.slice(0, groupKind.lastIndexOf('/')), groupKind.slice(groupKind.lastIndexOf('/') + 1)];
+        return !kindPermitted(project, { group, kind, name: '*' } as KubeDoc, true, true);
+      });
+      if (refused.length > 0) {
+        add('warning', `installs chart ${chart.name}, which creates ${refused.join(', ')}, but project ${name} does not permit them`, `Unless its values turn them off, ArgoCD refuses those objects: add them to the clusterResourceWhitelist of AppProject ${name} (${project.doc.file})`);
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,103 @@
+/**
+ * Object schemas from @kubernetes-models: the class for an apiVersion/kind is imported by its file
+ * path (`kubernetes-models/apps/v1/Deployment`, `@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute`),
+ * once per kind, and its precompiled `validate()` runs on the object. Kinds without a class are
+ * reported as information, not errors.
+ */
+import { MODEL_PACKAGES } from './defaults.js';
+import { describePlaced, type Placed } from './argocd.js';
+import type { Finding } from './finding.js';
+
+interface ModelClass {
+  new (data: unknown): { validate(): void };
+  kind?: string;
+}
+
+interface AjvLikeError {
+  instancePath?: string;
+  message?: string;
+}
+
+const classes = new Map<string, Promise<ModelClass | undefined>>();
+
+/** The module path of the class for apiVersion/kind, or undefined when no package covers the group. */
+export function modelPath(apiVersion: string, kind: string): string | undefined {
+  if (!/^[A-Za-z0-9]+$/.test(kind)) return undefined;
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+  if (!version || !/^[a-z0-9]+$/.test(version)) return undefined;
+  if (group === '') return `kubernetes-models/${version}/${kind}`;
+  if (group!.endsWith('.k8s.io') || !group!.includes('.')) {
+    const pkg = MODEL_PACKAGES[group!];
+    return pkg ? `${pkg}/${group}/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
+  }
+  const pkg = MODEL_PACKAGES[group!];
+  return pkg ? `${pkg}/${group}/${version}/${kind}` : undefined;
+}
+
+/** The @kubernetes-models class for apiVersion/kind, or undefined when there is none. */
+export function modelClass(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
+  const key = `${apiVersion}/${kind}`;
+  let found = classes.get(key);
+  if (!found) {
+    const path = modelPath(apiVersion, kind);
+    found = path
+      ? import(path).then(
+          (module: Record<string, unknown>) => {
+            const candidate = module[kind] as ModelClass | undefined;
+            return typeof candidate === 'function' && typeof candidate.prototype?.validate === 'function' && candidate.kind === kind ? candidate : undefined;
+          },
+          () => undefined,
+        )
+      : Promise.resolve(undefined);
+    classes.set(key, found);
+  }
+  return found;
+}
+
+/** `/spec/selector: must have required property 'selector'`-style messages, deduplicated. */
+export function validationMessages(error: unknown): string[] {
+  const errors = (error as { errors?: AjvLikeError[] }).errors;
+  if (Array.isArray(errors) && errors.length > 0) {
+    return [...new Set(errors.map((item) => `${item.instancePath || '/'} ${item.message ?? 'is invalid'}`))];
+  }
+  return [error instanceof Error ? error.message : String(error)];
+}
+
+/** Validates every applied object that has a schema; SOPS-encrypted and generated objects are skipped. */
+export async function checkSchemas(placed: Placed[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const unknownKinds = new Map<string, Placed>();
+  for (const entry of placed) {
+    if (entry.generated || entry.doc.sops) continue;
+    const cls = await modelClass(entry.doc.apiVersion, entry.doc.kind);
+    if (!cls) {
+      const key = `${entry.doc.apiVersion} ${entry.doc.kind}`;
+      if (!unknownKinds.has(key)) unknownKinds.set(key, entry);
+      continue;
+    }
+    try {
+      new cls(entry.doc.raw).validate();
+    } catch (error) {
+      const messages = validationMessages(error);
+      findings.push({
+        check: 'schema',
+        severity: 'error',
+        file: entry.doc.file,
+        object: describePlaced(entry),
+        problem: `fails the ${entry.doc.apiVersion} ${entry.doc.kind} schema: ${messages.join('; ')}`,
+        hint: 'The API server (or ArgoCD\'s dry run) rejects it: fix the fields named',
+      });
+    }
+  }
+  for (const [key, entry] of unknownKinds) {
+    findings.push({
+      check: 'schema',
+      severity: 'info',
+      file: entry.doc.file,
+      object: describePlaced(entry),
+      problem: `no schema known for ${key}`,
+      hint: 'Objects of this kind are not validated (@kubernetes-models has no class for it)',
+    });
+  }
+  return findings;
+}

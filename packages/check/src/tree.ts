@@ -1,0 +1,227 @@
+/**
+ * The checked directory as ArgoCD's repo-server would see it: the files git knows (tracked, plus
+ * untracked files that are not ignored: what the next commit would hold) or, outside a git work
+ * tree, every file but `.git/` and `node_modules/`. Files are read and parsed lazily, once.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { SKIPPED_DIRS } from './defaults.js';
+
+/** A Kubernetes object as found in a file. */
+export interface KubeDoc {
+  /** `file#doc` (`file#doc.item` for an item of a List): unique across the tree. */
+  id: string;
+  file: string;
+  apiVersion: string;
+  group: string;
+  kind: string;
+  name: string;
+  /** metadata.namespace as written (ArgoCD or kustomize may set another). */
+  namespace: string | undefined;
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  raw: Record<string, unknown>;
+  /** Encrypted with SOPS: a top-level `sops` block (metadata stays readable). */
+  sops: boolean;
+}
+
+export interface ParsedFile {
+  docs: unknown[];
+  error?: string;
+}
+
+export const isMap = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const stringMap = (value: unknown): Record<string, string> => {
+  if (!isMap(value)) return {};
+  const result: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== null && item !== undefined) result[key] = String(item);
+  return result;
+};
+
+export const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+
+/** Whether a parsed document is a Kubernetes object (apiVersion, kind and metadata). */
+export function isKubeObject(doc: unknown): doc is Record<string, unknown> {
+  return isMap(doc) && typeof doc['apiVersion'] === 'string' && typeof doc['kind'] === 'string' && isMap(doc['metadata']);
+}
+
+function toKubeDoc(file: string, id: string, raw: Record<string, unknown>): KubeDoc {
+  const metadata = raw['metadata'] as Record<string, unknown>;
+  const apiVersion = raw['apiVersion'] as string;
+  const namespace = metadata['namespace'];
+  return {
+    id,
+    file,
+    apiVersion,
+    group: groupOf(apiVersion),
+    kind: raw['kind'] as string,
+    name: typeof metadata['name'] === 'string' ? metadata['name'] : String(metadata['name'] ?? metadata['generateName'] ?? '<unnamed>'),
+    namespace: typeof namespace === 'string' && namespace !== '' ? namespace : undefined,
+    annotations: stringMap(metadata['annotations']),
+    labels: stringMap(metadata['labels']),
+    raw,
+    sops: isMap(raw['sops']),
+  };
+}
+
+function listGit(root: string): string[] | undefined {
+  try {
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return [...new Set(out.split('\0').filter((path) => path !== ''))].filter((path) => existsSync(join(root, path)));
+  } catch {
+    return undefined;
+  }
+}
+
+function listWalk(root: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) walk(join(dir, entry.name), rel);
+      } else if (entry.isFile() || (entry.isSymbolicLink() && statSafe(join(dir, entry.name)))) {
+        files.push(rel);
+      }
+    }
+  };
+  walk(root, '');
+  return files;
+}
+
+function statSafe(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Normalises a repository-relative path: no `./`, no trailing `/`, `.` → ''. Undefined when it leaves the repository. */
+export function normalizePath(path: string): string | undefined {
+  const normal = posix.normalize(path.replace(/\\/g, '/')).replace(/^\/+/, '').replace(/\/+$/, '');
+  if (normal === '.' || normal === '') return '';
+  if (normal === '..' || normal.startsWith('../')) return undefined;
+  return normal;
+}
+
+export class Tree {
+  readonly files: readonly string[];
+  private readonly fileSet: Set<string>;
+  private readonly dirSet = new Set<string>(['']);
+  private readonly texts = new Map<string, string>();
+  private readonly parsed = new Map<string, ParsedFile>();
+  private readonly objects = new Map<string, KubeDoc[]>();
+
+  constructor(
+    readonly root: string,
+    files?: string[],
+  ) {
+    this.files = [...(files ?? listGit(root) ?? listWalk(root))].sort();
+    this.fileSet = new Set(this.files);
+    for (const file of this.files) {
+      for (let slash = file.lastIndexOf('/'); slash > 0; slash = file.lastIndexOf('/', slash - 1)) {
+        const dir = file.slice(0, slash);
+        if (this.dirSet.has(dir)) break;
+        this.dirSet.add(dir);
+      }
+    }
+  }
+
+  isFile(path: string): boolean {
+    return this.fileSet.has(path);
+  }
+
+  isDir(path: string): boolean {
+    return this.dirSet.has(path);
+  }
+
+  exists(path: string): boolean {
+    return this.isFile(path) || this.isDir(path);
+  }
+
+  /** Files below `dir` ('' is the root), sorted; only its direct children unless `recurse`. */
+  filesUnder(dir: string, recurse: boolean): string[] {
+    const prefix = dir === '' ? '' : `${dir}/`;
+    let lo = 0;
+    let hi = this.files.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.files[mid]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const result: string[] = [];
+    for (let i = lo; i < this.files.length; i++) {
+      const file = this.files[i]!;
+      if (!file.startsWith(prefix)) break;
+      if (recurse || !file.slice(prefix.length).includes('/')) result.push(file);
+    }
+    return result;
+  }
+
+  text(path: string): string {
+    let text = this.texts.get(path);
+    if (text === undefined) {
+      try {
+        text = readFileSync(join(this.root, path), 'utf8');
+      } catch {
+        text = '';
+      }
+      this.texts.set(path, text);
+    }
+    return text;
+  }
+
+  /** The YAML documents (or the one JSON document) of a file; `error` when it does not parse. */
+  parse(path: string): ParsedFile {
+    let parsed = this.parsed.get(path);
+    if (!parsed) {
+      const text = this.text(path);
+      try {
+        parsed = { docs: path.endsWith('.json') ? [JSON.parse(text) as unknown] : loadAll(text) };
+      } catch (error) {
+        parsed = { docs: [], error: (error instanceof Error ? error.message : String(error)).split('\n')[0]! };
+      }
+      this.parsed.set(path, parsed);
+    }
+    return parsed;
+  }
+
+  /** Whether the file may hold Kubernetes objects (cheap test before parsing). */
+  mayHoldObjects(path: string): boolean {
+    if (!/\.(ya?ml|json)$/.test(path)) return false;
+    const text = this.text(path);
+    return text.includes('apiVersion') && text.includes('kind');
+  }
+
+  /** The Kubernetes objects of a file (items of `List` kinds expanded); empty when it does not parse. */
+  objectsOf(path: string): KubeDoc[] {
+    let objects = this.objects.get(path);
+    if (!objects) {
+      objects = [];
+      if (this.mayHoldObjects(path)) {
+        const { docs } = this.parse(path);
+        docs.forEach((doc, index) => {
+          if (isMap(doc) && typeof doc['kind'] === 'string' && doc['kind'].endsWith('List') && Array.isArray(doc['items'])) {
+            doc['items'].forEach((item, itemIndex) => {
+              if (isKubeObject(item)) objects!.push(toKubeDoc(path, `${path}#${index}.${itemIndex}`, item));
+            });
+          } else if (isKubeObject(doc)) {
+            objects!.push(toKubeDoc(path, `${path}#${index}`, doc));
+          }
+        });
+      }
+      this.objects.set(path, objects);
+    }
+    return objects;
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The packages as another homelab gets them: `npm pack` every publishable package, check each
+ * tarball, install them all into a scratch project in the OS temp directory (outside the
+ * workspace, so nothing resolves to workspace sources), compile that project's own TypeScript
+ * composition with the workspace's tsc, run it, and check the tree it writes against its config.
+ *
+ * Needs the packages built (`nx run pack-e2e:e2e` builds them first). Set HOMELAB_E2E_KEEP=1 to
+ * keep the scratch directory for inspection.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { load, loadAll } from 'js-yaml';
+import { CERT_MANAGER_VALUES } from '../consumer/src/override.js';
+import { publishablePackages, readJson, run, TSC, WORKSPACE_ROOT, type PackageJson, type WorkspacePackage } from './workspace.js';
+
+interface PackResult {
+  name: string;
+  version: string;
+  filename: string;
+  files: { path: string }[];
+}
+
+interface ConsumerConfig {
+  cluster: { name: string; controlPlaneVIP: string };
+  domains: { public: string; internal: string };
+  network: { subnet: string; ranges: { loadBalancer: { start: string; end: string } } };
+  nodes: Record<string, { ip: string; role: 'controlplane' | 'worker' }>;
+  gitops: { repoURL: string; revision: string };
+}
+
+type Yaml = Record<string, any>;
+
+const CONSUMER = join(WORKSPACE_ROOT, 'tools', 'pack-e2e', 'consumer');
+const SOURCE_CONDITION = '@homelab/source';
+const timings: Record<string, number> = {};
+const timed = <T>(step: string, work: () => T): T => {
+  const started = performance.now();
+  try {
+    return work();
+  } finally {
+    timings[step] = Math.round(performance.now() - started);
+  }
+};
+
+const packages = publishablePackages();
+const config = load(readFileSync(join(CONSUMER, 'homelab.yaml'), 'utf8')) as ConsumerConfig;
+
+let scratch: string;
+let packed: Map<string, PackResult>;
+let summary: { modules: string[]; files: string[]; written: number };
+let out: string;
+let cliOut: string;
+
+const readOut = (path: string): string => readFileSync(join(out, path), 'utf8');
+const yamlOut = (path: string): Yaml => load(readOut(path)) as Yaml;
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'homelab-pack-e2e-'));
+  const tarballs = join(scratch, 'tarballs');
+  const project = join(scratch, 'homelab');
+  out = join(project, 'out');
+  cliOut = join(project, 'cli-out');
+  mkdirSync(tarballs);
+
+  for (const pkg of packages) {
+    if (!existsSync(join(WORKSPACE_ROOT, pkg.dir, 'dist', 'index.js'))) {
+      throw new Error(`${pkg.dir} is not built: run \`npx nx run pack-e2e:e2e\` (it builds every package first).`);
+    }
+  }
+  // One npm process packs them all (files: dist, README.md; no lifecycle script builds anything).
+  const pack = timed('npm pack', () =>
+    run('npm', ['pack', ...packages.map((pkg) => `./${pkg.dir}`), '--pack-destination', tarballs, '--json'], WORKSPACE_ROOT),
+  );
+  packed = new Map((JSON.parse(pack.stdout) as PackResult[]).map((result) => [result.name, result]));
+
+  // The consumer: its own package.json naming the tarballs, its own sources and tsconfig.
+  cpSync(CONSUMER, project, { recursive: true });
+  const rootManifest = readJson<PackageJson>(join(WORKSPACE_ROOT, 'package.json'));
+  const dependencies: Record<string, string> = { '@types/node': rootManifest.devDependencies!['@types/node']! };
+  for (const result of packed.values()) dependencies[result.name] = `file:${relative(project, join(tarballs, result.filename))}`;
+  writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'another-homelab', private: true, type: 'module', dependencies }, null, 2)}\n`);
+  // Every package imported at once: its declarations must compile in a strict consumer
+  // (skipLibCheck off) and its runtime entry must load from the tarball's dependencies alone.
+  const names = [...packed.keys()].sort();
+  writeFileSync(
+    join(project, 'src', 'all-packages.ts'),
+    `${names.map((name, i) => `import * as p${i} from '${name}';`).join('\n')}\n` +
+      `const loaded: Record<string, object> = { ${names.map((name, i) => `'${name}': p${i}`).join(', ')} };\n` +
+      `console.log(JSON.stringify(Object.fromEntries(Object.entries(loaded).map(([name, module]) => [name, Object.keys(module).length]))));\n`,
+  );
+
+  // Tarballs plus their third-party dependencies, from the npm cache when it has them.
+  timed('npm install', () => run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project));
+  timed('tsc', () => run('node', [TSC, '-p', 'tsconfig.json'], project));
+  summary = timed('composition', () => JSON.parse(run('node', ['dist/homelab.js', 'homelab.yaml', 'out'], project).stdout));
+}, 240_000);
+
+afterAll(() => {
+  console.log(`pack-e2e timings (ms): ${JSON.stringify(timings)}; scratch: ${scratch}`);
+  if (scratch && !process.env['HOMELAB_E2E_KEEP']) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('npm pack', () => {
+  it('packs every publishable package and nothing private', () => {
+    expect([...packed.keys()].sort()).toEqual(packages.map((pkg) => pkg.manifest.name).sort());
+    expect(packages.map((pkg) => pkg.manifest.name)).not.toContain('@homelab/testing');
+    expect(packages.map((pkg) => pkg.dir)).toContain('apps/homelab');
+  });
+
+  describe.each(packages.map((pkg): [string, WorkspacePackage] => [pkg.manifest.name, pkg]))('%s', (name, pkg) => {
+    const files = () => packed.get(name)!.files.map((file) => file.path);
+
+    it('ships dist and the README, never sources or tests', () => {
+      expect(files()).toContain('README.md');
+      expect(files()).toContain('package.json');
+      expect(files().filter((path) => !/^(dist\/|bin\/|README\.md$|package\.json$|LICENSE)/.test(path))).toEqual([]);
+      expect(files().filter((path) => /(^|\/)src\/|\.test\.|__snapshots__/.test(path))).toEqual([]);
+    });
+
+    it('ships no stale build output: every dist module has its source', () => {
+      const stale = files()
+        .filter((path) => /^dist\/.*\.js$/.test(path))
+        .filter((path) => !existsSync(join(WORKSPACE_ROOT, pkg.dir, path.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))));
+      expect(stale).toEqual([]);
+    });
+
+    it('is ESM whose exports map resolves to shipped files without the workspace condition', () => {
+      expect(pkg.manifest.type).toBe('module');
+      const exportsMap = pkg.manifest.exports ?? {};
+      expect(Object.keys(exportsMap)).toContain('.');
+      for (const conditions of Object.values(exportsMap)) {
+        // Node and TypeScript pick the first condition they know: the workspace-only one must
+        // come first (consumers never set it) and types must precede import.
+        const keys = Object.keys(conditions);
+        expect(keys.filter((key) => key !== SOURCE_CONDITION)).toEqual(['types', 'import']);
+        expect(keys.indexOf(SOURCE_CONDITION)).toBeLessThanOrEqual(0);
+        for (const [condition, target] of Object.entries(conditions)) {
+          if (condition === SOURCE_CONDITION) expect(files()).not.toContain(target.replace(/^\.\//, ''));
+          else expect(files()).toContain(target.replace(/^\.\//, ''));
+        }
+        expect(conditions['types']).toMatch(/\.d\.ts$/);
+      }
+      for (const target of Object.values(pkg.manifest.bin ?? {})) expect(files()).toContain(target.replace(/^\.\//, ''));
+    });
+
+    it('depends on other @homelab packages at their exact version, and never on a private one', () => {
+      const byName = new Map(packages.map((other) => [other.manifest.name, other.manifest]));
+      for (const [dependency, range] of Object.entries(pkg.manifest.dependencies ?? {})) {
+        expect(range, `${dependency}`).not.toMatch(/^(workspace:|file:|link:|\*)/);
+        if (!dependency.startsWith('@homelab/')) continue;
+        expect(byName.has(dependency), `${dependency} is not publishable`).toBe(true);
+        expect(range, dependency).toBe(byName.get(dependency)!.version);
+      }
+    });
+  });
+
+  it('ships the generated config schema and validator of @homelab/config', () => {
+    const files = packed.get('@homelab/config')!.files.map((file) => file.path);
+    const generated = readdirSync(join(WORKSPACE_ROOT, 'packages', 'config', 'src', 'generated'));
+    expect(generated.length).toBeGreaterThan(0);
+    for (const file of generated) {
+      const shipped = `dist/generated/${file.replace(/\.ts$/, '.js')}`;
+      expect(files).toContain(shipped);
+      if (file.endsWith('.ts')) expect(files).toContain(shipped.replace(/\.js$/, '.d.ts'));
+    }
+    expect(files.some((path) => /^dist\/generated\/.*\.json$/.test(path))).toBe(true);
+  });
+});
+
+describe('a homelab outside the workspace, composed from the installed tarballs', () => {
+  it('installed every package from its tarball, not from the workspace', () => {
+    for (const name of packed.keys()) {
+      const installed = join(scratch, 'homelab', 'node_modules', ...name.split('/'));
+      expect(existsSync(join(installed, 'dist', 'index.js')), name).toBe(true);
+      expect(existsSync(join(installed, 'src')), `${name} ships src/`).toBe(false);
+    }
+  });
+
+  it('loads every package at run time (declared dependencies suffice)', () => {
+    const exportsCount = JSON.parse(run('node', ['dist/all-packages.js'], join(scratch, 'homelab')).stdout) as Record<string, number>;
+    expect(Object.keys(exportsCount).sort()).toEqual([...packed.keys()].sort());
+    for (const [name, count] of Object.entries(exportsCount)) expect(count, name).toBeGreaterThan(0);
+  });
+
+  it('writes an Application for each module it selected, and none for the ones it left out', () => {
+    const applications = summary.files.filter((path) => /^kubernetes\/(core|apps|observability)\/[^/]+\.yaml$/.test(path));
+    const names = applications.map((path) => path.split('/')[2]!.replace(/\.yaml$/, ''));
+    for (const module of summary.modules) expect(names).toContain(module);
+    expect(summary.files.filter((path) => path.startsWith('kubernetes/apps/') && path.endsWith('.yaml') && path.split('/').length === 3).sort()).toEqual(
+      ['prowlarr', 'radarr'].map((app) => `kubernetes/apps/${app}.yaml`),
+    );
+    expect(names).not.toContain('loki');
+    expect(names).not.toContain('cloudflared');
+    for (const path of summary.files) expect(existsSync(join(out, path)), path).toBe(true);
+    expect(summary.written).toBe(summary.files.length);
+  });
+
+  it('writes only parseable YAML and JSON', () => {
+    for (const path of summary.files) {
+      if (path.endsWith('.yaml')) expect(() => loadAll(readOut(path)), path).not.toThrow();
+      if (path.endsWith('.json')) expect(() => JSON.parse(readOut(path)), path).not.toThrow();
+    }
+  });
+
+  it('points every Application at its own git repository and revision', () => {
+    const applications = summary.files.filter((path) => path.startsWith('kubernetes/') && path.endsWith('.yaml')).map(yamlOut).filter((doc) => doc?.['kind'] === 'Application');
+    expect(applications.length).toBeGreaterThanOrEqual(summary.modules.length);
+    const gitSources = applications.flatMap((app) => [app['spec']['source'], ...(app['spec']['sources'] ?? [])]).filter((source) => source && !source['chart']);
+    expect(gitSources.length).toBeGreaterThan(0);
+    const ownRepo = gitSources.filter((source) => source['repoURL'] === config.gitops.repoURL);
+    expect(ownRepo.length).toBeGreaterThan(0);
+    for (const source of ownRepo) expect(source['targetRevision']).toBe(config.gitops.revision);
+  });
+
+  it('derives the load-balancer pool from its own network plan', () => {
+    const pool = yamlOut('kubernetes/core/cilium/manifests/CiliumLoadBalancerIPPool-load-balancer.yaml');
+    expect(pool['spec']['blocks']).toEqual([{ start: config.network.ranges.loadBalancer.start, stop: config.network.ranges.loadBalancer.end }]);
+  });
+
+  it('routes each selected app on its own internal domain', () => {
+    for (const app of ['prowlarr', 'radarr']) {
+      const route = yamlOut(`kubernetes/apps/${app}/manifests/HTTPRoute-${app}.yaml`);
+      expect(route['spec']['hostnames']).toEqual([`${app}.${config.domains.internal}`]);
+    }
+  });
+
+  it('configures three control planes and three workers for Talos and Proxmox', () => {
+    const talconfig = yamlOut('talos/talconfig.yaml');
+    expect(talconfig['clusterName']).toBe(config.cluster.name);
+    expect(talconfig['endpoint']).toBe(`https://${config.cluster.controlPlaneVIP}:6443`);
+    const nodes = talconfig['nodes'] as Yaml[];
+    expect(nodes.map((node) => [node['hostname'], node['ipAddress'], node['controlPlane']])).toEqual(
+      Object.entries(config.nodes).map(([name, node]) => [name, node.ip, node.role === 'controlplane']),
+    );
+    expect(nodes.filter((node) => node['controlPlane']).length).toBe(3);
+    expect(nodes.filter((node) => !node['controlPlane']).length).toBe(3);
+    const terraform = JSON.parse(readOut('terraform/proxmox/main.tf.json')) as Yaml;
+    expect(Object.keys(terraform['resource']['proxmox_virtual_environment_vm']).sort()).toEqual(Object.keys(config.nodes).sort());
+  });
+
+  it('applies the chart value the composition merged in, where the bare package differs', () => {
+    const values = yamlOut('kubernetes/core/cert-manager/values.yaml');
+    expect(values).toMatchObject(CERT_MANAGER_VALUES);
+    // The same homelab through the packaged `homelab` command: its default modules, minus the
+    // ones this composition left out, and no override.
+    const project = join(scratch, 'homelab');
+    const defaults = JSON.parse(
+      run('node', ['--input-type=module', '-e', "const { defaultModules } = await import('@homelab/cli'); console.log(JSON.stringify(defaultModules.map((m) => [m.name, m.kind])))"], project)
+        .stdout,
+    ) as [string, 'component' | 'app'][];
+    const disabled = (kind: string) =>
+      Object.fromEntries(defaults.filter(([name, of]) => of === kind && !summary.modules.includes(name)).map(([name]) => [name, { enabled: false }]));
+    writeFileSync(join(project, 'cli.yaml'), JSON.stringify({ ...config, components: disabled('component'), apps: disabled('app') }, null, 2)); // JSON is YAML
+    run('node', ['node_modules/.bin/homelab', 'validate', '--config', 'cli.yaml'], project);
+    run('node', ['node_modules/.bin/homelab', 'generate', '--quiet', '--config', 'cli.yaml', '--out', cliOut], project);
+    const plain = load(readFileSync(join(cliOut, 'kubernetes/core/cert-manager/values.yaml'), 'utf8')) as Yaml;
+    expect(plain['replicaCount']).not.toBe(CERT_MANAGER_VALUES.replicaCount);
+    const { replicaCount: _override, ...rest } = values;
+    const { replicaCount: _default, ...plainRest } = plain;
+    expect(rest).toEqual(plainRest);
+  });
+});

@@ -1,0 +1,6 @@
+import { defineConfig } from 'vitest/config';
+
+/** One slow test: packs every package, installs the tarballs outside the workspace, generates a homelab. */
+export default defineConfig({
+  test: { include: ['src/**/*.test.ts'], testTimeout: 240_000, hookTimeout: 240_000 },
+});

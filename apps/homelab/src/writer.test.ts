@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { generatedHeader, type GeneratedFile } from '@homelab/core';
-import { MANIFEST_PATH, STAGING_DIR, manifestFile, planWrite, writeTree, WriteConflictError } from './writer.js';
+import { MANIFEST_PATH, manifestFile, planWrite, stagedPath, writeTree, WriteConflictError } from './writer.js';
 
 const file = (path: string, body = path): GeneratedFile => ({ path, source: '@homelab/test', content: `${generatedHeader('@homelab/test')}${body}\n` });
 
@@ -25,7 +25,7 @@ describe('writeTree', () => {
     expect(result.written).toBe(3);
     expect(read('kubernetes/core/a.yaml')).toContain('kubernetes/core/a.yaml');
     expect(JSON.parse(read(MANIFEST_PATH)).files).toEqual(['kubernetes/core/a.yaml', 'talos/talconfig.yaml']);
-    expect(existsSync(join(out, STAGING_DIR))).toBe(false);
+    expect(existsSync(stagedPath(join(out, 'kubernetes/core/a.yaml')))).toBe(false);
   });
 
   it('leaves unchanged files alone, mtimes included', () => {
@@ -99,11 +99,20 @@ describe('writeTree', () => {
     expect(read('a.yaml')).toBe(before);
   });
 
-  it('discards a staging directory left behind by an interrupted run', () => {
-    mkdirSync(join(out, STAGING_DIR, 'kubernetes'), { recursive: true });
-    writeFileSync(join(out, STAGING_DIR, 'kubernetes/half-written.yaml'), 'partial');
+  it('replaces a staged file left behind by an interrupted run, leaving none', () => {
+    writeFileSync(stagedPath(join(out, 'a.yaml')), 'partial');
     writeTree(out, tree(file('a.yaml')));
-    expect(existsSync(join(out, STAGING_DIR))).toBe(false);
+    expect(read('a.yaml')).toContain('a.yaml');
+    expect(existsSync(stagedPath(join(out, 'a.yaml')))).toBe(false);
+  });
+
+  it('removes what it staged when staging fails, and writes nothing', () => {
+    writeTree(out, tree(file('a.yaml')));
+    mkdirSync(stagedPath(join(out, 'b.yaml'))); // a directory where the staged file must go
+    expect(() => writeTree(out, tree(file('a.yaml', 'new'), file('b.yaml')))).toThrow(/EISDIR/);
+    expect(read('a.yaml')).not.toContain('new');
+    expect(existsSync(stagedPath(join(out, 'a.yaml')))).toBe(false);
+    expect(existsSync(join(out, 'b.yaml'))).toBe(false);
   });
 
   it('rejects paths that escape the output directory', () => {

@@ -4,7 +4,7 @@
  * renamed into place), quiet about unchanged files (their mtimes are kept) and able to --check.
  */
 import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
 
 /** Records which files the generator owns, so it can prune them later and leave others alone. */
@@ -119,35 +119,50 @@ function removeEmptyParents(outDir: string, path: string): void {
   }
 }
 
-/** Where new content is staged before being renamed into place; a leftover from an interrupted run is discarded. */
-export const STAGING_DIR = '.homelab/staging';
+/** mkdir -p that remembers what it made: one syscall per directory, not one per file. */
+function directoryMaker(): (dir: string) => void {
+  const made = new Set<string>();
+  return (dir) => {
+    if (made.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    made.add(dir);
+  };
+}
 
 /**
- * Writes the tree. Nothing is touched when there is a conflict. New content is staged under
- * STAGING_DIR first; only when every file is staged are they renamed into place, so an error or an
- * interrupt while staging leaves the previous tree exactly as it was.
+ * New content is staged beside its target, as `.<name>.homelab-staged`, then renamed over it (a
+ * rename within one directory is atomic and needs no extra directories). A leftover from an
+ * interrupted run is overwritten by the next one.
+ */
+export function stagedPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.homelab-staged`);
+}
+
+/**
+ * Writes the tree. Nothing is touched when there is a conflict. Every new file is staged first;
+ * only when all are staged are they renamed into place, so an error or an interrupt while staging
+ * leaves the previous tree exactly as it was.
  */
 export function writeTree(outDir: string, files: GeneratedFile[]): WriteResult {
   const plan = planWrite(outDir, files);
   if (plan.conflicts.length > 0) throw new WriteConflictError(plan.conflicts);
   const byPath = new Map(files.map((file) => [file.path, file]));
   const toWrite = plan.entries.filter((entry) => entry.status === 'added' || entry.status === 'changed');
-  const staging = join(outDir, STAGING_DIR);
-  rmSync(staging, { recursive: true, force: true });
+  const ensureDir = directoryMaker();
+  const staged: { temp: string; target: string }[] = [];
   try {
     for (const entry of toWrite) {
-      const temp = join(staging, entry.path);
-      mkdirSync(dirname(temp), { recursive: true });
-      writeFileSync(temp, byPath.get(entry.path)!.content);
-    }
-    for (const entry of toWrite) {
       const target = join(outDir, entry.path);
-      mkdirSync(dirname(target), { recursive: true });
-      renameSync(join(staging, entry.path), target);
+      ensureDir(dirname(target));
+      const temp = stagedPath(target);
+      writeFileSync(temp, byPath.get(entry.path)!.content);
+      staged.push({ temp, target });
     }
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
+  } catch (error) {
+    for (const { temp } of staged) rmSync(temp, { force: true });
+    throw error;
   }
+  for (const { temp, target } of staged) renameSync(temp, target);
   const pruned = plan.entries.filter((entry) => entry.status === 'pruned');
   for (const entry of pruned) {
     rmSync(join(outDir, entry.path));

@@ -5,7 +5,7 @@
  * ASCII-armored (`-----BEGIN AGE ENCRYPTED FILE-----`, 64-column base64), in `sops.age[].enc`
  * (getsops/sops `age/keysource.go`). Any identity that opens any one of them can decrypt the file.
  */
-import { Decrypter, Encrypter, armor, identityToRecipient } from 'age-encryption';
+import type { Decrypter } from 'age-encryption';
 import { DATA_KEY_BYTES } from './cipher.js';
 import { SopsError } from './errors.js';
 
@@ -17,12 +17,19 @@ export interface AgeEntry {
 
 const NO_MATCH = /no identity matched/i;
 
+/**
+ * age-encryption, loaded on first use: its crypto stack is most of this package's import time, and
+ * the CLI loads this package for every command, while only the secrets commands encrypt.
+ */
+const ageLibrary = () => import('age-encryption');
+
 function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /** Checks the recipient list (at least one, each a valid age recipient) and drops repeats. */
-export function checkRecipients(recipients: readonly string[] | undefined): string[] {
+export async function checkRecipients(recipients: readonly string[] | undefined): Promise<string[]> {
+  const { Encrypter } = await ageLibrary();
   if (!Array.isArray(recipients) || recipients.length === 0) {
     throw new SopsError('INVALID_RECIPIENT', `at least one age recipient is required (recipients: ${JSON.stringify(recipients ?? null)}). Print yours with: age-keygen -y key.txt`);
   }
@@ -49,6 +56,7 @@ export function checkRecipients(recipients: readonly string[] | undefined): stri
 
 /** Wraps the data key for one recipient: the armored age file sops stores in `enc`. */
 export async function wrapDataKey(dataKey: Uint8Array, recipient: string): Promise<string> {
+  const { Encrypter, armor } = await ageLibrary();
   const encrypter = new Encrypter();
   encrypter.addRecipient(recipient);
   return armor.encode(await encrypter.encrypt(dataKey));
@@ -80,6 +88,7 @@ async function decrypterFor(identities: readonly string[] | undefined): Promise<
   if (!Array.isArray(identities) || identities.length === 0) {
     throw new SopsError('INVALID_IDENTITY', 'at least one age identity (AGE-SECRET-KEY-1…) is required to decrypt. Read a key file with identitiesFromKeyFile()');
   }
+  const { Decrypter, identityToRecipient } = await ageLibrary();
   const decrypter = new Decrypter();
   const recipients: string[] = [];
   for (const [index, identity] of identities.entries()) {
@@ -103,6 +112,7 @@ async function decrypterFor(identities: readonly string[] | undefined): Promise<
  */
 export async function unwrapDataKey(entries: readonly AgeEntry[], identities: readonly string[]): Promise<Uint8Array> {
   const { decrypter, recipients: ours } = await decrypterFor(identities);
+  const { armor } = await ageLibrary();
   const broken: string[] = [];
   for (const [index, entry] of entries.entries()) {
     let file: Uint8Array;

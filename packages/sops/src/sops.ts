@@ -93,7 +93,7 @@ async function writeEncrypted(data: TreeMap, recipients: readonly string[], rule
  * readable and is authenticated by the MAC. YAML comments are not kept.
  */
 export async function encryptYaml(input: string | object, options: EncryptOptions): Promise<string> {
-  const recipients = checkRecipients(options?.recipients);
+  const recipients = await checkRecipients(options?.recipients);
   const rules = rulesFrom(options);
   const now = options.now ?? new Date();
   formatLastModified(now);
@@ -168,7 +168,7 @@ export async function decryptYaml(text: string, options: DecryptOptions): Promis
  * unless their recipient is among the new ones.
  */
 export async function reencrypt(text: string, options: ReencryptOptions): Promise<string> {
-  const recipients = checkRecipients(options?.recipients);
+  const recipients = await checkRecipients(options?.recipients);
   const now = options.now ?? new Date();
   formatLastModified(now);
   const { data, metadata } = await openSops(text, options.identities);

@@ -130,10 +130,10 @@ describe('OAuth secret', () => {
     for (const tag of TAILSCALE_DEFAULTS.tags) expect(component.secrets![0]!.description).toContain(tag);
   });
 
-  it('is only referenced: no client ID or secret in the values, no other volume', () => {
+  it('is only referenced: no client ID or secret in the values, the declared Secret mounted by name', () => {
     const values = valuesOf(component) as Record<string, unknown>;
     expect(values['oauth']).toBeUndefined();
-    expect(values['oauthSecretVolume']).toBeUndefined();
+    expect(values['oauthSecretVolume']).toEqual({ secret: { secretName: component.secrets![0]!.name } });
   });
 });
 

@@ -37,6 +37,8 @@ export type TailscaleValues = {
   /** The chart takes proxy tags as one comma-separated string. */
   proxyConfig: { defaultTags: string };
   ingressClass: { name: string; enabled: true };
+  /** The Secret the operator reads its OAuth client from, named explicitly (the chart's default name). */
+  oauthSecretVolume: { secret: { secretName: string } };
 };
 
 /** The raw objects, keyed by the name callers patch or drop them by. */
@@ -102,14 +104,16 @@ export function tailscaleSettings(config: ResolvedConfig, overrides?: Patch<Tail
 }
 
 /**
- * Chart values: the operator's device name and tags, the proxies' tags, the IngressClass. OAuth
- * stays unset, so the chart mounts the pre-created Secret `operator-oauth` (client_id, client_secret).
+ * Chart values: the operator's device name and tags, the proxies' tags, the IngressClass, and the
+ * pre-created OAuth Secret (client_id, client_secret) named explicitly, so the declaration and the
+ * mount share one name.
  */
 export function tailscaleValues(settings: ResolvedTailscaleSettings): TailscaleValues {
   return {
     operatorConfig: { hostname: settings.hostname, defaultTags: [...settings.tags] },
     proxyConfig: { defaultTags: settings.proxyTags.join(',') },
     ingressClass: { name: settings.ingressClassName, enabled: true },
+    oauthSecretVolume: { secret: { secretName: OPERATOR_OAUTH_SECRET.name } },
   };
 }
 

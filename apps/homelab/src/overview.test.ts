@@ -1,23 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { load } from 'js-yaml';
 import { hasGeneratedHeader, type Component } from '@homelab/core';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import type { ResolvedConfig } from '@homelab/config';
 import { defaultDerivers, defaultModules } from './modules.js';
 import { OVERVIEW_PATH, overviewArtifact, overviewMarkdown } from './overview.js';
 import { renderHomelab } from './render.js';
+import { configVariant, seedConfig } from '@homelab/testing';
 
-const SEED = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const seed = loadConfigFile(SEED);
-
-function configWith(edit: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = load(readFileSync(SEED, 'utf8')) as Record<string, any>;
-  edit(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.config;
-}
+const seed = seedConfig();
 
 /** Renders with the overview as the only artifact; returns the document and the components it saw. */
 function overview(config: ResolvedConfig = seed): { doc: string; components: readonly Component[] } {
@@ -205,7 +194,7 @@ describe('docs/homelab.md', () => {
   it('follows the config: domain, internal gateway IP, nodes, tailnet exposures', () => {
     const { doc: before } = overview();
     const { doc: after } = overview(
-      configWith((data) => {
+      configVariant((data) => {
         data.domains = { public: 'example.org', internal: 'lan.example.org' };
         data.network.internalGatewayIP = '192.168.30.70';
         data.nodes['talos-w01'] = { ip: '192.168.30.51', role: 'worker' };

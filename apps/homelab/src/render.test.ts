@@ -2,32 +2,22 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load, loadAll } from 'js-yaml';
 import { Service } from 'kubernetes-models/v1/Service';
 import { hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import type { ResolvedConfig } from '@homelab/config';
 import { renderHomelab } from './render.js';
 import { defaultModules } from './modules.js';
 import type { HomelabModule } from './compose.js';
+import { configVariant, seedConfig } from '@homelab/testing';
 
-const SEED = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const seed = loadConfigFile(SEED);
+const seed = seedConfig();
 
 function render(config: ResolvedConfig = seed, modules: HomelabModule[] = defaultModules): GeneratedFile[] {
   const result = renderHomelab(config, modules);
   if (!result.ok) throw new Error(JSON.stringify(result, null, 2));
   return result.files;
-}
-
-function configWith(edit: (data: Record<string, any>) => void): ResolvedConfig {
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
-  const data = load(readFileSync(SEED, 'utf8')) as Record<string, any>;
-  edit(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.config;
 }
 
 interface Source {
@@ -99,7 +89,7 @@ describe('the rendered default homelab', () => {
   });
 
   it('contains no homelab literal that the config does not supply: changing the domain changes every host', () => {
-    const other = render(configWith((data) => {
+    const other = render(configVariant((data) => {
       data.domains = { public: 'example.org', internal: 'lab.example.org' };
     }));
     const text = other.map((file) => file.content).join('\n');
@@ -165,7 +155,7 @@ describe('derived objects', () => {
   });
 
   it('drops a disabled app and everything derived from it: Application, values, route, tunnel rule', () => {
-    const config = configWith((data) => {
+    const config = configVariant((data) => {
       data.apps = { ...data.apps, overseerr: { enabled: false } };
     });
     const files = render(config);
@@ -176,7 +166,7 @@ describe('derived objects', () => {
   });
 
   it('merges a values override from homelab.yaml onto the chart values', () => {
-    const config = configWith((data) => {
+    const config = configVariant((data) => {
       data.components = { 'cert-manager': { values: { replicaCount: 2, crds: { keep: null } } } };
     });
     const values = load(render(config).find((file) => file.path === 'kubernetes/core/cert-manager/values.yaml')!.content) as Record<string, any>;
@@ -187,7 +177,7 @@ describe('derived objects', () => {
 
 describe('exposure providers', () => {
   it('rejects an exposure whose provider is disabled, naming the setting that fixes it', () => {
-    const config = configWith((data) => {
+    const config = configVariant((data) => {
       data.components = { 'gateway-api': { enabled: false } };
     });
     const result = renderHomelab(config, defaultModules);
@@ -207,7 +197,7 @@ describe('ServiceMonitors follow the prometheus-operator CRDs', () => {
   });
 
   it('are off when observability is disabled, so the first sync cannot fail on a missing CRD', () => {
-    const config = configWith((data) => {
+    const config = configVariant((data) => {
       data.components = { 'kube-prometheus-stack': { enabled: false }, loki: { enabled: false }, alloy: { enabled: false } };
     });
     expect(ciliumValues(config).prometheus.serviceMonitor.enabled).toBe(false);

@@ -1,29 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { load } from 'js-yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
 import type { Component, GeneratedFile, KubeObject, SecretDeclaration } from '@homelab/core';
 import type { HomelabModule } from './compose.js';
 import { defaultModules } from './modules.js';
 import { renderHomelab } from './render.js';
 import { credentialLeaks, generatedSecrets, looksLikeCredential, secretsPolicy, undeclaredSecretReferences, unreferencedSecrets } from './secrets-gate.js';
-
-const SEED = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const seedConfig = (): ResolvedConfig => loadConfigFile(SEED);
-/** The seed config changed by `edit`, checked like a user's file. */
-function configVariant(edit: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = load(readFileSync(SEED, 'utf8')) as Record<string, any>;
-  edit(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.config;
-}
+import { configVariant, seedConfig } from '@homelab/testing';
 
 const seed = seedConfig();
 

@@ -1,25 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
 import { hasGeneratedHeader } from '@homelab/core';
 import { encryptYaml } from '@homelab/sops';
 import { defaultArtifacts, defaultModules } from './modules.js';
 import { composeHomelab, renderHomelab } from './render.js';
 import { declaredSecrets } from './secret-files.js';
 import { SOPS_CONFIG_PATH, sopsConfigArtifact, sopsConfigFile } from './sops-config.js';
-
-const SEED = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const seedConfig = (): ResolvedConfig => loadConfigFile(SEED);
-/** The seed config changed by `edit`, checked like a user's file. */
-function configVariant(edit: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = load(readFileSync(SEED, 'utf8')) as Record<string, any>;
-  edit(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.config;
-}
+import { configVariant, seedConfig } from '@homelab/testing';
 
 const seed = seedConfig();
 

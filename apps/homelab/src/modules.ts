@@ -26,6 +26,7 @@ import { prowlarrModule } from '@homelab/prowlarr';
 import { qbittorrentModule } from '@homelab/qbittorrent';
 import { radarrModule } from '@homelab/radarr';
 import { sonarrModule } from '@homelab/sonarr';
+import { checkConfigArtifact } from './check-config.js';
 import type { HomelabModule } from './compose.js';
 import { overviewArtifact } from './overview.js';
 import { sopsConfigArtifact } from './sops-config.js';
@@ -117,4 +118,4 @@ const ciliumNetworkPolicies: Deriver = (components, config) => networkPolicies(c
 export const defaultDerivers: Deriver[] = [exposureProviders, internalRoutes, tailnetIngresses, ciliumNetworkPolicies, tlsEverywhere];
 
 /** Modules that render talos/, terraform/ and other files outside the ArgoCD tree. */
-export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [talosArtifact, proxmoxArtifact, dnsArtifact, overviewArtifact, sopsConfigArtifact];
+export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [talosArtifact, proxmoxArtifact, dnsArtifact, overviewArtifact, sopsConfigArtifact, checkConfigArtifact];

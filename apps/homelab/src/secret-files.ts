@@ -90,13 +90,21 @@ export function declaredSecrets(components: readonly Component[], target: GitOps
 }
 
 /** A Kubernetes Secret holding `values` under `stringData`, in the declaration's key order. */
-export function secretManifest(declaration: Pick<SecretDeclaration, 'name' | 'namespace' | 'keys'>, values: ReadonlyMap<string, string>): Record<string, unknown> {
+export function secretManifest(declaration: Pick<SecretDeclaration, 'name' | 'namespace' | 'keys' | 'labels'>, values: ReadonlyMap<string, string>): Record<string, unknown> {
   const stringData: Record<string, string> = {};
   for (const key of declaration.keys) {
     const value = values.get(key);
     if (value !== undefined) stringData[key] = value;
   }
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: declaration.name, namespace: declaration.namespace }, stringData };
+  const metadata = { name: declaration.name, namespace: declaration.namespace, ...(declaration.labels ? { labels: { ...declaration.labels } } : {}) };
+  return { apiVersion: 'v1', kind: 'Secret', metadata, stringData };
+}
+
+/** A file's own metadata (annotations, extra labels) kept, with the declared labels enforced on top. */
+export function mergedSecretMetadata(existing: unknown, declaration: Pick<SecretDeclaration, 'name' | 'namespace' | 'labels'>): Record<string, unknown> {
+  const current = isMapping(existing) ? existing : {};
+  const labels = { ...(isMapping(current['labels']) ? current['labels'] : {}), ...declaration.labels };
+  return { ...current, name: declaration.name, namespace: declaration.namespace, ...(Object.keys(labels).length > 0 ? { labels } : {}) };
 }
 
 /** What a SOPS Secret file shows without decryption: sops encrypts values only, never keys or metadata. */

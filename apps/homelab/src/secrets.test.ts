@@ -240,7 +240,11 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
     expect(await decrypt(single, key1)).toEqual({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: single.declaration.name, namespace: single.declaration.namespace },
+      metadata: {
+        name: single.declaration.name,
+        namespace: single.declaration.namespace,
+        ...(single.declaration.labels ? { labels: single.declaration.labels } : {}),
+      },
       stringData: expected(single, 'a'),
     });
     const list = await run(['secrets', 'list']);
@@ -555,5 +559,19 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
     const validate = await run(['validate']);
     expect(validate.code).toBe(1);
     expect(validate.err).toContain('NOT ENCRYPTED');
+  });
+});
+
+describe('declared labels', () => {
+  it('are written on the Secret, and kept alongside a file’s own labels on update', async () => {
+    const { mergedSecretMetadata, secretManifest } = await import('./secret-files.js');
+    const declaration = { name: 'argocd-oidc', namespace: 'argocd', keys: ['client-secret'], labels: { 'app.kubernetes.io/part-of': 'argocd' } };
+    expect(secretManifest(declaration, new Map([['client-secret', 'x']]))).toMatchObject({ metadata: { name: 'argocd-oidc', namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } } });
+    expect(mergedSecretMetadata({ name: 'argocd-oidc', namespace: 'argocd', labels: { team: 'me' }, annotations: { a: 'b' } }, declaration)).toEqual({
+      name: 'argocd-oidc',
+      namespace: 'argocd',
+      labels: { team: 'me', 'app.kubernetes.io/part-of': 'argocd' },
+      annotations: { a: 'b' },
+    });
   });
 });

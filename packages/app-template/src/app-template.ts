@@ -10,7 +10,7 @@ import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContex
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import { APP_TEMPLATE_DEFAULTS, CONTAINER, CONTROLLER, LB_IPS_ANNOTATION } from './defaults.js';
-import type { AppClaimVolume, AppDescription, AppVolume } from './description.js';
+import type { AppClaimVolume, AppDescription, AppSecurityContext, AppVolume } from './description.js';
 import { PROBE_KINDS, resolveApp, type ProbeKind, type ResolvedApp, type ResolvedProbe } from './resolve.js';
 import { APP_TEMPLATE_CHART } from './versions.js';
 
@@ -315,11 +315,17 @@ export function appComponent(desc: AppDescription, options: AppComponentOptions)
   };
 }
 
+/** `workloadDefaults()`: every field set, so callers read the user and group without a check. */
+export interface WorkloadDefaults {
+  env: { TZ: string };
+  securityContext: Required<Pick<AppSecurityContext, 'runAsUser' | 'runAsGroup' | 'fsGroup'>>;
+}
+
 /**
  * What every app shares from homelab.yaml `workloads`: the time zone and the user/group the
  * processes run as and own their volumes with. Spread it into a description and add to it.
  */
-export function workloadDefaults(config: Pick<ResolvedConfig, 'workloads'>): Required<Pick<AppDescription, 'env' | 'securityContext'>> {
+export function workloadDefaults(config: Pick<ResolvedConfig, 'workloads'>): WorkloadDefaults {
   const { timezone, puid, pgid } = config.workloads;
   return { env: { TZ: timezone }, securityContext: { runAsUser: puid, runAsGroup: pgid, fsGroup: pgid } };
 }

@@ -19,6 +19,7 @@ export {
   type AppTemplateService,
   type AppTemplateServicePort,
   type AppTemplateValues,
+  type WorkloadDefaults,
 } from './app-template.js';
 export type {
   AppClaimVolume,
@@ -38,4 +39,11 @@ export type {
 } from './description.js';
 export { APP_TEMPLATE_DEFAULTS, type AppTemplateDefaults } from './defaults.js';
 export { APP_TEMPLATE_CHART } from './versions.js';
-export { appReach, type AppReach, type ReachDefaults } from './reach.js';
+export { appReach, lanServiceWhenAddressed, loadBalancerService, type AppReach, type ReachDefaults } from './reach.js';
+export {
+  LINUXSERVER_CAPABILITIES,
+  linuxserverContainer,
+  linuxserverSecurityContext,
+  type LinuxserverContainer,
+  type LinuxserverOptions,
+} from './linuxserver.js';

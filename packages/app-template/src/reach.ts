@@ -5,7 +5,8 @@
  */
 import { qualifyHost, type ResolvedConfig } from '@homelab/config';
 import type { Access, SsoMode } from '@homelab/core';
-import type { AppExposure } from './description.js';
+import { APP_TEMPLATE_DEFAULTS } from './defaults.js';
+import type { AppDescription, AppExposure, AppService } from './description.js';
 
 /** An app package's default reachability. Host labels are prefixed to the matching domain. */
 export interface ReachDefaults {
@@ -47,4 +48,21 @@ export function appReach(config: ResolvedConfig, name: string, defaults: ReachDe
     };
   }
   return { exposes, ...(settings.loadBalancerIP ? { loadBalancerIP: settings.loadBalancerIP } : {}) };
+}
+
+/**
+ * A LoadBalancer Service for `ports`, at `apps.<name>.loadBalancerIP` when the user fixed one (else
+ * Cilium LB-IPAM picks an address from the pool). For a Service that is always on the LAN.
+ */
+export function loadBalancerService(reach: Pick<AppReach, 'loadBalancerIP'>, ports: string[]): AppService {
+  return { type: 'LoadBalancer', ports: [...ports], ...(reach.loadBalancerIP !== undefined ? { loadBalancerIP: reach.loadBalancerIP } : {}) };
+}
+
+/**
+ * The `services` of an app that is on the LAN only when the user asks for it: with
+ * `apps.<name>.loadBalancerIP` set, the main Service is a LoadBalancer for `ports` at that address;
+ * without, `{}` (the default ClusterIP Service). Spread it into the description.
+ */
+export function lanServiceWhenAddressed(reach: Pick<AppReach, 'loadBalancerIP'>, ports: string[]): Pick<AppDescription, 'services'> {
+  return reach.loadBalancerIP !== undefined ? { services: { [APP_TEMPLATE_DEFAULTS.mainService]: loadBalancerService(reach, ports) } } : {};
 }

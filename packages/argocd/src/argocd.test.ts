@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { componentApplication, componentPaths, type Exposure } from '@homelab/core';
 import { validateConfig, type ResolvedConfig } from '@homelab/config';
-import { SSO_GROUPS } from '@homelab/core';
-import { ARGOCD_NAME, argocdValues, buildArgoCd, rbacPolicy, type ArgoCdValues } from './argocd.js';
+import { SSO_GROUPS, SSO_OIDC_CLIENTS, SSO_PROVIDER } from '@homelab/core';
+import { ARGOCD_NAME, OIDC_CONFIG_KEY, argocdValues, buildArgoCd, oidcRedirectUris, rbacPolicy, type ArgoCdValues } from './argocd.js';
 import { argocdDefaults } from './defaults.js';
 import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from './health-check.js';
 import { argocdModule } from './index.js';
@@ -111,10 +111,8 @@ describe('buildArgoCd', () => {
   });
 
   it('declares the age key Secret the SOPS sidecar mounts, and mounts exactly that', () => {
-    expect(component.secrets).toEqual([
-      expect.objectContaining({ name: 'sops-age', namespace: component.namespace, keys: ['keys.txt'] }),
-    ]);
-    const secret = component.secrets![0]!;
+    const secret = component.secrets!.find((entry) => entry.name === argocdDefaults.sops.secretName)!;
+    expect(secret).toEqual(expect.objectContaining({ name: 'sops-age', namespace: component.namespace, keys: ['keys.txt'] }));
     expect(secret.description).toMatch(/age private key/);
     expect(secret.description).toMatch(/by hand during bootstrap/);
     expect(secret.description).toMatch(/never committed/);
@@ -128,7 +126,10 @@ describe('buildArgoCd', () => {
 
   it('moves the Secret, its mount and the README together when the Secret is renamed', () => {
     const renamed = buildArgoCd(config, { sops: { secretName: 'age-identity', secretKey: 'age.key' } });
-    expect(renamed.secrets?.map((s) => [s.name, s.keys])).toEqual([['age-identity', ['age.key']]]);
+    expect(renamed.secrets?.map((s) => [s.name, s.keys])).toEqual([
+      ['age-identity', ['age.key']],
+      [argocdDefaults.oidc.secretName, [argocdDefaults.oidc.secretKey]],
+    ]);
     const volume = (valuesOf(renamed).repoServer.volumes as any[]).find((v) => v.secret);
     expect(volume.secret.secretName).toBe('age-identity');
     const readme = renamed.files?.find((file) => file.path.endsWith('README.md'))?.content ?? '';
@@ -199,5 +200,83 @@ describe('declarations for the security layers', () => {
     const component = buildArgoCd(config);
     expect(component.network).toEqual({ kubeApi: { client: true }, internetEgress: true });
     expect(component.clusterResources).toEqual(['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
+  });
+});
+
+describe('OIDC sign-in (oidc.config)', () => {
+  type OidcConfig = { name: string; issuer: string; clientID: string; clientSecret: string; requestedScopes: string[] };
+  const oidcOf = (component: { values?: Record<string, unknown> }) => load(valuesOf(component).configs.cm[OIDC_CONFIG_KEY]!) as OidcConfig;
+  /** The Secret and key a `$<secret>:<key>` reference names (ArgoCD's syntax for a Secret other than argocd-secret). */
+  const referenced = (reference: string) => {
+    const match = /^\$([^:]+):(.+)$/.exec(reference);
+    expect(match, reference).not.toBeNull();
+    return { name: match![1]!, key: match![2]! };
+  };
+  const component = buildArgoCd(config);
+  const oidc = oidcOf(component);
+
+  it('is a YAML document naming the provider, its per-application issuer, the shared client ID and the scopes', () => {
+    expect(oidc.name).toBe('Authentik');
+    // Authentik's issuer for an application: https://<its host>/application/o/<slug>/; host and slug shared through core.
+    expect(oidc.issuer).toBe(`https://${SSO_PROVIDER.hostLabel}.${config.domains.internal}/application/o/${SSO_OIDC_CLIENTS.argocd.slug}/`);
+    expect(oidc.clientID).toBe(SSO_OIDC_CLIENTS.argocd.clientId);
+    expect(oidc.requestedScopes).toEqual(['openid', 'profile', 'email', 'groups']);
+    expect(Object.keys(oidc).sort()).toEqual(['clientID', 'clientSecret', 'issuer', 'name', 'requestedScopes']);
+  });
+
+  it('reads the client secret by reference from a Secret it declares in its own namespace', () => {
+    const { name, key } = referenced(oidc.clientSecret);
+    const secret = component.secrets?.find((entry) => entry.name === name && entry.namespace === component.namespace);
+    expect(secret, `${component.namespace}/${name}`).toBeDefined();
+    expect(secret!.keys).toEqual([key]);
+    expect(JSON.stringify(component.values)).not.toMatch(/clientSecret: [^$]/);
+  });
+
+  it("says in the Secret's description what it holds and that it must match the identity provider's copy, and declares ArgoCD's label", () => {
+    const { name } = referenced(oidc.clientSecret);
+    const secret = component.secrets!.find((entry) => entry.name === name)!;
+    expect(secret.description).toContain(`client '${oidc.clientID}'`);
+    expect(secret.description).toContain(oidc.issuer);
+    expect(secret.description).toContain('same value');
+    // ArgoCD resolves $<secret>:<key> only in Secrets with this label (ArgoCD user-management docs).
+    expect(secret.labels).toEqual({ 'app.kubernetes.io/part-of': 'argocd' });
+  });
+
+  it("comes back to ArgoCD's callback on the URL the chart derives from global.domain", () => {
+    // The chart presets argocd-cm `url` to https://<global.domain>; ArgoCD's OIDC callback is <url>/auth/callback.
+    expect(valuesOf(component).configs.cm).not.toHaveProperty('url');
+    expect(oidcRedirectUris(config)).toEqual([`https://${valuesOf(component).global.domain}/auth/callback`]);
+  });
+
+  it('follows a changed internal domain (late binding)', () => {
+    const changed = configWith((data) => (data.domains.internal = 'lan.example.org'));
+    const rebuilt = buildArgoCd(changed);
+    expect(oidcOf(rebuilt).issuer).toBe(`https://${SSO_PROVIDER.hostLabel}.lan.example.org/application/o/${SSO_OIDC_CLIENTS.argocd.slug}/`);
+    expect(oidcRedirectUris(changed)).toEqual([`https://${argocdDefaults.hostLabel}.lan.example.org/auth/callback`]);
+  });
+
+  it('follows the settings: provider host, slug, client ID, Secret name and key, scopes', () => {
+    const custom = buildArgoCd(config, {
+      oidc: { name: 'SSO', providerHostLabel: 'sso', slug: 'cd', clientId: 'cd-client', secretName: 'cd-oidc', secretKey: 'secret', requestedScopes: ['openid', 'email'] },
+    });
+    const parsed = oidcOf(custom);
+    expect(parsed).toEqual({
+      name: 'SSO',
+      issuer: `https://sso.${config.domains.internal}/application/o/cd/`,
+      clientID: 'cd-client',
+      clientSecret: '$cd-oidc:secret',
+      requestedScopes: ['openid', 'email'],
+    });
+    expect(custom.secrets?.map((entry) => [entry.namespace, entry.name, entry.keys])).toContainEqual([custom.namespace, 'cd-oidc', ['secret']]);
+  });
+
+  it('rejects OIDC settings ArgoCD or the provider would only reject at sign-in', () => {
+    expect(() => buildArgoCd(config, { oidc: { slug: 'Argo CD' } })).toThrow(/^argocd: not an application slug \(oidc\.slug: 'Argo CD'\)/);
+    expect(() => buildArgoCd(config, { oidc: { clientId: 'argo cd' } })).toThrow(/^argocd: a client ID cannot be empty or hold whitespace/);
+    expect(() => buildArgoCd(config, { oidc: { secretKey: 'client:secret' } })).toThrow(/^argocd: not a Secret key \(oidc\.secretKey: 'client:secret'\)/);
+    expect(() => buildArgoCd(config, { oidc: { secretName: 'ArgoCD' } })).toThrow(/^argocd: not a DNS label \(oidc\.secretName: 'ArgoCD'\)/);
+    expect(() => buildArgoCd(config, { oidc: { providerHostLabel: 'auth.x' } })).toThrow(/^argocd: not a DNS label \(oidc\.providerHostLabel: 'auth\.x'\)/);
+    expect(() => buildArgoCd(config, { oidc: { requestedScopes: ['profile'] } })).toThrow("argocd: OpenID Connect needs the openid scope (oidc.requestedScopes: 'profile'). Add 'openid'.");
+    expect(() => buildArgoCd(config, { oidc: { name: ' ' } })).toThrow(/^argocd: the identity provider needs a name/);
   });
 });

@@ -1,5 +1,5 @@
 /** The ArgoCD component: self-managed chart, Application health check, SOPS plugin, bootstrap kit. */
-import { merge, type Component, type Exposure, type Patch, type SecretDeclaration } from '@homelab/core';
+import { merge, SSO_OIDC_CLIENTS, SSO_PROVIDER, toYaml, type Component, type Exposure, type Patch, type SecretDeclaration } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { argocdDefaults, type ArgoCdSettings } from './defaults.js';
 import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from './health-check.js';
@@ -16,6 +16,12 @@ const SOURCE = '@homelab/argocd';
 const SERVER_NAME = 'server';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** The argocd-cm key of the native OIDC configuration. */
+export const OIDC_CONFIG_KEY = 'oidc.config';
+
+/** The label ArgoCD requires on a Secret before it resolves a `$<secret>:<key>` reference into it. */
+export const ARGOCD_SECRET_LABEL = { 'app.kubernetes.io/part-of': 'argocd' } as const;
 
 /** A component's metrics Service, with its ServiceMonitor off until prometheus-operator's CRDs exist. */
 interface MetricsValues {
@@ -46,6 +52,8 @@ function checkSettings(settings: ArgoCdSettings): void {
     ['hostLabel', settings.hostLabel],
     ['sops.plugin', settings.sops.plugin],
     ['sops.secretName', settings.sops.secretName],
+    ['oidc.providerHostLabel', settings.oidc.providerHostLabel],
+    ['oidc.secretName', settings.oidc.secretName],
   ];
   for (const [path, value] of labels) {
     if (!DNS_LABEL.test(value)) {
@@ -60,6 +68,22 @@ function checkSettings(settings: ArgoCdSettings): void {
     if (!/^role:[a-z0-9][-a-z0-9]*$/.test(role)) {
       throw new Error(`argocd: not an ArgoCD role (rbac.${group}: '${role}'). Use role:admin, role:readonly or a role defined in policy.csv.`);
     }
+  }
+  const { oidc } = settings;
+  if (oidc.name.trim() === '') {
+    throw new Error("argocd: the identity provider needs a name for the login button (oidc.name: ''). Use e.g. 'Authentik'.");
+  }
+  if (!/^[-a-zA-Z0-9_]+$/.test(oidc.slug)) {
+    throw new Error(`argocd: not an application slug (oidc.slug: '${oidc.slug}'). Use letters, digits, '-' and '_', the slug the identity provider registers.`);
+  }
+  if (!/^\S+$/.test(oidc.clientId)) {
+    throw new Error(`argocd: a client ID cannot be empty or hold whitespace (oidc.clientId: '${oidc.clientId}'). Use the client ID the identity provider registers.`);
+  }
+  if (!/^[-._a-zA-Z0-9]+$/.test(oidc.secretKey)) {
+    throw new Error(`argocd: not a Secret key (oidc.secretKey: '${oidc.secretKey}'). Use letters, digits, '-', '_' and '.'.`);
+  }
+  if (!oidc.requestedScopes.includes('openid')) {
+    throw new Error(`argocd: OpenID Connect needs the openid scope (oidc.requestedScopes: '${oidc.requestedScopes.join(', ')}'). Add 'openid'.`);
   }
   if (!settings.sops.keyDir.startsWith('/')) {
     throw new Error(`argocd: not an absolute path (sops.keyDir: '${settings.sops.keyDir}'). Use a directory starting with /.`);
@@ -88,6 +112,55 @@ export function argocdExposure(config: Pick<ResolvedConfig, 'domains'>, settings
   return { host: argocdHost(config, settings), access: 'internal', service: argocdServerService(settings), sso: 'oidc' };
 }
 
+/** The identity provider's host: its label (shared with the provider through core) under the internal domain. */
+export function oidcProviderHost(config: Pick<ResolvedConfig, 'domains'>, settings: ArgoCdSettings = argocdDefaults): string {
+  return `${settings.oidc.providerHostLabel}.${config.domains.internal}`;
+}
+
+/** The issuer: Authentik serves one per application, at `/application/o/<slug>/` on its host. */
+export function oidcIssuer(config: Pick<ResolvedConfig, 'domains'>, settings: ArgoCdSettings = argocdDefaults): string {
+  return `https://${oidcProviderHost(config, settings)}/application/o/${settings.oidc.slug}/`;
+}
+
+/**
+ * Where the identity provider sends the browser back: ArgoCD's callback path(s) on its URL (the
+ * chart's `url`, `https://<global.domain>`). The same paths the provider registers (SSO_OIDC_CLIENTS).
+ */
+export function oidcRedirectUris(config: Pick<ResolvedConfig, 'domains'>, settings: ArgoCdSettings = argocdDefaults): string[] {
+  return SSO_OIDC_CLIENTS[ARGOCD_NAME].redirectPaths.map((path) => `https://${argocdHost(config, settings)}${path}`);
+}
+
+/**
+ * ArgoCD's OIDC settings (`oidc.config` in argocd-cm). The client secret is ArgoCD's
+ * `$<secret>:<key>` reference into the declared Secret, resolved by ArgoCD at runtime.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/user-management/#existing-oidc-provider
+ */
+export function oidcConfig(config: Pick<ResolvedConfig, 'domains'>, settings: ArgoCdSettings = argocdDefaults) {
+  const { oidc } = settings;
+  return {
+    name: oidc.name,
+    issuer: oidcIssuer(config, settings),
+    clientID: oidc.clientId,
+    clientSecret: `$${oidc.secretName}:${oidc.secretKey}`,
+    requestedScopes: [...oidc.requestedScopes],
+  };
+}
+
+/** The OIDC client secret, which `oidc.config` references. */
+export function oidcClientSecret(config: Pick<ResolvedConfig, 'domains'>, settings: ArgoCdSettings = argocdDefaults): SecretDeclaration {
+  const { oidc } = settings;
+  return {
+    name: oidc.secretName,
+    namespace: settings.namespace,
+    keys: [oidc.secretKey],
+    description:
+      `Client secret of ArgoCD's OIDC client '${oidc.clientId}' (issuer ${oidcIssuer(config, settings)}, redirect URI ${oidcRedirectUris(config, settings).join(', ')}). ` +
+      `It must hold the same value as the identity provider's copy: Authentik's OIDC client Secret, its key for client '${oidc.clientId}' (homelab secrets lists it). ` +
+      `ArgoCD reads it through '$${oidc.secretName}:${oidc.secretKey}' in oidc.config, which is why homelab secrets labels it for ArgoCD.`,
+    labels: { ...ARGOCD_SECRET_LABEL },
+  };
+}
+
 /** The age key Secret the SOPS plugin mounts. */
 export function sopsAgeSecret(settings: ArgoCdSettings = argocdDefaults): SecretDeclaration {
   return {
@@ -106,13 +179,14 @@ const metrics = (enabled: boolean): MetricsValues => ({ enabled, serviceMonitor:
 
 /**
  * The RBAC policy: each group bound to its role, nobody else to any (`policy.default` empty);
- * roles come from the `groups` scope of the OIDC token. Sorted, so the output is stable.
+ * roles come from the identity provider's groups claim (SSO_PROVIDER.groupsClaim) of the OIDC
+ * token. Sorted, so the output is stable.
  */
 export function rbacPolicy(settings: Pick<ArgoCdSettings, 'rbac'> = argocdDefaults): ArgoCdValues['configs']['rbac'] {
   const lines = Object.entries(settings.rbac)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([group, role]) => `g, ${group}, ${role}`);
-  return { 'policy.default': '', 'policy.csv': lines.length > 0 ? `${lines.join('\n')}\n` : '', scopes: '[groups]' };
+  return { 'policy.default': '', 'policy.csv': lines.length > 0 ? `${lines.join('\n')}\n` : '', scopes: `[${SSO_PROVIDER.groupsClaim}]` };
 }
 
 /** Plain data for Helm values (the @kubernetes-models classes serialise through toJSON). */
@@ -127,7 +201,8 @@ export function argocdValues(config: Pick<ResolvedConfig, 'domains'>, settings: 
     configs: {
       // TLS ends at the gateway; the server speaks plain HTTP behind it.
       params: { 'server.insecure': true },
-      cm: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA },
+      // `url` is the chart's preset, https://<global.domain>: ArgoCD's callback URL derives from it.
+      cm: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA, [OIDC_CONFIG_KEY]: toYaml(oidcConfig(config, settings)) },
       cmp: { create: true, plugins: { [settings.sops.plugin]: plugin.spec } },
       rbac: rbacPolicy(settings),
     },
@@ -168,7 +243,7 @@ export function buildArgoCd(config: ResolvedConfig, overrides?: Patch<ArgoCdSett
   return {
     ...component,
     values: argocdValues(config, settings) as unknown as Record<string, unknown>,
-    secrets: [ageSecret],
+    secrets: [ageSecret, oidcClientSecret(config, settings)],
     exposes: [exposure],
     files: bootstrapFiles({
       component,

@@ -24,6 +24,9 @@ const ALLOW = [
   // annotations into argocd-cm. values.yaml lists a few resource.customizations keys, not this one
   // (the Application health check ArgoCD removed in 1.8 and documents restoring).
   'configs.cm.resource.customizations.health.argoproj.io_Application',
+  // Same pass-through map. values.yaml documents `oidc.config` only as a commented example under
+  // configs.cm ("OIDC configuration as an alternative to dex"), so the key checker cannot see it.
+  'configs.cm.oidc.config',
 ];
 
 const dir = chartSchemaDir('argo-cd');
@@ -57,6 +60,15 @@ describe.skipIf(!dir)('argo-cd chart conformance (shared/chart-schemas/argo-cd, 
       if (own.has(name)) continue;
       expect(text, `volume ${name} is neither declared nor shared by the chart`).toMatch(new RegExp(`#\\s+name: ${name}\\n`));
     }
+  });
+
+  it('writes oidc.config where the chart documents it: a commented key under configs.cm', () => {
+    const text = readFileSync(join(chartDir, 'values.yaml'), 'utf8');
+    // configs.cm: from its key to the next key at the same depth.
+    const start = text.indexOf('\n  cm:\n', text.indexOf('\nconfigs:\n'));
+    const cm = text.slice(start, start + 1 + text.slice(start + 1).search(/\n  [a-zA-Z]/));
+    expect(cm).toMatch(/\n {4}# oidc\.config: \|\n/);
+    expect(values.configs.cm).toHaveProperty(['oidc.config']);
   });
 
   it('keeps the chart defaults for the server name and HTTP port the exposure is derived from', () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_ARGOCD_NAMESPACE, SSO_GROUPS } from '@homelab/core';
+import { DEFAULT_ARGOCD_NAMESPACE, SSO_GROUPS, SSO_OIDC_CLIENTS, SSO_PROVIDER } from '@homelab/core';
 /** ArgoCD settings, documented once, and their defaults in one object. */
 import type { PodSecurityLevel } from '@homelab/core';
 
@@ -21,6 +21,37 @@ export interface SopsSettings {
   secretKey: string;
   /** Directory the Secret is mounted at in the sidecar; `SOPS_AGE_KEY_FILE` is `<dir>/<secretKey>`. @default '/sops/age' */
   keyDir: string;
+}
+
+/**
+ * Sign-in with the identity provider (Authentik), native OIDC without Dex: `configs.cm."oidc.config"`.
+ * Slug and client ID must be the ones the identity provider registers; both ends default to
+ * SSO_OIDC_CLIENTS.argocd in @homelab/core.
+ */
+export interface OidcSettings {
+  /** Name of the identity provider on the login button ("Log in via <name>"). @default 'Authentik' */
+  name: string;
+  /** The identity provider's host label under `domains.internal`. @default SSO_PROVIDER.hostLabel ('auth') */
+  providerHostLabel: string;
+  /** ArgoCD's application slug at the provider: the issuer is `https://<provider host>/application/o/<slug>/`. @default 'argocd' */
+  slug: string;
+  /** OAuth2 client ID (not a secret). @default 'argocd' */
+  clientId: string;
+  /**
+   * Secret in ArgoCD's namespace holding the client secret, referenced from oidc.config as
+   * `$<secretName>:<secretKey>`. ArgoCD resolves such a reference only in a Secret labelled
+   * `app.kubernetes.io/part-of: argocd`. @default 'argocd-oidc'
+   */
+  secretName: string;
+  /** Key of that Secret holding the client secret. @default 'client-secret' */
+  secretKey: string;
+  /**
+   * Scopes requested at sign-in; must include `openid`. Authentik grants only the scopes its
+   * provider maps (openid, email, profile) and drops the rest; its `profile` mapping carries the
+   * `groups` claim RBAC reads. `groups` is requested too, for providers with a groups scope.
+   * @default ['openid', 'profile', 'email', 'groups']
+   */
+  requestedScopes: readonly string[];
 }
 
 export interface ArgoCdSettings {
@@ -47,11 +78,13 @@ export interface ArgoCdSettings {
   /** Dex. Off: SSO is native OIDC against the identity provider (exposure `sso: 'oidc'`). @default false */
   dex: boolean;
   sops: SopsSettings;
+  oidc: OidcSettings;
   /**
    * ArgoCD role of each identity-provider group (the `groups` claim of the OIDC login), keyed by
    * group name; `null` in a patch drops one. Nobody else gets any role: `policy.default` is empty,
    * so a signed-in user outside these groups sees no application. The groups are the ones the
-   * identity provider creates (SSO_GROUPS in @homelab/core).
+   * identity provider creates (SSO_GROUPS in @homelab/core), read from its groups claim
+   * (SSO_PROVIDER.groupsClaim).
    * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/rbac/
    * @default { [SSO_GROUPS.admins]: 'role:admin', [SSO_GROUPS.users]: 'role:readonly' }
    */
@@ -72,6 +105,15 @@ export const argocdDefaults = {
     secretName: 'sops-age',
     secretKey: 'keys.txt',
     keyDir: '/sops/age',
+  },
+  oidc: {
+    name: 'Authentik',
+    providerHostLabel: SSO_PROVIDER.hostLabel,
+    slug: SSO_OIDC_CLIENTS.argocd.slug,
+    clientId: SSO_OIDC_CLIENTS.argocd.clientId,
+    secretName: 'argocd-oidc',
+    secretKey: 'client-secret',
+    requestedScopes: ['openid', 'profile', 'email', 'groups'],
   },
   rbac: { [SSO_GROUPS.admins]: 'role:admin', [SSO_GROUPS.users]: 'role:readonly' },
 } as const satisfies ArgoCdSettings;

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '@homelab/config';
 import { ARGOCD_NAME, buildArgoCd } from './argocd.js';
 
 export { ARGOCD_NAME, buildArgoCd } from './argocd.js';
-export { argocdDefaults, type ArgoCdSettings, type SopsSettings } from './defaults.js';
+export { argocdDefaults, type ArgoCdSettings, type OidcSettings, type SopsSettings } from './defaults.js';
 
 /** ArgoCD, registered under `components.argocd` in homelab.yaml. */
 export const argocdModule: ComponentModule<ResolvedConfig> = {

@@ -1,5 +1,5 @@
 /** Every default of @homelab/authentik, in one place, and the settings they fill in. */
-import { SSO_GROUPS } from '@homelab/core';
+import { SSO_GROUPS, SSO_OIDC_CLIENTS, SSO_PROVIDER } from '@homelab/core';
 
 /** Requests and limits of one container. */
 export interface Resources {
@@ -30,7 +30,7 @@ export interface AuthentikSettings {
   namespace: string;
   /** ArgoCD sync wave: after storage, certificates and the apps it protects. @default 10 */
   syncWave: number;
-  /** Authentik's host is `<hostLabel>.<domains.internal>`. @default 'auth' */
+  /** Authentik's host is `<hostLabel>.<domains.internal>`. @default SSO_PROVIDER.hostLabel ('auth', from @homelab/core) */
   hostLabel: string;
   /**
    * Cluster DNS domain: proxy providers reach apps at `http://<service>.<namespace>.svc.<clusterDomain>:<port>`.
@@ -80,7 +80,7 @@ export interface AuthentikSettings {
 export const AUTHENTIK_DEFAULTS = {
   namespace: 'authentik',
   syncWave: 10,
-  hostLabel: 'auth',
+  hostLabel: SSO_PROVIDER.hostLabel,
   clusterDomain: 'cluster.local',
   serverPort: 80,
   logLevel: 'info',
@@ -89,8 +89,8 @@ export const AUTHENTIK_DEFAULTS = {
   outpostTarget: 'server',
   groups: { ...SSO_GROUPS },
   oidcClients: {
-    // Mirrors @homelab/argocd: the server's OIDC callback.
-    argocd: { name: 'Argo CD', slug: 'argocd', clientId: 'argocd', redirectPaths: ['/auth/callback'], groups: [] },
+    // Shared with @homelab/argocd through core: slug, client ID and the server's OIDC callback.
+    argocd: { name: 'Argo CD', ...SSO_OIDC_CLIENTS.argocd, redirectPaths: [...SSO_OIDC_CLIENTS.argocd.redirectPaths], groups: [] },
     // Mirrors @homelab/kube-prometheus-stack's grafana.sso defaults (slug, client ID, role groups).
     'kube-prometheus-stack': {
       name: 'Grafana',

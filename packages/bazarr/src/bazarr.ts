@@ -4,10 +4,10 @@
  * the one media path (it writes subtitles next to the videos, at the paths Sonarr and Radarr
  * report), reached on the internal domain behind SSO.
  */
-import { appComponent, appReach, workloadDefaults, type AppComponent, type AppProbe } from '@homelab/app-template';
+import { appComponent, appReach, lanServiceWhenAddressed, linuxserverContainer, type AppComponent, type AppProbe } from '@homelab/app-template';
 import type { ResolvedConfig } from '@homelab/config';
 import { merge, type Patch } from '@homelab/core';
-import { MEDIA_CLAIM, MEDIA_MOUNT_PATH, STORAGE_CLASSES } from '@homelab/nfs-csi';
+import { MEDIA_CLAIM, configVolume, mediaVolume } from '@homelab/nfs-csi';
 import { BAZARR_DEFAULTS, BAZARR_PORT, type BazarrSettings } from './defaults.js';
 
 const NAME = 'bazarr';
@@ -17,8 +17,7 @@ const HTTP: AppProbe = { type: 'http', path: '/' };
 /** The Bazarr Component, with `overrides` merged onto BAZARR_DEFAULTS (merge() semantics). */
 export function bazarr(config: ResolvedConfig, overrides?: Patch<BazarrSettings>): AppComponent {
   const settings = merge<BazarrSettings>(BAZARR_DEFAULTS, overrides);
-  const { env, securityContext: user } = workloadDefaults(config);
-  const { exposes, loadBalancerIP } = appReach(config, NAME, { port: 'http', internal: NAME, sso: 'proxy' });
+  const reach = appReach(config, NAME, { port: 'http', internal: NAME, sso: 'proxy' });
   return appComponent(
     {
       name: NAME,
@@ -26,19 +25,13 @@ export function bazarr(config: ResolvedConfig, overrides?: Patch<BazarrSettings>
       description: 'Bazarr: subtitles for Sonarr and Radarr',
       image: settings.image,
       ports: { http: { port: BAZARR_PORT, http: true } },
-      // linuxserver.io: start as root, chown /config, run the app as PUID:PGID (so no runAsUser, no fsGroup).
-      env: { ...env, PUID: String(user.runAsUser), PGID: String(user.runAsGroup) },
-      securityContext: { runAsNonRoot: false, readOnlyRootFilesystem: false, capabilities: { add: settings.capabilities } },
-      podSecurity: 'baseline',
+      ...linuxserverContainer(config, { capabilities: settings.capabilities }),
       network: settings.network,
       probes: { startup: HTTP, liveness: HTTP, readiness: HTTP },
       resources: settings.resources,
-      persistence: {
-        config: { type: 'claim', mountPath: '/config', storageClass: STORAGE_CLASSES.config, size: settings.configSize },
-        media: { type: 'existingClaim', claim: MEDIA_CLAIM.name, mountPath: MEDIA_MOUNT_PATH },
-      },
-      ...(loadBalancerIP ? { services: { main: { type: 'LoadBalancer', ports: ['http'], loadBalancerIP } } } : {}),
-      exposes,
+      persistence: { config: configVolume(settings.configSize), media: mediaVolume() },
+      ...lanServiceWhenAddressed(reach, ['http']),
+      exposes: reach.exposes,
     },
     { source: '@homelab/bazarr' },
   );

@@ -17,6 +17,7 @@ import {
   ARGOCD_HOOK,
   CHART_CRD_GROUPS,
   CLUSTER_SCOPED,
+  CONFIG_FILE,
   HELM_HOOK,
   SKIP_FILE_RENDERING,
   SYNC_WAVE,
@@ -25,6 +26,7 @@ import type { CheckSettings } from './config.js';
 import type { Finding } from './finding.js';
 import { globMatch } from './glob.js';
 import { parseWave, type Position } from './position.js';
+import { chartCreates } from './switches.js';
 import { isMap, normalizePath, type KubeDoc, type Tree } from './tree.js';
 
 export interface Applied {
@@ -55,8 +57,10 @@ export interface ChartUse {
   values: ValuesInput[];
   /** Id of the chart within its Application's sync (for ordering). */
   element: string;
-  /** CRD groups the chart installs: known by name, or read from a local chart's crds/. */
+  /** CRD groups the chart installs: known by name (unless its values switch them off), or read from a local chart's crds/. */
   crdGroups: string[];
+  /** Cluster-scoped kinds (`group/Kind`) the chart is known to create with these values. */
+  clusterKinds: string[];
 }
 
 export interface RemoteSource {
@@ -112,7 +116,12 @@ export interface Resolution {
   placed: Placed[];
   charts: PlacedChart[];
   remoteSources: (RemoteSource & { app: AppNode; position: Position })[];
-  /** Files some reached Application reads (roots' own files included). */
+  /**
+   * Objects of files applied by hand (`roots:` in .homelab-check.yaml) other than Applications:
+   * they exist before ArgoCD syncs anything (e.g. ArgoCD's own namespace at bootstrap).
+   */
+  handApplied: Applied[];
+  /** Files some reached Application reads (roots' own files and files applied by hand included). */
   reachedFiles: Set<string>;
   /** Namespaces the root Applications live in: ArgoCD's own, created at bootstrap. */
   argocdNamespaces: Set<string>;
@@ -219,13 +228,14 @@ class Expander {
   private expandSource(source: SourceSpec) {
     const element = `${this.doc.id}@source${source.index}`;
     if (source.chart) {
+      const values = this.helmValues(source, undefined);
       this.charts.push({
         name: source.chart,
         version: source.targetRevision,
         repoURL: source.repoURL,
-        values: this.helmValues(source, undefined),
+        values: values.inputs,
         element,
-        crdGroups: [...(CHART_CRD_GROUPS[source.chart] ?? [])],
+        ...chartCreates(source.chart, values.inputs.map((input) => input.data), values.complete),
       });
       return;
     }
@@ -326,13 +336,20 @@ class Expander {
     }
   }
 
-  /** Values files, inline values: resolved, reached, reported when missing. */
-  private helmValues(source: SourceSpec, chartDir: string | undefined): ValuesInput[] {
+  /**
+   * Values files, inline values: resolved, reached, reported when missing. `complete`: every input
+   * Helm merges could be read here (none is remote, inside a chart from a repository, or broken).
+   */
+  private helmValues(source: SourceSpec, chartDir: string | undefined): { inputs: ValuesInput[]; complete: boolean } {
     const helm = source.helm ?? {};
     const values: ValuesInput[] = [];
+    let complete = true;
     const ignoreMissing = helm['ignoreMissingValueFiles'] === true;
     for (const valueFile of strings(helm['valueFiles'])) {
-      if (/^https?:\/\//.test(valueFile)) continue;
+      if (/^https?:\/\//.test(valueFile)) {
+        complete = false;
+        continue;
+      }
       let path: string | undefined;
       let remote = false;
       const ref = /^\$([^/]+)\/(.*)$/.exec(valueFile);
@@ -340,6 +357,7 @@ class Expander {
         const refSource = this.sources.find((candidate) => candidate.ref === ref[1]);
         if (!refSource) {
           this.problem('error', `value file '${valueFile}' refers to $${ref[1]}, but no source has ref: ${ref[1]}`, `Add a source with ref: ${ref[1]}, or fix the name`);
+          complete = false;
           continue;
         }
         remote = !this.ctx.localRepos.has(refSource.repo);
@@ -347,17 +365,28 @@ class Expander {
       } else if (chartDir !== undefined) {
         path = join(chartDir, valueFile);
       } else {
+        complete = false;
         continue; // a file inside a chart from a Helm repository: not ours to see
       }
-      if (remote) continue;
+      if (remote) {
+        complete = false;
+        continue;
+      }
       if (path === undefined || !this.ctx.tree.isFile(path)) {
-        if (!ignoreMissing) this.problem('error', `value file '${valueFile}' does not exist`, 'Fix the path (a $ref path is relative to the root of that source\'s repository), or set helm.ignoreMissingValueFiles');
+        if (!ignoreMissing) {
+          this.problem('error', `value file '${valueFile}' does not exist`, 'Fix the path (a $ref path is relative to the root of that source\'s repository), or set helm.ignoreMissingValueFiles');
+          complete = false;
+        }
         continue;
       }
       this.files.add(path);
       const parsed = this.ctx.tree.parse(path);
-      if (parsed.error !== undefined) this.problem('error', `value file ${path} is not valid YAML: ${parsed.error}`, 'Helm fails on it: fix the YAML', path);
-      else values.push({ file: path, data: parsed.docs[0] ?? {} });
+      if (parsed.error !== undefined) {
+        this.problem('error', `value file ${path} is not valid YAML: ${parsed.error}`, 'Helm fails on it: fix the YAML', path);
+        complete = false;
+      } else {
+        values.push({ file: path, data: parsed.docs[0] ?? {} });
+      }
     }
     const inline = helm['values'];
     if (typeof inline === 'string' && inline.trim() !== '') {
@@ -365,12 +394,13 @@ class Expander {
         values.push({ file: this.doc.file, data: loadYaml(inline) });
       } catch (error) {
         this.problem('error', `helm.values is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'Helm fails on it: fix the YAML');
+        complete = false;
       }
     } else if (isMap(inline)) {
       values.push({ file: this.doc.file, data: inline });
     }
     if (isMap(helm['valuesObject'])) values.push({ file: this.doc.file, data: helm['valuesObject'] });
-    return values;
+    return { inputs: values, complete };
   }
 
   private expandLocalChart(source: SourceSpec, path: string, element: string) {
@@ -406,15 +436,18 @@ class Expander {
     reachChart(path);
     const meta = tree.isFile(chartFile) ? tree.parse(chartFile).docs[0] : undefined;
     const name = (isMap(meta) && str(meta['name'])) || path.slice(path.lastIndexOf('/') + 1) || 'chart';
-    for (const group of CHART_CRD_GROUPS[name] ?? []) crdGroups.add(group);
+    const values = this.helmValues(source, path);
+    const known = chartCreates(name, values.inputs.map((input) => input.data), values.complete);
+    for (const group of known.crdGroups) crdGroups.add(group);
     this.charts.push({
       name,
       version: (isMap(meta) && str(meta['version'])) || source.targetRevision,
       repoURL: source.repoURL,
       dir: path,
-      values: this.helmValues(source, path),
+      values: values.inputs,
       element,
       crdGroups: [...crdGroups].sort(),
+      clusterKinds: known.clusterKinds,
     });
   }
 
@@ -510,9 +543,11 @@ class Expander {
       if (!isMap(item) || !str(item['name'])) continue;
       const name = str(item['name'])!;
       const values: ValuesInput[] = [];
+      let complete = true;
       if (str(item['valuesFile'])) {
         const target = reachFile(str(item['valuesFile'])!, 'helmCharts.valuesFile');
         if (target && tree.isFile(target)) values.push({ file: target, data: tree.parse(target).docs[0] ?? {} });
+        else complete = false;
       }
       if (isMap(item['valuesInline'])) values.push({ file, data: item['valuesInline'] });
       let chartDir: string | undefined;
@@ -528,7 +563,7 @@ class Expander {
         ...(chartDir !== undefined && tree.isDir(chartDir) ? { dir: chartDir } : {}),
         values,
         element: `${element}@helmChart${index}`,
-        crdGroups: [...(CHART_CRD_GROUPS[name] ?? [])],
+        ...chartCreates(name, values.map((input) => input.data), complete),
       });
     }
     visiting.delete(dir);
@@ -651,6 +686,25 @@ export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: st
     }
   }
   const declaredRoots = new Set(settings.roots.map((path) => normalizePath(path)));
+  const handApplied: Applied[] = [];
+  for (const [index, path] of settings.roots.entries()) {
+    const file = normalizePath(path);
+    if (file === undefined || !tree.isFile(file)) {
+      findings.push({
+        check: 'reachability',
+        severity: 'warning',
+        file: CONFIG_FILE,
+        object: `roots[${index}]`,
+        problem: `'${path}' is not a file of this tree`,
+        hint: 'Fix the path (relative to the repository root) or remove the entry',
+      });
+      continue;
+    }
+    for (const doc of tree.objectsOf(file)) {
+      if (isApplication(doc) || (doc.group === 'argoproj.io' && doc.kind === 'ConfigManagementPlugin')) continue;
+      handApplied.push({ doc, namespace: clusterScoped(doc.group, doc.kind) ? undefined : (doc.namespace ?? 'default'), viaPlugin: false, generated: false });
+    }
+  }
   const roots = apps.filter((app) => !includedBy.has(app.doc.id) || declaredRoots.has(app.doc.file));
   const appOfApps = (app: AppNode) => app.expansion.applied.some((applied) => byDoc.has(applied.doc.id) && applied.doc.id !== app.doc.id);
   if (roots.some(appOfApps)) {
@@ -672,7 +726,7 @@ export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: st
   const placed: Placed[] = [];
   const charts: PlacedChart[] = [];
   const remoteSources: Resolution['remoteSources'] = [];
-  const reachedFiles = new Set<string>();
+  const reachedFiles = new Set<string>([...declaredRoots].filter((file): file is string => file !== undefined && tree.isFile(file)));
   const queue: AppNode[] = [];
   for (const root of [...roots].sort((a, b) => (a.doc.id < b.doc.id ? -1 : 1))) {
     root.reached = true;
@@ -722,6 +776,7 @@ export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: st
     placed,
     charts,
     remoteSources,
+    handApplied,
     reachedFiles,
     argocdNamespaces: new Set(roots.map((root) => root.doc.namespace ?? 'argocd')),
     localRepos,

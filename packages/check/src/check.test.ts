@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkTree } from './check.js';
+import { dump } from 'js-yaml';
+import { checkFiles, checkTree } from './check.js';
 import { formatFinding } from './finding.js';
 import { formatJson, formatText } from './format.js';
 import { application, chartSchemasDir, deployment, removeTrees, rootApp, WORKSPACE, writeTree } from './test-support/fixtures.js';
@@ -42,6 +43,23 @@ describe('report', () => {
       '  error manifests/web/deployment.yaml Deployment/web/web: references Secret/web/token (spec.template.spec.volumes[0].secret), which nothing creates. Add it to the tree (a *.sops.yaml file), fix the name, or declare it external (--external Secret/web/token, or external: in .homelab-check.yaml)',
       '✖ 2 errors, 0 warnings, 0 info (2 Applications reached of 2, 2 objects applied, 4 manifest files)',
     ]);
+  });
+
+  it('checks files held in memory exactly as the same files on disk (.homelab-check.yaml included)', async () => {
+    const files: Record<string, string> = {
+      'apps/root.yaml': dump(rootApp()),
+      'apps/web.yaml': dump(application('web', { directory: { include: 'deployment.yaml' } })),
+      'manifests/web/deployment.yaml': dump(deployment('web', 'web', { volumes: [{ name: 'token', secret: { secretName: 'token' } }, { name: 'key', secret: { secretName: 'key' } }] })),
+      'manifests/web/token.yaml': dump({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token', namespace: 'web' } }),
+      '.homelab-check.yaml': 'external: [Secret/web/key]\n',
+    };
+    const onDisk = await checkTree(writeTree(files));
+    const inMemory = await checkFiles(new Map(Object.entries(files)), { label: 'rendered' });
+    expect(inMemory.findings.map(formatFinding)).toEqual(onDisk.findings.map(formatFinding));
+    expect(inMemory.findings.map((finding) => finding.check)).toEqual(['reachability', 'references']);
+    expect(inMemory.stats).toEqual(onDisk.stats);
+    expect(inMemory.dir).toBe('rendered');
+    expect((await checkFiles(files)).dir).toBe('<memory>');
   });
 
   it('writes JSON with a summary and every finding', async () => {

@@ -1,16 +1,21 @@
-/** `checkTree(dir)`: loads the tree, resolves its Applications, runs every check. */
+/**
+ * `checkTree(dir)` and `checkFiles(files)`: load a tree (a directory, or files held in memory),
+ * resolve its Applications, run every check. Both read the tree through the same `Tree` and run
+ * the same checks; only the source of the files differs.
+ */
 import { resolve } from 'node:path';
 import { describeObject } from '@homelab/core';
 import { resolveTree, type Resolution } from './argocd.js';
-import { loadSettings, type CheckSettings } from './config.js';
+import { parseSettings, type CheckSettings } from './config.js';
+import { CONFIG_FILE } from './defaults.js';
 import { sortFindings, type Finding } from './finding.js';
 import { globMatch } from './glob.js';
 import { checkOrdering } from './ordering.js';
 import { checkPodSecurity } from './pod-security.js';
 import { checkProjects } from './projects.js';
 import { checkReferences } from './references.js';
-import { checkSchemas } from './schema.js';
-import { Tree } from './tree.js';
+import { checkSchemas, type Models } from './schema.js';
+import { dirSource, memorySource, Tree, type TreeSource } from './tree.js';
 import { checkValues } from './values.js';
 
 export interface CheckOptions {
@@ -20,11 +25,25 @@ export interface CheckOptions {
   chartSchemas?: string;
   /** Repository URLs meaning this directory, besides those inferred. */
   repoURLs?: string[];
+  /**
+   * Schemas for kinds no @kubernetes-models package covers: a class per `apiVersion/Kind` (e.g.
+   * `tailscale.com/v1alpha1/Connector`) whose instances `validate()` like @kubernetes-models'.
+   */
+  models?: Models;
+}
+
+export interface CheckTreeOptions extends CheckOptions {
   /** The files to consider (repository paths); default: git's view of the directory, or a walk. */
   files?: string[];
 }
 
+export interface CheckFilesOptions extends CheckOptions {
+  /** What `report.dir` calls the tree. @default '<memory>' */
+  label?: string;
+}
+
 export interface CheckReport {
+  /** The directory checked (absolute), or the label of a tree held in memory. */
   dir: string;
   findings: Finding[];
   stats: { files: number; objectFiles: number; applications: number; reachedApplications: number; appliedObjects: number };
@@ -46,7 +65,7 @@ function unreachedFindings(tree: Tree, resolution: Resolution, objectFiles: stri
         file,
         object,
         problem: 'no Application applies this file: it is ArgoCD\'s own namespace',
-        hint: 'Applied by hand at bootstrap, before ArgoCD runs (the root Applications live in it)',
+        hint: 'Applied by hand at bootstrap, before ArgoCD runs (the root Applications live in it): list the file under roots: in .homelab-check.yaml to say so',
       });
       continue;
     }
@@ -80,10 +99,22 @@ function localRepoFindings(resolution: Resolution): Finding[] {
 }
 
 /** Runs every check on the ArgoCD tree in `dir` (the root of the repository ArgoCD reads). */
-export async function checkTree(dir: string, options: CheckOptions = {}): Promise<CheckReport> {
+export async function checkTree(dir: string, options: CheckTreeOptions = {}): Promise<CheckReport> {
   const root = resolve(dir);
-  const settings: CheckSettings = loadSettings(root, options);
-  const tree = new Tree(root, options.files);
+  return check(dirSource(root, options.files), root, options);
+}
+
+/**
+ * Runs every check on a tree held in memory: repository path → content (e.g. the files a render
+ * produced, before they are written). `.homelab-check.yaml` is read from the files.
+ */
+export async function checkFiles(files: ReadonlyMap<string, string> | Readonly<Record<string, string>>, options: CheckFilesOptions = {}): Promise<CheckReport> {
+  return check(memorySource(files), options.label ?? '<memory>', options);
+}
+
+async function check(source: TreeSource, label: string, options: CheckOptions): Promise<CheckReport> {
+  const tree = new Tree(source);
+  const settings: CheckSettings = parseSettings(tree.readAny(CONFIG_FILE), options);
   const objectFiles = tree.files.filter((file) => !settings.ignore.some((pattern) => globMatch(pattern, file)) && tree.objectsOf(file).length > 0);
   const resolution = resolveTree(tree, settings, objectFiles);
   const references = checkReferences(resolution, settings);
@@ -91,15 +122,15 @@ export async function checkTree(dir: string, options: CheckOptions = {}): Promis
     ...resolution.findings,
     ...localRepoFindings(resolution),
     ...unreachedFindings(tree, resolution, objectFiles),
-    ...(await checkSchemas(resolution.placed)),
+    ...(await checkSchemas([...resolution.placed, ...resolution.handApplied], options.models)),
     ...references.findings,
     ...checkProjects(resolution, tree, objectFiles),
     ...checkOrdering(resolution, references.secretUses, settings, tree, objectFiles),
     ...checkPodSecurity(resolution, settings, tree, objectFiles),
-    ...checkValues(resolution, settings, root),
+    ...checkValues(resolution, settings, tree.dir),
   ];
   return {
-    dir: root,
+    dir: label,
     findings: sortFindings(findings),
     stats: {
       files: tree.files.length,

@@ -33,7 +33,11 @@ export interface CheckSettings {
   external: ExternalObject[];
   /** Repository URLs that mean the checked directory (besides those inferred from the tree). */
   repoURLs: string[];
-  /** Files (repository paths) of Applications applied by hand, besides those nothing includes. */
+  /**
+   * Files (repository paths) applied by hand (`kubectl apply -f`), e.g. at bootstrap: their
+   * Applications are roots (besides those nothing includes), their other objects exist before
+   * ArgoCD syncs anything.
+   */
   roots: string[];
   /** Globs (ArgoCD semantics) of repository paths not to check at all. */
   ignore: string[];
@@ -72,14 +76,26 @@ function stringList(value: unknown, path: string): string[] {
   return value as string[];
 }
 
+/** What the command line adds to `.homelab-check.yaml`. */
+export interface SettingsOptions {
+  external?: string[];
+  repoURLs?: string[];
+  chartSchemas?: string;
+}
+
 /** Reads `.homelab-check.yaml` from `dir` (absent: defaults) and adds the command-line options. */
-export function loadSettings(dir: string, options: { external?: string[]; repoURLs?: string[]; chartSchemas?: string } = {}): CheckSettings {
+export function loadSettings(dir: string, options: SettingsOptions = {}): CheckSettings {
   const path = join(dir, CONFIG_FILE);
+  return parseSettings(existsSync(path) ? readFileSync(path, 'utf8') : undefined, options);
+}
+
+/** Parses the text of `.homelab-check.yaml` (undefined: absent, defaults) and adds the command-line options. */
+export function parseSettings(text: string | undefined, options: SettingsOptions = {}): CheckSettings {
   let data: Record<string, unknown> = {};
-  if (existsSync(path)) {
+  if (text !== undefined) {
     let parsed: unknown;
     try {
-      parsed = load(readFileSync(path, 'utf8'));
+      parsed = load(text);
     } catch (error) {
       throw new CheckConfigError(`${CONFIG_FILE}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
     }

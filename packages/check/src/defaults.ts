@@ -36,7 +36,33 @@ export const CHART_CLUSTER_KINDS: Readonly<Record<string, readonly string[]>> = 
   'kube-prometheus-stack': ['apiextensions.k8s.io/CustomResourceDefinition', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
   'tailscale-operator': ['apiextensions.k8s.io/CustomResourceDefinition', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
   'csi-driver-nfs': ['storage.k8s.io/CSIDriver', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
-  alloy: ['rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+  alloy: ['apiextensions.k8s.io/CustomResourceDefinition', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+};
+
+/** The kind a chart creates to install its CRD groups: switching it off switches CHART_CRD_GROUPS off too. */
+export const CRD_KIND = 'apiextensions.k8s.io/CustomResourceDefinition';
+
+/** A values switch deciding whether a chart creates some kinds (Helm's `{{ if or .Values.a .Values.b }}`). */
+export interface ChartSwitch {
+  /** Dotted values paths; the kinds are created when any of them is truthy (Helm's notion: not false, 0, '', null, empty). */
+  values: readonly string[];
+  /** The chart's own default for each path (its values.yaml). */
+  default: boolean;
+  /** What the switch governs: `group/Kind` as in CHART_CLUSTER_KINDS; CRD_KIND also governs the chart's CHART_CRD_GROUPS. */
+  kinds: readonly string[];
+}
+
+/**
+ * Values that switch off what a chart creates (by chart name), read from the Application's values
+ * (files, `values`, `valuesObject`; `--set` parameters are not read). A value the tree cannot see
+ * (a values file in another repository) counts as on. Checked against the pinned charts' values.yaml.
+ */
+export const CHART_SWITCHES: Readonly<Record<string, readonly ChartSwitch[]>> = {
+  'kube-prometheus-stack': [{ values: ['crds.enabled'], default: true, kinds: [CRD_KIND] }],
+  'cert-manager': [{ values: ['crds.enabled', 'installCRDs'], default: false, kinds: [CRD_KIND] }],
+  'argo-cd': [{ values: ['crds.install'], default: true, kinds: [CRD_KIND] }],
+  'tailscale-operator': [{ values: ['installCRDs'], default: true, kinds: [CRD_KIND] }],
+  alloy: [{ values: ['crds.create'], default: true, kinds: [CRD_KIND] }],
 };
 
 /** Git sources known to hold CRDs: repository (normalised URL) and path prefix. */

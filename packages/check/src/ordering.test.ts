@@ -12,7 +12,8 @@ const certManager = (wave: number) =>
   application('cert-manager', {
     wave,
     sources: [
-      { repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', targetRevision: 'v1.21.1' },
+      // The chart installs its CRDs only when asked to (crds.enabled defaults to false).
+      { repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', targetRevision: 'v1.21.1', helm: { valuesObject: { crds: { enabled: true } } } },
       { repoURL: REPO, targetRevision: 'main', path: 'manifests/cert-manager' },
     ],
   });
@@ -47,6 +48,12 @@ describe('sync order', () => {
       },
     ]);
     expect(await ordering({ ...files, 'apps/issuers.yaml': application('issuers', { wave: -4 }) })).toEqual([]);
+  });
+
+  it('knows the chart installs no CRDs when its values leave them off (cert-manager: crds.enabled defaults to false)', async () => {
+    const bare = application('cert-manager', { wave: -5, sources: [{ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', targetRevision: 'v1.21.1' }, { repoURL: REPO, targetRevision: 'main', path: 'manifests/cert-manager' }] });
+    const files = { 'apps/cert-manager.yaml': bare, 'manifests/cert-manager/.keep.yaml': '', 'apps/issuers.yaml': application('issuers'), 'manifests/issuers/issuer.yaml': issuer() };
+    expect((await ordering(files)).map((finding) => `${finding.severity} ${finding.problem}`)).toEqual(['warning no Application in this tree installs the CRD of cert-manager.io/ClusterIssuer']);
   });
 
   it('within the chart\'s own Application, wants the custom resource in a later wave than the chart', async () => {

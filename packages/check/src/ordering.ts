@@ -64,10 +64,17 @@ export function checkOrdering(resolution: Resolution, secretUses: SecretUse[], s
   /** `syncs in wave W of C` (the object itself) or `syncs with A, in wave W of C` (an Application applying it). */
   const syncs = (self: Placed, step: Step) => `syncs ${step.element === self.doc.id ? '' : `with ${label(step)}, `}in ${where(step)}`;
 
+  // CRDs applied by hand (declared roots) exist before anything syncs, like ArgoCD's own.
+  const handInstalled = new Set<string>();
+  for (const { doc } of resolution.handApplied) {
+    const spec = doc.raw['spec'];
+    if (doc.kind === 'CustomResourceDefinition' && isMap(spec) && typeof spec['group'] === 'string' && isMap(spec['names'])) handInstalled.add(`${spec['group']}/${String(spec['names']['kind'])}`);
+  }
+
   const reportedMissing = new Set<string>();
   for (const entry of resolution.placed) {
     const { group, kind } = entry.doc;
-    if (BUILTIN_GROUPS.has(group) || PREINSTALLED_CRD_GROUPS.includes(group) || kind === 'CustomResourceDefinition' || isHook(entry.doc)) continue;
+    if (BUILTIN_GROUPS.has(group) || PREINSTALLED_CRD_GROUPS.includes(group) || handInstalled.has(`${group}/${kind}`) || kind === 'CustomResourceDefinition' || isHook(entry.doc)) continue;
     const installers = [...(byGroup.get(`${group}/${kind}`) ?? []), ...(byGroup.get(group) ?? [])];
     if (installers.length === 0) {
       const declared = settings.external.some((external) => external.kind === 'CustomResourceDefinition' && (globMatch(external.name, group) || globMatch(external.name, `*.${group}`)));

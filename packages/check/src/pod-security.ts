@@ -79,13 +79,12 @@ export function checkPodSecurity(resolution: Resolution, settings: CheckSettings
     const level = levelOf(entry.doc.labels);
     if (level) levels.set(entry.doc.name, { level, from: entry.doc.file });
   }
-  // Namespaces applied by hand at bootstrap (ArgoCD's own) keep the labels their file gives them.
-  for (const file of objectFiles) {
-    for (const doc of tree.objectsOf(file)) {
-      if (doc.kind !== 'Namespace' || doc.group !== '' || levels.has(doc.name) || !resolution.argocdNamespaces.has(doc.name)) continue;
-      const level = levelOf(doc.labels);
-      if (level) levels.set(doc.name, { level, from: doc.file });
-    }
+  // Namespaces applied by hand at bootstrap (declared roots, or ArgoCD's own) keep the labels their file gives them.
+  const bootstrap = [...resolution.handApplied.map((entry) => entry.doc), ...objectFiles.flatMap((file) => tree.objectsOf(file)).filter((doc) => resolution.argocdNamespaces.has(doc.name))];
+  for (const doc of bootstrap) {
+    if (doc.kind !== 'Namespace' || doc.group !== '' || levels.has(doc.name)) continue;
+    const level = levelOf(doc.labels);
+    if (level) levels.set(doc.name, { level, from: doc.file });
   }
   for (const app of resolution.apps) {
     if (!app.reached || !app.createNamespace || !app.destinationNamespace || levels.has(app.destinationNamespace)) continue;

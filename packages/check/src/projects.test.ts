@@ -58,4 +58,26 @@ describe('AppProject permissions', () => {
       'warning installs chart cert-manager, which creates admissionregistration.k8s.io/ValidatingWebhookConfiguration, admissionregistration.k8s.io/MutatingWebhookConfiguration, but project team does not permit them',
     ]);
   });
+
+  it("reads the chart's values for what they switch off (kube-prometheus-stack: crds.enabled)", async () => {
+    const stack = (valueFile: string) =>
+      application('monitoring', {
+        project: 'team',
+        sources: [
+          { repoURL: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', targetRevision: '88.5.3', helm: { valueFiles: [valueFile] } },
+          { repoURL: REPO, targetRevision: 'main', ref: 'values' },
+          { repoURL: REPO, targetRevision: 'main', path: 'manifests/web' },
+        ],
+      });
+    const roles = project({ sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: 'rbac.authorization.k8s.io', kind: '*' }] });
+    const files = { 'apps/team.yaml': roles, 'manifests/web/cm.yaml': configMap };
+    const problems = async (values: string, valueFile = '$values/values/monitoring.yaml') =>
+      (await projects({ ...files, 'apps/monitoring.yaml': stack(valueFile), 'values/monitoring.yaml': values })).map((finding) => finding.problem);
+    const refused = 'installs chart kube-prometheus-stack, which creates apiextensions.k8s.io/CustomResourceDefinition, but project team does not permit them';
+    expect(await problems('crds:\n  enabled: false\n')).toEqual([]);
+    expect(await problems('crds:\n  enabled: true\n')).toEqual([refused]);
+    expect(await problems('grafana:\n  enabled: false\n')).toEqual([refused]); // the chart's default: on
+    // A values file this tree cannot read might switch them on: counted as on.
+    expect(await problems('crds:\n  enabled: false\n', 'https://example.com/monitoring.yaml')).toEqual([refused]);
+  });
 });

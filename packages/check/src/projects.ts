@@ -4,11 +4,11 @@
  * anywhere in the tree (projects are often applied at bootstrap): `sourceRepos`, `destinations`,
  * `clusterResourceWhitelist`/`Blacklist` (an empty whitelist permits no cluster-scoped object),
  * `namespaceResourceWhitelist`/`Blacklist`. A chart's objects cannot be seen: the cluster-scoped
- * kinds known charts create (CHART_CLUSTER_KINDS) must be permitted, or a warning says so. The
+ * kinds known charts create (CHART_CLUSTER_KINDS, less what their values switch off: CHART_SWITCHES)
+ * must be permitted, or a warning says so. The
  * built-in `default` project permits everything unless the tree redefines it.
  */
 import { describePlaced, normalizeRepoURL, type AppNode, type Resolution } from './argocd.js';
-import { CHART_CLUSTER_KINDS } from './defaults.js';
 import type { Finding } from './finding.js';
 import { globMatch } from './glob.js';
 import { isMap, type KubeDoc, type Tree } from './tree.js';
@@ -101,12 +101,12 @@ export function checkProjects(resolution: Resolution, tree: Tree, objectFiles: s
       }
     }
     for (const chart of app.expansion.charts) {
-      const refused = (CHART_CLUSTER_KINDS[chart.name] ?? []).filter((groupKind) => {
+      const refused = chart.clusterKinds.filter((groupKind) => {
         const [group, kind] = [groupKind.slice(0, groupKind.lastIndexOf('/')), groupKind.slice(groupKind.lastIndexOf('/') + 1)];
         return !kindPermitted(project, { group, kind, name: '*' } as KubeDoc, true, true);
       });
       if (refused.length > 0) {
-        add('warning', `installs chart ${chart.name}, which creates ${refused.join(', ')}, but project ${name} does not permit them`, `Unless its values turn them off, ArgoCD refuses those objects: add them to the clusterResourceWhitelist of AppProject ${name} (${project.doc.file})`);
+        add('warning', `installs chart ${chart.name}, which creates ${refused.join(', ')}, but project ${name} does not permit them`, `ArgoCD refuses those objects: add them to the clusterResourceWhitelist of AppProject ${name} (${project.doc.file}), or switch them off in the chart's values`);
       }
     }
   }

@@ -86,6 +86,33 @@ describe('reachability', () => {
     ]);
   });
 
+  it('takes files declared under roots: as applied by hand, their objects existing before any sync', async () => {
+    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } };
+    const token = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token', namespace: 'web' } };
+    const files = {
+      ...base(),
+      'bootstrap/namespace.yaml': namespace,
+      'bootstrap/token.yaml': token,
+      'manifests/web/deployment.yaml': deployment('web', 'web', { volumes: [{ name: 't', secret: { secretName: 'token' } }] }),
+    };
+    expect((await checkTree(writeTree(files))).findings.map((finding) => `${finding.check} ${finding.severity} ${finding.file}`)).toEqual([
+      'reachability error bootstrap/token.yaml',
+      'reachability info bootstrap/namespace.yaml',
+      'references error manifests/web/deployment.yaml',
+    ]);
+    const declared = { ...files, '.homelab-check.yaml': 'roots: [bootstrap/namespace.yaml, ./bootstrap/token.yaml, bootstrap/gone.yaml]\n' };
+    expect((await checkTree(writeTree(declared))).findings).toEqual([
+      {
+        check: 'reachability',
+        severity: 'warning',
+        file: '.homelab-check.yaml',
+        object: 'roots[2]',
+        problem: "'bootstrap/gone.yaml' is not a file of this tree",
+        hint: 'Fix the path (relative to the repository root) or remove the entry',
+      },
+    ]);
+  });
+
   it('resolves multi-source $values files and reports a missing one', async () => {
     const chartApp = (valueFile: string) =>
       application('cache', {

@@ -2,7 +2,7 @@
  * Dangling references: a Secret, ConfigMap, PVC, StorageClass, Service, Gateway, (Cluster)Issuer,
  * ServiceAccount or Namespace some applied object names, that nothing creates. What counts as
  * created: objects ArgoCD applies from this tree (SOPS-encrypted Secrets included: their metadata
- * is plain text), Secrets cert-manager writes (Certificate.secretName, ACME account keys, shim-annotated
+ * is plain text) or applied by hand (`roots:`), Secrets cert-manager writes (Certificate.secretName, ACME account keys, shim-annotated
  * Gateways and Ingresses), namespaces ArgoCD creates (CreateNamespace=true), what every cluster and
  * namespace has, and objects declared external. A namespace a Helm chart deploys into may hold
  * anything the chart creates, so references into it are reported as information only.
@@ -55,6 +55,11 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
     if (!objects.has(key)) objects.set(key, entry);
     for (const [namespace, secret] of producedSecrets(entry.doc, entry.namespace, crNamespace)) produced.add(keyOf('Secret', namespace, secret));
   }
+  const handApplied = new Set<string>();
+  for (const entry of resolution.handApplied) {
+    handApplied.add(keyOf(entry.doc.kind, entry.namespace, entry.doc.name));
+    for (const [namespace, secret] of producedSecrets(entry.doc, entry.namespace, crNamespace)) produced.add(keyOf('Secret', namespace, secret));
+  }
 
   const namespaces = new Set<string>([...BUILTIN_NAMESPACES, ...resolution.argocdNamespaces]);
   for (const app of resolution.apps) if (app.reached && app.createNamespace && app.destinationNamespace) namespaces.add(app.destinationNamespace);
@@ -73,12 +78,13 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
   const exists = (ref: Ref, from: Placed): Placed | true | undefined => {
     if (ref.kind === 'Namespace') {
       const placed = objects.get(keyOf('Namespace', undefined, ref.name));
-      return placed ?? (namespaces.has(ref.name) ? true : undefined);
+      return placed ?? (namespaces.has(ref.name) || handApplied.has(keyOf('Namespace', undefined, ref.name)) ? true : undefined);
     }
     const names = from.rename ? [`${from.rename.prefix}${ref.name}${from.rename.suffix}`, ref.name] : [ref.name];
     for (const name of names) {
       const placed = objects.get(keyOf(ref.kind, ref.namespace, name));
       if (placed) return placed;
+      if (handApplied.has(keyOf(ref.kind, ref.namespace, name))) return true;
       if (ref.kind === 'Secret' && produced.has(keyOf('Secret', ref.namespace, name))) return true;
     }
     if (ref.namespace !== undefined && PER_NAMESPACE_OBJECTS.some((object) => object.kind === ref.kind && object.name === ref.name)) return true;

@@ -1,12 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkTree } from './check.js';
-import { modelPath } from './schema.js';
+import { modelPath, type ModelClass } from './schema.js';
 import { application, removeTrees, rootApp, writeTree } from './test-support/fixtures.js';
 
 afterAll(removeTrees);
 
-const schemaFindings = async (manifests: Record<string, object>) =>
-  (await checkTree(writeTree({ 'apps/root.yaml': rootApp(), 'apps/web.yaml': application('web'), ...manifests }))).findings.filter((finding) => finding.check === 'schema');
+const schemaFindings = async (manifests: Record<string, object>, models?: Record<string, ModelClass>) =>
+  (await checkTree(writeTree({ 'apps/root.yaml': rootApp(), 'apps/web.yaml': application('web'), ...manifests }), models ? { models } : {})).findings.filter(
+    (finding) => finding.check === 'schema',
+  );
 
 describe('modelPath', () => {
   it('maps core, built-in and CRD groups to @kubernetes-models file paths', () => {
@@ -53,6 +55,21 @@ describe('schema', () => {
         problem: 'no schema known for tailscale.com/v1alpha1 Connector',
         hint: 'Objects of this kind are not validated (@kubernetes-models has no class for it)',
       },
+    ]);
+  });
+
+  it('validates kinds with a class given in models (by apiVersion/Kind)', async () => {
+    class Connector {
+      constructor(private readonly data: { spec?: { hostname?: unknown } }) {}
+      validate() {
+        if (typeof this.data.spec?.hostname !== 'string') throw new Error('/spec/hostname must be string');
+      }
+    }
+    const connector = (name: string, hostname: unknown) => ({ apiVersion: 'tailscale.com/v1alpha1', kind: 'Connector', metadata: { name }, spec: { hostname } });
+    const models = { 'tailscale.com/v1alpha1/Connector': Connector };
+    expect(await schemaFindings({ 'manifests/web/a.yaml': connector('a', 'a') }, models)).toEqual([]);
+    expect((await schemaFindings({ 'manifests/web/a.yaml': connector('a', 1) }, models)).map((finding) => `${finding.severity} ${finding.object}: ${finding.problem}`)).toEqual([
+      'error Connector/a: fails the tailscale.com/v1alpha1 Connector schema: /spec/hostname must be string',
     ]);
   });
 });

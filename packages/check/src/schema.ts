@@ -1,17 +1,23 @@
 /**
  * Object schemas from @kubernetes-models: the class for an apiVersion/kind is imported by its file
  * path (`kubernetes-models/apps/v1/Deployment`, `@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute`),
- * once per kind, and its precompiled `validate()` runs on the object. Kinds without a class are
- * reported as information, not errors.
+ * once per kind, and its precompiled `validate()` runs on the object. Classes given by the caller
+ * (`models`, by `apiVersion/Kind`) cover kinds no @kubernetes-models package does. Kinds without a
+ * class are reported as information, not errors.
  */
 import { MODEL_PACKAGES } from './defaults.js';
-import { describePlaced, type Placed } from './argocd.js';
+import { describePlaced, type Applied } from './argocd.js';
 import type { Finding } from './finding.js';
 
-interface ModelClass {
-  new (data: unknown): { validate(): void };
+/** A class shaped like @kubernetes-models': built from an object's data, `validate()` throws on a violation. */
+export interface ModelClass {
+  /** Takes the object as read (`never`: any data type the class declares is accepted). */
+  new (data: never): { validate(): void };
   kind?: string;
 }
+
+/** Model classes by `apiVersion/Kind` (e.g. `tailscale.com/v1alpha1/Connector`). */
+export type Models = Readonly<Record<string, ModelClass>>;
 
 interface AjvLikeError {
   instancePath?: string;
@@ -64,19 +70,19 @@ export function validationMessages(error: unknown): string[] {
 }
 
 /** Validates every applied object that has a schema; SOPS-encrypted and generated objects are skipped. */
-export async function checkSchemas(placed: Placed[]): Promise<Finding[]> {
+export async function checkSchemas(applied: readonly Applied[], models: Models = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const unknownKinds = new Map<string, Placed>();
-  for (const entry of placed) {
+  const unknownKinds = new Map<string, Applied>();
+  for (const entry of applied) {
     if (entry.generated || entry.doc.sops) continue;
-    const cls = await modelClass(entry.doc.apiVersion, entry.doc.kind);
+    const cls = models[`${entry.doc.apiVersion}/${entry.doc.kind}`] ?? (await modelClass(entry.doc.apiVersion, entry.doc.kind));
     if (!cls) {
       const key = `${entry.doc.apiVersion} ${entry.doc.kind}`;
       if (!unknownKinds.has(key)) unknownKinds.set(key, entry);
       continue;
     }
     try {
-      new cls(entry.doc.raw).validate();
+      new cls(entry.doc.raw as never).validate();
     } catch (error) {
       const messages = validationMessages(error);
       findings.push({

@@ -1,7 +1,9 @@
 /**
- * The checked directory as ArgoCD's repo-server would see it: the files git knows (tracked, plus
- * untracked files that are not ignored: what the next commit would hold) or, outside a git work
- * tree, every file but `.git/` and `node_modules/`. Files are read and parsed lazily, once.
+ * The checked tree as ArgoCD's repo-server would see it, from one of two sources: a directory (the
+ * files git knows — tracked, plus untracked files that are not ignored: what the next commit would
+ * hold — or, outside a git work tree, every file but `.git/` and `node_modules/`), or files held in
+ * memory (path → content, e.g. a tree just rendered and not yet written). Files are read and parsed
+ * lazily, once.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -114,6 +116,42 @@ export function normalizePath(path: string): string | undefined {
   return normal;
 }
 
+/** Where a tree's files come from: their repository paths, and how to read one. */
+export interface TreeSource {
+  /** Repository paths of the files in the tree. */
+  files: readonly string[];
+  /** The text of a file (also of one not listed, e.g. an ignored `.homelab-check.yaml`); undefined when absent. */
+  read(path: string): string | undefined;
+  /** The directory on disk the paths are relative to; undefined for a tree held in memory. */
+  dir?: string;
+}
+
+/** The files of directory `root`: `files` (repository paths) if given, else git's view, else a walk. */
+export function dirSource(root: string, files?: readonly string[]): TreeSource {
+  return {
+    dir: root,
+    files: files ?? listGit(root) ?? listWalk(root),
+    read: (path) => {
+      try {
+        return readFileSync(join(root, path), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Files held in memory: repository path → content. */
+export function memorySource(files: ReadonlyMap<string, string> | Readonly<Record<string, string>>): TreeSource {
+  const map = files instanceof Map ? (files as ReadonlyMap<string, string>) : new Map(Object.entries(files));
+  const normalized = new Map<string, string>();
+  for (const [path, content] of map) {
+    const normal = normalizePath(path);
+    if (normal !== undefined && normal !== '') normalized.set(normal, content);
+  }
+  return { files: [...normalized.keys()], read: (path) => normalized.get(path) };
+}
+
 export class Tree {
   readonly files: readonly string[];
   private readonly fileSet: Set<string>;
@@ -122,11 +160,8 @@ export class Tree {
   private readonly parsed = new Map<string, ParsedFile>();
   private readonly objects = new Map<string, KubeDoc[]>();
 
-  constructor(
-    readonly root: string,
-    files?: string[],
-  ) {
-    this.files = [...(files ?? listGit(root) ?? listWalk(root))].sort();
+  constructor(private readonly source: TreeSource) {
+    this.files = [...source.files].sort();
     this.fileSet = new Set(this.files);
     for (const file of this.files) {
       for (let slash = file.lastIndexOf('/'); slash > 0; slash = file.lastIndexOf('/', slash - 1)) {
@@ -168,17 +203,23 @@ export class Tree {
     return result;
   }
 
+  /** The directory on disk the tree's paths are relative to; undefined for a tree held in memory. */
+  get dir(): string | undefined {
+    return this.source.dir;
+  }
+
   text(path: string): string {
     let text = this.texts.get(path);
     if (text === undefined) {
-      try {
-        text = readFileSync(join(this.root, path), 'utf8');
-      } catch {
-        text = '';
-      }
+      text = this.source.read(path) ?? '';
       this.texts.set(path, text);
     }
     return text;
+  }
+
+  /** The text of a file whether or not the tree lists it (settings files may be git-ignored); undefined when absent. */
+  readAny(path: string): string | undefined {
+    return this.isFile(path) ? this.text(path) : this.source.read(path);
   }
 
   /** The YAML documents (or the one JSON document) of a file; `error` when it does not parse. */

@@ -25,7 +25,8 @@ function chartMeta(dir: string): { version?: string; dependencies: string[] } {
   return { ...(typeof meta['version'] === 'string' ? { version: meta['version'] } : {}), dependencies };
 }
 
-export function checkValues(resolution: Resolution, settings: CheckSettings, root: string): Finding[] {
+/** `root`: the directory the tree is read from; undefined for a tree in memory (its charts from git are not read). */
+export function checkValues(resolution: Resolution, settings: CheckSettings, root: string | undefined): Finding[] {
   const findings: Finding[] = [];
   if (!settings.chartSchemas) return findings;
   const schemasRoot = resolve(settings.chartSchemas);
@@ -34,8 +35,12 @@ export function checkValues(resolution: Resolution, settings: CheckSettings, roo
   for (const { chart, app } of resolution.charts) {
     if (chart.values.length === 0) continue;
     const version = chart.version.replace(/^v/, '');
+    if (chart.dir !== undefined && root === undefined) {
+      findings.push({ check: 'chart-values', severity: 'info', file: app.doc.file, object: app.label, problem: `chart ${chart.name} is read from git, and this tree is held in memory`, hint: 'Its values are not checked: check the written tree (homelab check DIR)' });
+      continue;
+    }
     const chartDir = chart.dir !== undefined
-      ? join(root, chart.dir)
+      ? join(root!, chart.dir)
       : [join(schemasRoot, chart.name, chart.version), join(schemasRoot, chart.name, `v${version}`), join(schemasRoot, chart.name)].find((dir) => existsSync(join(dir, 'values.yaml')));
     const label = `chart ${chart.name} ${chart.version}`;
     if (!chartDir || !existsSync(join(chartDir, 'values.yaml'))) {

@@ -38,6 +38,8 @@ export interface SecretDeclaration {
   keys: string[];
   /** What the secret is for and where its values come from, shown by `homelab secrets`. */
   description: string;
+  /** Labels the Secret must carry, written by `homelab secrets` (ArgoCD, for one, reads only labelled Secrets). */
+  labels?: Record<string, string>;
 }
 
 /** How a service is reached. */
@@ -54,6 +56,31 @@ export const SSO_GROUPS = {
   admins: 'homelab-admins',
   /** Signed-in users: read-only where an app distinguishes. */
   users: 'homelab-users',
+} as const;
+
+/**
+ * The identity provider as the apps that sign in with OIDC see it, shared by the identity provider
+ * (which serves it) and its OIDC clients, so neither imports the other.
+ */
+export const SSO_PROVIDER = {
+  /** Its host is `<hostLabel>.<domains.internal>` (Authentik's route and every client's issuer). */
+  hostLabel: 'auth',
+  /**
+   * ID-token claim listing the user's group names (SSO_GROUPS among them). Authentik's built-in
+   * `profile` scope mapping emits it; apps authorize by it (ArgoCD's RBAC `scopes`).
+   */
+  groupsClaim: 'groups',
+} as const;
+
+/**
+ * OIDC clients configured on both ends, keyed by the name of the component that signs in: the app
+ * package configures the client ID (and serves the callback), the identity provider registers the
+ * same client with redirect URIs `https://<app host><redirectPath>`. The issuer is the application
+ * `slug` at the provider.
+ */
+export const SSO_OIDC_CLIENTS = {
+  /** ArgoCD's server, native OIDC (no Dex): it serves its callback at `/auth/callback` on its URL. */
+  argocd: { slug: 'argocd', clientId: 'argocd', redirectPaths: ['/auth/callback'] },
 } as const;
 
 /** A service a component exposes, from which routes, tunnel rules, SSO and DNS are derived. */

@@ -3,6 +3,8 @@ export {
   COMPONENT_GROUPS,
   INSTANCE_LABEL,
   SSO_GROUPS,
+  SSO_OIDC_CLIENTS,
+  SSO_PROVIDER,
   podSelector,
   type Access,
   type Component,

@@ -55,7 +55,7 @@ describe('nfs-csi component', () => {
   });
 
   it('exports a small, fixed surface', () => {
-    expect(Object.keys(api).sort()).toEqual(['MEDIA_CLAIM', 'MEDIA_MOUNT_PATH', 'STORAGE_CLASSES', 'nfsCsi', 'nfsCsiDefaults', 'nfsCsiModule']);
+    expect(Object.keys(api).sort()).toEqual(['MEDIA_CLAIM', 'MEDIA_MOUNT_PATH', 'STORAGE_CLASSES', 'configVolume', 'mediaVolume', 'nfsCsi', 'nfsCsiDefaults', 'nfsCsiModule']);
   });
 
   it('takes overrides with merge() semantics and leaves the defaults alone', () => {

@@ -2,7 +2,7 @@
  * Every default of @homelab/overseerr, in one place. What depends on the homelab (host names, time
  * zone, user and group) is derived from the config in overseerr.ts, never set here.
  */
-import type { AppDescription, AppResources, AppSecurityContext, ReachDefaults } from '@homelab/app-template';
+import { linuxserverSecurityContext, type AppDescription, type AppResources, type AppSecurityContext, type ReachDefaults } from '@homelab/app-template';
 
 /** Overseerr's web and API port (its default). */
 export const OVERSEERR_PORT = 5055;
@@ -35,12 +35,9 @@ export interface OverseerrSettings {
    */
   env: Record<string, string>;
   /**
-   * Security context for linuxserver.io's s6-overlay init, which starts as root, creates the
-   * `abc` user with PUID/PGID, chowns `/config` and then runs the app as that user. Hence not
-   * `runAsNonRoot`, a writable root filesystem (s6 writes /run, /etc/passwd) and, of the
-   * capabilities dropped by default, the ones root needs for that: CHOWN, DAC_OVERRIDE, FOWNER
-   * (chown/chmod files it does not own), SETUID/SETGID (switch to abc) and KILL (s6 signals the
-   * service, which runs under another uid, on shutdown). All within the 'baseline' Pod Security level.
+   * Container security context: the one linuxserver.io's s6-overlay init needs (it starts as root,
+   * then runs the app as PUID:PGID), within the 'baseline' Pod Security level.
+   * @default linuxserverSecurityContext() (@homelab/app-template)
    */
   securityContext: AppSecurityContext;
   /**
@@ -58,10 +55,6 @@ export const OVERSEERR_DEFAULTS = {
   reach: { internal: 'requests', public: 'requests', sso: 'none' },
   resources: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '1Gi' } },
   env: {},
-  securityContext: {
-    runAsNonRoot: false,
-    readOnlyRootFilesystem: false,
-    capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'] },
-  },
+  securityContext: linuxserverSecurityContext(),
   network: { connectsTo: ['sonarr', 'radarr', 'plex'], internetEgress: true },
 } satisfies OverseerrSettings;

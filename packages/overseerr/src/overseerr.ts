@@ -4,26 +4,20 @@
  * Radarr over their APIs and never touches the media files, so it does not mount the media claim.
  * Pure functions of the resolved config.
  */
-import { appComponent, appReach, workloadDefaults, type AppComponent, type AppDescription } from '@homelab/app-template';
+import { appComponent, appReach, linuxserverContainer, type AppComponent, type AppDescription, type AppProbe } from '@homelab/app-template';
 import type { ResolvedConfig } from '@homelab/config';
 import { merge, type Patch } from '@homelab/core';
-import { MEDIA_CLAIM, STORAGE_CLASSES } from '@homelab/nfs-csi';
+import { MEDIA_CLAIM, configVolume } from '@homelab/nfs-csi';
 import { OVERSEERR_APP, OVERSEERR_DEFAULTS, OVERSEERR_PORT, type OverseerrSettings } from './defaults.js';
 import { OVERSEERR_IMAGE } from './versions.js';
 
 const SOURCE = '@homelab/overseerr';
 /** Unauthenticated status endpoint (version, commit): answers once the server is up. */
-const STATUS_PATH = '/api/v1/status';
+const STATUS: AppProbe = { type: 'http', path: '/api/v1/status' };
 
 /** The package defaults with `overrides` merged on (merge() semantics: maps merge, lists replace, null deletes). */
 export function overseerrSettings(overrides?: Patch<OverseerrSettings>): OverseerrSettings {
   return merge<OverseerrSettings>(OVERSEERR_DEFAULTS, overrides);
-}
-
-/** TZ from homelab.yaml `workloads`, and the PUID/PGID linuxserver.io's init runs the app as. */
-function linuxserverEnv(config: ResolvedConfig): Record<string, string> {
-  const { env, securityContext } = workloadDefaults(config);
-  return { ...env, PUID: String(securityContext.runAsUser), PGID: String(securityContext.runAsGroup) };
 }
 
 /** The app-template description of Overseerr for this homelab: every field derived from config and settings. */
@@ -42,20 +36,13 @@ export function overseerrDescription(config: ResolvedConfig, settings: Overseerr
     description: 'Overseerr: media requests for Plex users',
     image: OVERSEERR_IMAGE,
     ports: { http: { port: OVERSEERR_PORT, http: true } },
-    env: { ...linuxserverEnv(config), ...settings.env },
-    probes: {
-      startup: { type: 'http', path: STATUS_PATH },
-      liveness: { type: 'http', path: STATUS_PATH },
-      readiness: { type: 'http', path: STATUS_PATH },
-    },
-    resources: settings.resources,
-    persistence: {
-      config: { type: 'claim', mountPath: '/config', storageClass: STORAGE_CLASSES.config, size: settings.configSize },
-    },
+    // TZ, PUID, PGID and 'baseline'; the security context is a setting (default: linuxserverSecurityContext()).
+    ...linuxserverContainer(config, { env: settings.env }),
     securityContext: settings.securityContext,
+    probes: { startup: STATUS, liveness: STATUS, readiness: STATUS },
+    resources: settings.resources,
+    persistence: { config: configVolume(settings.configSize) },
     exposes: reach.exposes,
-    // Root at start (s6-overlay init) and capabilities of the baseline set: not 'restricted'.
-    podSecurity: 'baseline',
     network: settings.network,
   };
 }

@@ -3,7 +3,7 @@
  * LoadBalancer address, time zone, user and group) is derived from the config in plex.ts, never
  * set here.
  */
-import type { AppDescription, AppResources, AppSecurityContext, ReachDefaults } from '@homelab/app-template';
+import { linuxserverSecurityContext, type AppDescription, type AppResources, type AppSecurityContext, type ReachDefaults } from '@homelab/app-template';
 
 /** Plex Media Server's port: web app, API and streams (fixed by Plex). */
 export const PLEX_PORT = 32400;
@@ -46,12 +46,9 @@ export interface PlexSettings {
    */
   env: Record<string, string>;
   /**
-   * Security context for linuxserver.io's s6-overlay init, which starts as root, creates the
-   * `abc` user with PUID/PGID, chowns `/config` and then runs Plex as that user. Hence not
-   * `runAsNonRoot`, a writable root filesystem (s6 writes /run, /etc/passwd) and, of the
-   * capabilities dropped by default, the ones root needs for that: CHOWN, DAC_OVERRIDE, FOWNER
-   * (chown/chmod files it does not own), SETUID/SETGID (switch to abc) and KILL (s6 signals the
-   * service, which runs under another uid, on shutdown). All within the 'baseline' Pod Security level.
+   * Container security context: the one linuxserver.io's s6-overlay init needs (it starts as root,
+   * then runs the app as PUID:PGID), within the 'baseline' Pod Security level.
+   * @default linuxserverSecurityContext() (@homelab/app-template)
    */
   securityContext: AppSecurityContext;
   /**
@@ -70,10 +67,6 @@ export const PLEX_DEFAULTS = {
   reach: { internal: 'plex', public: 'plex', sso: 'none' },
   resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '4Gi' } },
   env: { VERSION: 'docker' },
-  securityContext: {
-    runAsNonRoot: false,
-    readOnlyRootFilesystem: false,
-    capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'] },
-  },
+  securityContext: linuxserverSecurityContext(),
   network: { internetEgress: true },
 } satisfies PlexSettings;

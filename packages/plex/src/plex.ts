@@ -3,26 +3,22 @@
  * claim (read-only), reachable on the internal gateway, through the public tunnel and, for LAN
  * clients, on a LoadBalancer address. Pure functions of the resolved config.
  */
-import { appComponent, appReach, workloadDefaults, type AppComponent, type AppDescription } from '@homelab/app-template';
+import { appComponent, appReach, linuxserverContainer, loadBalancerService, type AppComponent, type AppDescription, type AppProbe } from '@homelab/app-template';
 import type { ResolvedConfig } from '@homelab/config';
 import { merge, type Patch } from '@homelab/core';
-import { MEDIA_CLAIM, MEDIA_MOUNT_PATH, STORAGE_CLASSES } from '@homelab/nfs-csi';
+import { MEDIA_CLAIM, configVolume, mediaVolume } from '@homelab/nfs-csi';
 import { PLEX_APP, PLEX_DEFAULTS, PLEX_PORT, type PlexSettings } from './defaults.js';
 import { PLEX_IMAGE } from './versions.js';
 
 const SOURCE = '@homelab/plex';
+/** Plex's unauthenticated identity endpoint: answers once the server is up. */
+const IDENTITY: AppProbe = { type: 'http', path: '/identity' };
 /** Where the transcoder scratch volume is mounted; set it as Plex's transcoder temporary directory. */
 const TRANSCODE_PATH = '/transcode';
 
 /** The package defaults with `overrides` merged on (merge() semantics: maps merge, lists replace, null deletes). */
 export function plexSettings(overrides?: Patch<PlexSettings>): PlexSettings {
   return merge<PlexSettings>(PLEX_DEFAULTS, overrides);
-}
-
-/** TZ from homelab.yaml `workloads`, and the PUID/PGID linuxserver.io's init runs the app as. */
-function linuxserverEnv(config: ResolvedConfig): Record<string, string> {
-  const { env, securityContext } = workloadDefaults(config);
-  return { ...env, PUID: String(securityContext.runAsUser), PGID: String(securityContext.runAsGroup) };
 }
 
 /** The app-template description of Plex for this homelab: every field derived from config and settings. */
@@ -40,32 +36,21 @@ export function plexDescription(config: ResolvedConfig, settings: PlexSettings =
     description: 'Plex Media Server: streams the media library',
     image: PLEX_IMAGE,
     ports: { http: { port: PLEX_PORT, http: true } },
-    env: { ...linuxserverEnv(config), ...settings.env },
-    probes: {
-      startup: { type: 'http', path: '/identity' },
-      liveness: { type: 'http', path: '/identity' },
-      readiness: { type: 'http', path: '/identity' },
-    },
+    // TZ, PUID, PGID and 'baseline'; the security context is a setting (default: linuxserverSecurityContext()).
+    ...linuxserverContainer(config, { env: settings.env }),
+    securityContext: settings.securityContext,
+    probes: { startup: IDENTITY, liveness: IDENTITY, readiness: IDENTITY },
     resources: settings.resources,
     persistence: {
-      config: { type: 'claim', mountPath: '/config', storageClass: STORAGE_CLASSES.config, size: settings.configSize },
+      config: configVolume(settings.configSize),
       // Plex only reads the library: the same claim at the same path as every media app, read-only.
-      media: { type: 'existingClaim', claim: MEDIA_CLAIM.name, mountPath: MEDIA_MOUNT_PATH, readOnly: true },
+      media: mediaVolume({ readOnly: true }),
       // Transcoder scratch on the node's disk rather than the NFS config share.
       transcode: { type: 'emptyDir', mountPath: TRANSCODE_PATH, sizeLimit: settings.transcodeSizeLimit },
     },
-    securityContext: settings.securityContext,
     // One Service: the LoadBalancer also serves the routes and the tunnel (a port belongs to one Service).
-    services: {
-      main: {
-        type: settings.lanService ? 'LoadBalancer' : 'ClusterIP',
-        ports: ['http'],
-        ...(reach.loadBalancerIP !== undefined ? { loadBalancerIP: reach.loadBalancerIP } : {}),
-      },
-    },
+    services: { main: settings.lanService ? loadBalancerService(reach, ['http']) : { ports: ['http'] } },
     exposes: reach.exposes,
-    // Root at start (s6-overlay init) and capabilities of the baseline set: not 'restricted'.
-    podSecurity: 'baseline',
     network: settings.network,
   };
 }

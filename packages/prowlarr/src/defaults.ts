@@ -2,7 +2,7 @@
  * Every default of @homelab/prowlarr, in one place. The settings type documents each field; the
  * build merges a caller's overrides onto PROWLARR_DEFAULTS with merge() and reads nothing else.
  */
-import type { AppDescription, AppImage, AppResources } from '@homelab/app-template';
+import { LINUXSERVER_CAPABILITIES, type AppDescription, type AppImage, type AppResources } from '@homelab/app-template';
 import { PROWLARR_IMAGE } from './versions.js';
 
 /**
@@ -24,11 +24,9 @@ export interface ProwlarrSettings {
    */
   resources: AppResources;
   /**
-   * Capabilities added to the container (all others are dropped). linuxserver.io images start as
-   * root: the init chowns /config (CHOWN, FOWNER, DAC_OVERRIDE), drops to PUID:PGID (SETUID,
-   * SETGID) and, as root, signals the app running as PUID on shutdown (KILL). All are in the
-   * 'baseline' Pod Security set.
-   * @default ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID']
+   * Capabilities added to the container (all others are dropped): the ones linuxserver.io's init
+   * needs as root, documented on LINUXSERVER_CAPABILITIES.
+   * @default [...LINUXSERVER_CAPABILITIES]
    */
   capabilities: string[];
   /**
@@ -44,6 +42,6 @@ export const PROWLARR_DEFAULTS = {
   image: PROWLARR_IMAGE,
   configSize: '1Gi',
   resources: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '1Gi' } },
-  capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'],
+  capabilities: [...LINUXSERVER_CAPABILITIES],
   network: { connectsTo: ['sonarr', 'radarr'], internetEgress: true },
 } satisfies ProwlarrSettings;

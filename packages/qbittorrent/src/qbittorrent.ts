@@ -4,14 +4,16 @@
  * downloads into the library), its web UI on the internal gateway behind SSO, and BitTorrent
  * TCP+UDP on a LoadBalancer address. Pure functions of the resolved config.
  */
-import { appComponent, appReach, workloadDefaults, type AppComponent, type AppDescription } from '@homelab/app-template';
+import { appComponent, appReach, linuxserverContainer, loadBalancerService, type AppComponent, type AppDescription, type AppProbe } from '@homelab/app-template';
 import type { ResolvedConfig } from '@homelab/config';
 import { merge, type Patch } from '@homelab/core';
-import { MEDIA_CLAIM, MEDIA_MOUNT_PATH, STORAGE_CLASSES } from '@homelab/nfs-csi';
+import { MEDIA_CLAIM, configVolume, mediaVolume } from '@homelab/nfs-csi';
 import { QBITTORRENT_APP, QBITTORRENT_DEFAULTS, QBITTORRENT_WEB_PORT, type QbittorrentSettings } from './defaults.js';
 import { QBITTORRENT_IMAGE } from './versions.js';
 
 const SOURCE = '@homelab/qbittorrent';
+/** TCP on the web UI: its API answers 403 to unauthenticated callers such as the kubelet. */
+const WEB_UI: AppProbe = { type: 'tcp', port: 'http' };
 
 /** The package defaults with `overrides` merged on (merge() semantics), checked. */
 export function qbittorrentSettings(overrides?: Patch<QbittorrentSettings>): QbittorrentSettings {
@@ -24,12 +26,6 @@ export function qbittorrentSettings(overrides?: Patch<QbittorrentSettings>): Qbi
     throw new Error(`qbittorrent: torrentPort is the web UI's port (torrentPort: '${port}'). Pick another port such as 6881.`);
   }
   return settings;
-}
-
-/** TZ from homelab.yaml `workloads`, and the PUID/PGID linuxserver.io's init runs the app as. */
-function linuxserverEnv(config: ResolvedConfig): Record<string, string> {
-  const { env, securityContext } = workloadDefaults(config);
-  return { ...env, PUID: String(securityContext.runAsUser), PGID: String(securityContext.runAsGroup) };
 }
 
 /** The app-template description of qBittorrent for this homelab: every field derived from config and settings. */
@@ -45,37 +41,21 @@ export function qbittorrentDescription(config: ResolvedConfig, settings: Qbittor
       'bt-tcp': { port: settings.torrentPort, protocol: 'TCP' },
       'bt-udp': { port: settings.torrentPort, protocol: 'UDP' },
     },
-    env: {
-      ...linuxserverEnv(config),
-      WEBUI_PORT: String(QBITTORRENT_WEB_PORT),
-      TORRENTING_PORT: String(settings.torrentPort),
-      ...settings.env,
-    },
-    // TCP: the API answers 403 to unauthenticated callers such as the kubelet.
-    probes: {
-      startup: { type: 'tcp', port: 'http' },
-      liveness: { type: 'tcp', port: 'http' },
-      readiness: { type: 'tcp', port: 'http' },
-    },
+    // TZ, PUID, PGID and 'baseline'; the security context is a setting (default: linuxserverSecurityContext()).
+    ...linuxserverContainer(config, {
+      env: { WEBUI_PORT: String(QBITTORRENT_WEB_PORT), TORRENTING_PORT: String(settings.torrentPort), ...settings.env },
+    }),
+    securityContext: settings.securityContext,
+    probes: { startup: WEB_UI, liveness: WEB_UI, readiness: WEB_UI },
     resources: settings.resources,
     persistence: {
-      config: { type: 'claim', mountPath: '/config', storageClass: STORAGE_CLASSES.config, size: settings.configSize },
+      config: configVolume(settings.configSize),
       // The whole media tree, read-write, at the path every media app uses: downloads land in
       // `<path>/downloads/…`, which Sonarr/Radarr see at the same place and hardlink from.
-      media: { type: 'existingClaim', claim: MEDIA_CLAIM.name, mountPath: MEDIA_MOUNT_PATH },
+      media: mediaVolume(),
     },
-    securityContext: settings.securityContext,
-    services: {
-      main: { ports: ['http'] },
-      bittorrent: {
-        type: 'LoadBalancer',
-        ports: ['bt-tcp', 'bt-udp'],
-        ...(reach.loadBalancerIP !== undefined ? { loadBalancerIP: reach.loadBalancerIP } : {}),
-      },
-    },
+    services: { main: { ports: ['http'] }, bittorrent: loadBalancerService(reach, ['bt-tcp', 'bt-udp']) },
     exposes: reach.exposes,
-    // Root at start (s6-overlay init) and capabilities of the baseline set: not 'restricted'.
-    podSecurity: 'baseline',
     network: settings.network,
   };
 }

@@ -2,7 +2,7 @@
  * Every default of @homelab/radarr, in one place. The settings type documents each field; the
  * build merges a caller's overrides onto RADARR_DEFAULTS with merge() and reads nothing else.
  */
-import type { AppDescription, AppImage, AppResources } from '@homelab/app-template';
+import { LINUXSERVER_CAPABILITIES, type AppDescription, type AppImage, type AppResources } from '@homelab/app-template';
 import { RADARR_IMAGE } from './versions.js';
 
 /**
@@ -27,11 +27,9 @@ export interface RadarrSettings {
    */
   resources: AppResources;
   /**
-   * Capabilities added to the container (all others are dropped). linuxserver.io images start as
-   * root: the init chowns /config (CHOWN, FOWNER, DAC_OVERRIDE), drops to PUID:PGID (SETUID,
-   * SETGID) and, as root, signals the app running as PUID on shutdown (KILL). All are in the
-   * 'baseline' Pod Security set.
-   * @default ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID']
+   * Capabilities added to the container (all others are dropped): the ones linuxserver.io's init
+   * needs as root, documented on LINUXSERVER_CAPABILITIES.
+   * @default [...LINUXSERVER_CAPABILITIES]
    */
   capabilities: string[];
   /**
@@ -48,6 +46,6 @@ export const RADARR_DEFAULTS = {
   image: RADARR_IMAGE,
   configSize: '5Gi',
   resources: { requests: { cpu: '100m', memory: '384Mi' }, limits: { memory: '2Gi' } },
-  capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'],
+  capabilities: [...LINUXSERVER_CAPABILITIES],
   network: { connectsTo: ['prowlarr', 'qbittorrent'], internetEgress: true },
 } satisfies RadarrSettings;

@@ -3,10 +3,10 @@
  * own config claim, the shared media claim at the one media path (imports from the download
  * client are hardlinks, not copies), reached on the internal domain behind SSO.
  */
-import { appComponent, appReach, workloadDefaults, type AppComponent, type AppProbe } from '@homelab/app-template';
+import { appComponent, appReach, lanServiceWhenAddressed, linuxserverContainer, type AppComponent, type AppProbe } from '@homelab/app-template';
 import type { ResolvedConfig } from '@homelab/config';
 import { merge, type Patch } from '@homelab/core';
-import { MEDIA_CLAIM, MEDIA_MOUNT_PATH, STORAGE_CLASSES } from '@homelab/nfs-csi';
+import { MEDIA_CLAIM, configVolume, mediaVolume } from '@homelab/nfs-csi';
 import { RADARR_DEFAULTS, RADARR_PORT, type RadarrSettings } from './defaults.js';
 
 const NAME = 'radarr';
@@ -16,8 +16,7 @@ const PING: AppProbe = { type: 'http', path: '/ping' };
 /** The Radarr Component, with `overrides` merged onto RADARR_DEFAULTS (merge() semantics). */
 export function radarr(config: ResolvedConfig, overrides?: Patch<RadarrSettings>): AppComponent {
   const settings = merge<RadarrSettings>(RADARR_DEFAULTS, overrides);
-  const { env, securityContext: user } = workloadDefaults(config);
-  const { exposes, loadBalancerIP } = appReach(config, NAME, { port: 'http', internal: NAME, sso: 'proxy' });
+  const reach = appReach(config, NAME, { port: 'http', internal: NAME, sso: 'proxy' });
   return appComponent(
     {
       name: NAME,
@@ -25,19 +24,13 @@ export function radarr(config: ResolvedConfig, overrides?: Patch<RadarrSettings>
       description: 'Radarr: movie manager',
       image: settings.image,
       ports: { http: { port: RADARR_PORT, http: true } },
-      // linuxserver.io: start as root, chown /config, run the app as PUID:PGID (so no runAsUser, no fsGroup).
-      env: { ...env, PUID: String(user.runAsUser), PGID: String(user.runAsGroup) },
-      securityContext: { runAsNonRoot: false, readOnlyRootFilesystem: false, capabilities: { add: settings.capabilities } },
-      podSecurity: 'baseline',
+      ...linuxserverContainer(config, { capabilities: settings.capabilities }),
       network: settings.network,
       probes: { startup: PING, liveness: PING, readiness: PING },
       resources: settings.resources,
-      persistence: {
-        config: { type: 'claim', mountPath: '/config', storageClass: STORAGE_CLASSES.config, size: settings.configSize },
-        media: { type: 'existingClaim', claim: MEDIA_CLAIM.name, mountPath: MEDIA_MOUNT_PATH },
-      },
-      ...(loadBalancerIP ? { services: { main: { type: 'LoadBalancer', ports: ['http'], loadBalancerIP } } } : {}),
-      exposes,
+      persistence: { config: configVolume(settings.configSize), media: mediaVolume() },
+      ...lanServiceWhenAddressed(reach, ['http']),
+      exposes: reach.exposes,
     },
     { source: '@homelab/radarr' },
   );

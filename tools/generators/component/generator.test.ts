@@ -43,6 +43,7 @@ const COPIED = [
   'package.json',
   'tsconfig.base.json',
   'vitest.shared.ts',
+  'vitest.tmpdir.ts',
   'homelab.yaml',
   'tools/check-dependencies.mjs',
   'packages/core/package.json',

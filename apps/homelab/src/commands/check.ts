@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CheckConfigError, checkTree, CONFIG_FILE as CHECK_CONFIG_FILE, countBySeverity, formatJson, formatText, parseExternal } from '@homelab/check';
+import { CHECK_MODELS } from '../check-config.js';
 import { EXIT_INVALID, EXIT_OK, findConfig, seconds, UsageError, type Command, type Io } from '../command.js';
 
 interface CheckCommandOptions {
@@ -29,7 +30,7 @@ async function check(io: Io, options: CheckCommandOptions, positionals: string[]
   if (chartSchemas !== undefined && !existsSync(chartSchemas)) throw new UsageError(`--chart-schemas: no such directory: ${chartSchemas}`);
   let report;
   try {
-    report = await checkTree(dir, { external, repoURLs: options['repo-url'] ?? [], ...(chartSchemas ? { chartSchemas } : {}) });
+    report = await checkTree(dir, { external, repoURLs: options['repo-url'] ?? [], models: CHECK_MODELS, ...(chartSchemas ? { chartSchemas } : {}) });
   } catch (error) {
     if (error instanceof CheckConfigError) {
       io.err(`✖ ${error.message}`);
@@ -63,7 +64,8 @@ config-management plugins (e.g. SOPS). Reported, grouped by check:
 
   reachability   files with Kubernetes objects no root reaches; paths an Application names that
                  do not exist; SOPS files no plugin decrypts
-  schema         objects failing their @kubernetes-models schema (unknown kinds: info)
+  schema         objects failing their @kubernetes-models schema (or the one this project
+                 has for ${Object.keys(CHECK_MODELS).join(', ')}); other kinds: info
   references     Secrets, ConfigMaps, PVCs, StorageClasses, Services, Gateways, issuers,
                  ServiceAccounts, Namespaces that nothing creates
   projects       sources, destinations and kinds an Application's AppProject does not permit
@@ -85,7 +87,7 @@ Options:
 
 ${CHECK_CONFIG_FILE} in DIR (optional) declares what the tree cannot tell:
   external: [Secret/cert-manager/cloudflare-api-token, StorageClass/local-path]
-  roots: [clusters/bootstrap.yaml]        # Applications applied by hand
+  roots: [clusters/bootstrap.yaml]        # files applied by hand (their Applications are roots)
   ignore: ['docs/**']                     # paths not checked
   repoURLs: [https://github.com/me/homelab.git]
   chartValues: { cilium: { allow: [l2announcements.leaseDuration], subcharts: [] } }

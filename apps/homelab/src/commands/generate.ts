@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { checkFiles, countBySeverity, formatFinding } from '@homelab/check';
 import { parseConfigText } from '@homelab/config';
 import type { GeneratedFile } from '@homelab/core';
+import { CHECK_MODELS } from '../check-config.js';
 import { defaultModules } from '../modules.js';
 import { renderHomelab } from '../render.js';
 import { checkSopsTree } from '../secrets-gate.js';
@@ -27,6 +29,7 @@ interface GenerateOptions {
   from?: string;
   check?: boolean;
   quiet?: boolean;
+  verbose?: boolean;
 }
 
 /** Renders the homelab of the config, reporting problems; undefined when anything is invalid. */
@@ -60,6 +63,24 @@ export function checkSecretsOnDisk(io: Io, root: string, recipients: readonly st
   return false;
 }
 
+/**
+ * Runs `homelab check` on the rendered files, in memory, before anything is written (hand-written
+ * files, such as SOPS secrets, are not part of them: `.homelab-check.yaml` vouches for what they
+ * provide). Errors are reported and make it return false; warnings are printed unless `quiet`,
+ * information only when `verbose`.
+ */
+export async function checkRendered(io: Io, files: readonly GeneratedFile[], options: { quiet?: boolean; verbose?: boolean } = {}): Promise<boolean> {
+  const report = await checkFiles(new Map(files.map((file) => [file.path, file.content])), { label: 'rendered tree', models: CHECK_MODELS });
+  const counts = countBySeverity(report);
+  const findings = (severity: string) => report.findings.filter((finding) => finding.severity === severity);
+  if (!options.quiet) for (const finding of findings('warning')) io.err(`⚠ ${formatFinding(finding)}`);
+  if (options.verbose) for (const finding of findings('info')) io.out(`  ${formatFinding(finding)}`);
+  if (counts.error === 0) return true;
+  io.err(`✖ rendered tree: ${counts.error} error${counts.error === 1 ? '' : 's'} found by homelab check (a bug in a component package or an override)`);
+  for (const finding of findings('error')) io.err(`  ${formatFinding(finding)}`);
+  return false;
+}
+
 /** The recipients of the config at `path`, read silently (undefined when it is absent or invalid: the render reported it). */
 function configuredRecipients(path: string | undefined): readonly string[] | undefined {
   if (!path || !existsSync(path)) return undefined;
@@ -79,12 +100,16 @@ function renderedTree(io: Io, options: GenerateOptions) {
   };
 }
 
-function generate(io: Io, options: GenerateOptions): number {
+async function generate(io: Io, options: GenerateOptions): Promise<number> {
   const start = io.now();
   const result = options.from ? renderedTree(io, options) : renderFromConfig(io, options.config);
   if (!result) return EXIT_INVALID;
   const outDir = resolve(io.cwd, options.out ?? dirname(result.configPath));
   if (!options.quiet) reportWarnings(io, result.warnings);
+  if (!(await checkRendered(io, result.files, options))) {
+    io.err(options.check ? 'Fix the rendering, then check again.' : 'Nothing was written.');
+    return EXIT_INVALID;
+  }
   if (!checkSecretsOnDisk(io, outDir, result.recipients, result.files, options.quiet)) {
     io.err(options.check ? 'Fix the SOPS files, then check again.' : 'Nothing was written.');
     return EXIT_INVALID;
@@ -126,7 +151,7 @@ export const generateCommand: Command = {
   summary: 'Render kubernetes/, talos/, terraform/ … from homelab.yaml and write them',
   help: `homelab generate: render the homelab and write it
 
-Usage: homelab generate [--config FILE] [--out DIR] [--check]
+Usage: homelab generate [--config FILE] [--out DIR] [--check] [--quiet | --verbose]
 
 Options:
 ${CONFIG_OPTION_HELP}
@@ -135,11 +160,14 @@ ${CONFIG_OPTION_HELP}
       --from DIR     Write the tree an earlier 'generate --out DIR' rendered there, instead of
                      rendering (Nx caches that tree; 'nx run homelab:generate' applies it)
   -q, --quiet        Print only problems
+  -v, --verbose      Also print what homelab check could not decide (info findings)
   -h, --help         Show this help
 
 Writes only files it owns (listed in .homelab/manifest.json), prunes its own stale files,
-refuses to overwrite files it did not write, and leaves unchanged files untouched. Nothing
-is written when the config or the rendered output is invalid, or when a SOPS file under
+refuses to overwrite files it did not write, and leaves unchanged files untouched. The
+rendered tree is checked first, as 'homelab check' would check it once written (its
+warnings are printed). Nothing is written when the config or the rendered output is
+invalid, when that check finds an error, or when a SOPS file under
 kubernetes/ is not encrypted for exactly secrets.ageRecipients (run 'homelab secrets rotate').
 SOPS files are hand-managed ('homelab secrets'): generate never writes or prunes them.`,
   options: {
@@ -148,6 +176,7 @@ SOPS files are hand-managed ('homelab secrets'): generate never writes or prunes
     from: { type: 'string' },
     check: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
+    verbose: { type: 'boolean', short: 'v' },
   },
   run: (io, options) => generate(io, options as GenerateOptions),
 };

@@ -33,6 +33,7 @@ import {
   describeFinding,
   findSopsFiles,
   inspectSecretFile,
+  mergedSecretMetadata,
   parseEnvFile,
   readIfExists,
   recipientDifference,
@@ -310,7 +311,7 @@ async function set(io: Io, context: Context, options: SecretsOptions, args: stri
   // Keep what the file adds around the values (labels, annotations, type); the values move to stringData.
   const base = existing ? { ...existing } : {};
   delete base['data'];
-  const document = { ...base, ...secretManifest(declaration, merged), ...(existing ? { metadata: existing['metadata'] } : {}) };
+  const document = { ...base, ...secretManifest(declaration, merged), ...(existing ? { metadata: mergedSecretMetadata(existing['metadata'], declaration) } : {}) };
   const encrypted = await encryptSecret(context, secret, document);
   writeFileAtomic(path, encrypted);
   const kept = declaration.keys.filter((key) => !values.has(key));

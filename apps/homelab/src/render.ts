@@ -11,6 +11,7 @@ import {
   type OutputProblem,
 } from '@homelab/core';
 import { CONFIG_JSON_SCHEMA, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
+import type { ModelClass } from '@homelab/check';
 import { composeComponents, type HomelabModule } from './compose.js';
 import { defaultArtifacts, defaultDerivers, type Deriver } from './modules.js';
 import { secretsPolicy } from './secrets-gate.js';
@@ -20,7 +21,17 @@ import { manifestFile } from './writer.js';
 export const SCHEMA_PATH = 'homelab.schema.json';
 
 export type RenderResult =
-  | { ok: true; files: GeneratedFile[]; /** Worth a look, but not wrong for certain (printed, not fatal). */ warnings: OutputProblem[] }
+  | {
+      ok: true;
+      files: GeneratedFile[];
+      /** Worth a look, but not wrong for certain (printed, not fatal). */
+      warnings: OutputProblem[];
+      /**
+       * The model class of every kind rendered, by `apiVersion/Kind`: `homelab check` validates the
+       * rendered files with the very classes that built them instead of loading them a second time.
+       */
+      models: Record<string, ModelClass>;
+    }
   | { ok: false; configProblems: ConfigProblem[]; outputProblems: OutputProblem[] };
 
 /** The composed components, derived objects and the namespaces component included: what gets rendered. */
@@ -78,12 +89,14 @@ export function renderHomelab(
   if (!composition.ok) return composition;
   const { components } = composition;
   const target = { repoURL: config.gitops.repoURL, revision: config.gitops.revision };
-  const outputProblems = validateObjects(allObjects(components, target));
+  const objects = allObjects(components, target);
+  const outputProblems = validateObjects(objects);
   if (outputProblems.length > 0) return { ok: false, configProblems: [], outputProblems };
   const files = [schemaFile(), ...renderComponents(components, target), ...artifacts.flatMap((artifact) => artifact.build(config, components))];
   const policy = secretsPolicy(components, files);
   if (policy.problems.length > 0) return { ok: false, configProblems: [], outputProblems: policy.problems };
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   files.push(manifestFile(files.map((file) => file.path)));
-  return { ok: true, files, warnings: policy.warnings };
+  const models = Object.fromEntries(objects.map((object) => [`${object.apiVersion}/${object.kind}`, object.constructor as ModelClass]));
+  return { ok: true, files, warnings: policy.warnings, models };
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { checkFiles, countBySeverity, formatFinding } from '@homelab/check';
+import { checkFiles, countBySeverity, formatFinding, type Models } from '@homelab/check';
 import { parseConfigText } from '@homelab/config';
 import type { GeneratedFile } from '@homelab/core';
 import { CHECK_MODELS } from '../check-config.js';
@@ -41,7 +41,14 @@ export function renderFromConfig(io: Io, configOption: string | undefined) {
     reportProblems(io, loaded.display, rendered.configProblems, rendered.outputProblems);
     return undefined;
   }
-  return { configPath: loaded.path, display: loaded.display, files: rendered.files, warnings: rendered.warnings, recipients: loaded.config.secrets.ageRecipients };
+  return {
+    configPath: loaded.path,
+    display: loaded.display,
+    files: rendered.files,
+    warnings: rendered.warnings,
+    recipients: loaded.config.secrets.ageRecipients,
+    models: rendered.models,
+  };
 }
 
 /** Prints the warnings of a render (not fatal). */
@@ -69,8 +76,13 @@ export function checkSecretsOnDisk(io: Io, root: string, recipients: readonly st
  * provide). Errors are reported and make it return false; warnings are printed unless `quiet`,
  * information only when `verbose`.
  */
-export async function checkRendered(io: Io, files: readonly GeneratedFile[], options: { quiet?: boolean; verbose?: boolean } = {}): Promise<boolean> {
-  const report = await checkFiles(new Map(files.map((file) => [file.path, file.content])), { label: 'rendered tree', models: CHECK_MODELS });
+export async function checkRendered(
+  io: Io,
+  files: readonly GeneratedFile[],
+  options: { quiet?: boolean; verbose?: boolean; models?: Models } = {},
+): Promise<boolean> {
+  const models = { ...CHECK_MODELS, ...options.models };
+  const report = await checkFiles(new Map(files.map((file) => [file.path, file.content])), { label: 'rendered tree', models });
   const counts = countBySeverity(report);
   const findings = (severity: string) => report.findings.filter((finding) => finding.severity === severity);
   if (!options.quiet) for (const finding of findings('warning')) io.err(`⚠ ${formatFinding(finding)}`);
@@ -106,7 +118,8 @@ async function generate(io: Io, options: GenerateOptions): Promise<number> {
   if (!result) return EXIT_INVALID;
   const outDir = resolve(io.cwd, options.out ?? dirname(result.configPath));
   if (!options.quiet) reportWarnings(io, result.warnings);
-  if (!(await checkRendered(io, result.files, options))) {
+  const models = 'models' in result ? result.models : undefined;
+  if (!(await checkRendered(io, result.files, { ...options, ...(models ? { models } : {}) }))) {
     io.err(options.check ? 'Fix the rendering, then check again.' : 'Nothing was written.');
     return EXIT_INVALID;
   }

@@ -23,7 +23,7 @@ ${CONFIG_OPTION_HELP}
     const result = renderFromConfig(io, options['config'] as string | undefined);
     if (!result) return EXIT_INVALID;
     reportWarnings(io, result.warnings);
-    if (!(await checkRendered(io, result.files, { verbose: options['verbose'] === true }))) return EXIT_INVALID;
+    if (!(await checkRendered(io, result.files, { verbose: options['verbose'] === true, models: result.models }))) return EXIT_INVALID;
     if (!checkSecretsOnDisk(io, dirname(result.configPath), result.recipients, result.files)) return EXIT_INVALID;
     io.out(`✔ ${result.display} is valid: ${result.files.length} files would be generated (${seconds(io, start)})`);
     return EXIT_OK;

@@ -1,106 +1,21 @@
-import { readdirSync, readFileSync } from 'node:fs';
+/** sonarr's behaviour, through the suite every linuxserver.io *arr app shares (@homelab/testing). */
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { appTemplateValidator, configVariant, seedConfig, seedConfigData } from '@homelab/testing';
+import { describeLinuxserverApp } from '@homelab/testing';
 import { MEDIA_CLAIM, MEDIA_MOUNT_PATH, STORAGE_CLASSES } from '@homelab/nfs-csi';
 import { SONARR_DEFAULTS } from './defaults.js';
 import { sonarr } from './sonarr.js';
-import * as api from './index.js';
+import { sonarrModule } from './index.js';
 
-const seed = seedConfig();
-const component = sonarr(seed);
-const main = (c = component) => c.values.controllers['main']!;
-const validator = appTemplateValidator();
-
-describe.skipIf(!validator)('app-template chart schema (skipped when ../shared/chart-schemas is absent)', () => {
-  it('the values pass the pinned chart schema', () => {
-    expect(validator!(component.values)).toEqual([]);
-  });
-});
-
-describe('sonarr', () => {
-  it('registers as apps.sonarr, in the media namespace', () => {
-    expect(api.sonarrModule).toMatchObject({ name: 'sonarr', kind: 'app' });
-    expect(api.sonarrModule.build(seed)).toEqual(component);
-    expect(component.namespace).toBe(MEDIA_CLAIM.namespace);
-  });
-
-  it('mounts the shared media claim read-write at the one media path, and its config on its own claim', () => {
-    expect(component.values.persistence['media']).toEqual({ type: 'persistentVolumeClaim', existingClaim: MEDIA_CLAIM.name, globalMounts: [{ path: MEDIA_MOUNT_PATH, readOnly: false }] });
-    expect(component.values.persistence['config']).toMatchObject({ storageClass: STORAGE_CLASSES.config, size: SONARR_DEFAULTS.configSize, globalMounts: [{ path: '/config' }] });
-  });
-
-  it('runs the linuxserver init as root with PUID/PGID/TZ from workloads, within the baseline level', () => {
-    const config = configVariant((data) => {
-      data.workloads = { timezone: 'America/Chicago', puid: 1234, pgid: 2345 };
-    });
-    const { pod, containers } = main(sonarr(config));
-    expect(containers['app']!.env).toEqual({ TZ: 'America/Chicago', PUID: '1234', PGID: '2345' });
-    expect(pod.securityContext).toEqual({ runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(containers['app']!.securityContext).toMatchObject({ readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'], add: SONARR_DEFAULTS.capabilities } });
-    expect(component.podSecurity).toBe('baseline');
-  });
-
-  it('probes /ping on the port the Service and the exposure use', () => {
-    const probes = main().containers['app']!.probes!;
-    for (const probe of [probes.startup, probes.liveness, probes.readiness]) expect(probe!.spec.httpGet).toEqual({ path: '/ping', port: 8989 });
-    expect(component.values.service['main']!.ports['http']!.port).toBe(8989);
-    expect(component.exposes.map((exposure) => exposure.service.port)).toEqual([8989]);
-  });
-
-  it('is reached on the internal domain behind SSO, and follows the config', () => {
-    expect(component.exposes).toEqual([{ access: 'internal', host: `sonarr.${seed.domains.internal}`, service: { name: 'sonarr', namespace: MEDIA_CLAIM.namespace, port: 8989 }, sso: 'proxy' }]);
-    const moved = configVariant((data) => {
-      data.domains = { public: 'example.org', internal: 'lab.example.org' };
-    });
-    expect(sonarr(moved).exposes.map((exposure) => exposure.host)).toEqual(['sonarr.lab.example.org']);
-    const hidden = configVariant((data) => {
-      data.apps = { sonarr: { expose: { internal: false } } };
-    });
-    expect(sonarr(hidden).exposes).toEqual([]);
-  });
-
-  it('a fixed LoadBalancer IP from homelab.yaml makes the Service a LoadBalancer at that address', () => {
-    let ip = '';
-    const config = configVariant((data) => {
-      ip = data.network.ranges.loadBalancer.end;
-      data.apps = { sonarr: { loadBalancerIP: ip } };
-    });
-    expect(sonarr(config).values.service['main']).toMatchObject({ type: 'LoadBalancer', annotations: { 'lbipam.cilium.io/ips': ip } });
-    expect(component.values.service['main']!.type).toBe('ClusterIP');
-  });
-
-  it('merges overrides onto the defaults', () => {
-    const patched = sonarr(seed, { configSize: '20Gi', resources: { limits: { memory: '4Gi' } } });
-    expect(patched.values.persistence['config']).toMatchObject({ size: '20Gi' });
-    expect(main(patched).containers['app']!.resources).toEqual({ requests: SONARR_DEFAULTS.resources.requests, limits: { memory: '4Gi' } });
-  });
-
-  it('holds no homelab literal in its sources', () => {
-    const literals = new Set<string>();
-    const walk = (value: unknown): void => {
-      if (typeof value === 'string' && value.length > 4 && /[./]/.test(value)) literals.add(value);
-      else if (value && typeof value === 'object') Object.values(value).forEach(walk);
-    };
-    walk(seedConfigData());
-    expect(JSON.stringify(component)).toContain(seed.domains.internal); // the check looks for what the output does use
-    const dir = fileURLToPath(new URL('.', import.meta.url));
-    const sources = readdirSync(dir).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
-    expect(sources.length).toBe(4);
-    for (const file of sources) {
-      const text = readFileSync(`${dir}/${file}`, 'utf8');
-      expect([...literals].filter((literal) => text.includes(literal)), file).toEqual([]);
-    }
-  });
-});
-
-describe('network declaration (the source of its network policies)', () => {
-  it('calls prowlarr and qbittorrent by component name and the internet; reached only through its exposures', () => {
-    expect(component.network).toEqual({ connectsTo: ['prowlarr', 'qbittorrent'], internetEgress: true });
-    expect(SONARR_DEFAULTS.network.connectsTo).toEqual(['prowlarr', 'qbittorrent']);
-  });
-
-  it('takes a dependency list from the settings (lists replace)', () => {
-    expect(sonarr(seed, { network: { connectsTo: ['prowlarr'] } }).network!.connectsTo).toEqual(['prowlarr']);
-  });
+describeLinuxserverApp({
+  name: 'sonarr',
+  build: sonarr,
+  module: sonarrModule,
+  defaults: SONARR_DEFAULTS,
+  port: 8989,
+  probePath: '/ping',
+  media: { claim: MEDIA_CLAIM.name, namespace: MEDIA_CLAIM.namespace, path: MEDIA_MOUNT_PATH, mounted: true },
+  configStorageClass: STORAGE_CLASSES.config,
+  connectsTo: ['prowlarr', 'qbittorrent'],
+  sourceDir: fileURLToPath(new URL('.', import.meta.url)),
+  sourceCount: 4,
 });

@@ -2,3 +2,4 @@ export { chartSchemaDir, sharedDir, workspaceRoot } from './shared.js';
 export { checkChartValues, unknownValueKeys, type ChartCheckOptions } from './chart-values.js';
 export { appTemplateValidator, type AppTemplateValidator } from './app-template-schema.js';
 export { configVariant, seedConfig, seedConfigData, seedConfigPath } from './seed.js';
+export { describeLinuxserverApp, type LinuxserverAppFacts } from './linuxserver-app-suite.js';

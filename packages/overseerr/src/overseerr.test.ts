@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { APP_TEMPLATE_CHART, APP_TEMPLATE_DEFAULTS, appResourceNames, type AppTemplateValues } from '@homelab/app-template';
 import { formatIpv4, parseIpv4, type ResolvedConfig } from '@homelab/config';
 import { merge } from '@homelab/core';
 import { MEDIA_CLAIM, MEDIA_MOUNT_PATH, STORAGE_CLASSES } from '@homelab/nfs-csi';
-import { appTemplateValidator, configVariant, seedConfig, seedConfigData } from '@homelab/testing';
+import { appTemplateValidator, configVariant, packageSources, seedConfig, seedSectionLiterals } from '@homelab/testing';
 import { Container } from 'kubernetes-models/v1/Container';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { PodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
@@ -189,21 +188,11 @@ describe('overrides (merge() onto OVERSEERR_DEFAULTS)', () => {
 
 describe('sources', () => {
   it('hold no homelab-specific literal (domains, addresses, paths, time zone come from homelab.yaml)', () => {
-    const data = seedConfigData() as unknown as Record<string, unknown>;
-    const literals = new Set<string>();
-    const collect = (value: unknown): void => {
-      if (typeof value === 'string') literals.add(value);
-      else if (value && typeof value === 'object') Object.values(value).forEach(collect);
-    };
-    for (const section of ['domains', 'network', 'hosts', 'nfs', 'acme', 'secrets']) collect(data[section]);
-    collect((data['gitops'] as Record<string, unknown>)['repoURL']);
-    collect((data['workloads'] as Record<string, unknown>)['timezone']);
+    const literals = seedSectionLiterals();
     expect(literals.size).toBeGreaterThan(10);
-    const dir = fileURLToPath(new URL('.', import.meta.url));
-    const sources = readdirSync(dir).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
-    expect(sources.length).toBeGreaterThanOrEqual(4);
-    for (const file of sources) {
-      const text = readFileSync(`${dir}${file}`, 'utf8');
+    const sources = packageSources(fileURLToPath(new URL('.', import.meta.url)));
+    expect(sources.size).toBeGreaterThanOrEqual(4);
+    for (const [file, text] of sources) {
       for (const literal of literals) expect(text.includes(literal), `${file} contains '${literal}'`).toBe(false);
     }
   });

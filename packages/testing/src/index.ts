@@ -3,3 +3,4 @@ export { checkChartValues, unknownValueKeys, type ChartCheckOptions } from './ch
 export { appTemplateValidator, type AppTemplateValidator } from './app-template-schema.js';
 export { configVariant, seedConfig, seedConfigData, seedConfigPath } from './seed.js';
 export { describeLinuxserverApp, type LinuxserverAppFacts } from './linuxserver-app-suite.js';
+export { packageSources, seedSectionLiterals } from './literals.js';

@@ -2,10 +2,10 @@
  * The behaviour every linuxserver.io *arr app package shares (Sonarr, Radarr, Prowlarr, Bazarr):
  * one suite, run by each package's test file with that app's facts, instead of four copies.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '@homelab/config';
 import { appTemplateValidator } from './app-template-schema.js';
+import { packageSources } from './literals.js';
 import { configVariant, seedConfig, seedConfigData } from './seed.js';
 
 /** The parts of an app-template app Component the suite reads (structural: no app-template import). */
@@ -124,12 +124,9 @@ export function describeLinuxserverApp(app: LinuxserverAppFacts): void {
       };
       walk(seedConfigData());
       expect(JSON.stringify(component)).toContain(seed.domains.internal); // the check looks for what the output does use
-      const sources = readdirSync(app.sourceDir).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
-      expect(sources.length).toBe(app.sourceCount);
-      for (const file of sources) {
-        const text = readFileSync(`${app.sourceDir}/${file}`, 'utf8');
-        expect([...literals].filter((literal) => text.includes(literal)), file).toEqual([]);
-      }
+      const sources = packageSources(app.sourceDir);
+      expect(sources.size).toBe(app.sourceCount);
+      for (const [file, text] of sources) expect([...literals].filter((literal) => text.includes(literal)), file).toEqual([]);
     });
   });
 

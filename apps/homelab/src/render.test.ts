@@ -72,6 +72,12 @@ describe('the rendered default homelab', () => {
     expect(unreachable).toEqual([]);
   });
 
+  it('hands every Kubernetes manifest over with its documents, exactly what parsing the file yields', () => {
+    const manifests = files.filter((file) => file.path.startsWith('kubernetes/') && /\.ya?ml$/.test(file.path));
+    expect(manifests.filter((file) => !file.documents).map((file) => file.path)).toEqual([]);
+    for (const file of files.filter((f) => f.documents)) expect(loadAll(file.content), file.path).toStrictEqual(file.documents);
+  });
+
   it('puts the generated header on every YAML file, naming the source package', () => {
     for (const file of files.filter((f) => /\.ya?ml$/.test(f.path))) {
       expect(hasGeneratedHeader(file.content), file.path).toBe(true);

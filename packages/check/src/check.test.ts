@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dump } from 'js-yaml';
+import { dump, loadAll } from 'js-yaml';
 import { checkFiles, checkTree } from './check.js';
 import { formatFinding } from './finding.js';
 import { formatJson, formatText } from './format.js';
@@ -60,6 +60,23 @@ describe('report', () => {
     expect(inMemory.stats).toEqual(onDisk.stats);
     expect(inMemory.dir).toBe('rendered');
     expect((await checkFiles(files)).dir).toBe('<memory>');
+  });
+
+  it('takes the documents of files it is handed instead of parsing their text again', async () => {
+    const files = {
+      'apps/root.yaml': dump(rootApp()),
+      'apps/web.yaml': dump(application('web', {})),
+      'manifests/web/deployment.yaml': dump(deployment('web', 'web')),
+    };
+    const parsedAgain = await checkFiles(files);
+    const handed = await checkFiles(files, { documents: new Map(Object.entries(files).map(([path, text]) => [path, loadAll(text)])) });
+    expect(handed.findings).toEqual(parsedAgain.findings);
+    expect(handed.stats).toEqual(parsedAgain.stats);
+    // The handed documents are what the check sees: a Secret reference only they hold is reported.
+    const referencing = deployment('web', 'web', { volumes: [{ name: 'token', secret: { secretName: 'token' } }] });
+    const swapped = await checkFiles(files, { documents: new Map([['manifests/web/deployment.yaml', [referencing]]]) });
+    expect(parsedAgain.findings.filter((finding) => finding.check === 'references')).toEqual([]);
+    expect(swapped.findings.filter((finding) => finding.check === 'references').map((finding) => finding.object)).toEqual(['Deployment/web/web']);
   });
 
   it('writes JSON with a summary and every finding', async () => {

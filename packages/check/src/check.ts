@@ -40,6 +40,11 @@ export interface CheckTreeOptions extends CheckOptions {
 export interface CheckFilesOptions extends CheckOptions {
   /** What `report.dir` calls the tree. @default '<memory>' */
   label?: string;
+  /**
+   * The parsed documents of some files (path → exactly what parsing its content yields), e.g. the
+   * data a render just serialised: those files are not parsed again.
+   */
+  documents?: ReadonlyMap<string, readonly unknown[]>;
 }
 
 export interface CheckReport {
@@ -109,7 +114,7 @@ export async function checkTree(dir: string, options: CheckTreeOptions = {}): Pr
  * produced, before they are written). `.homelab-check.yaml` is read from the files.
  */
 export async function checkFiles(files: ReadonlyMap<string, string> | Readonly<Record<string, string>>, options: CheckFilesOptions = {}): Promise<CheckReport> {
-  return check(memorySource(files), options.label ?? '<memory>', options);
+  return check(memorySource(files, options.documents), options.label ?? '<memory>', options);
 }
 
 async function check(source: TreeSource, label: string, options: CheckOptions): Promise<CheckReport> {

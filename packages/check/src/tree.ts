@@ -124,6 +124,8 @@ export interface TreeSource {
   read(path: string): string | undefined;
   /** The directory on disk the paths are relative to; undefined for a tree held in memory. */
   dir?: string;
+  /** The documents of a file when they are known without parsing its text. */
+  documents?(path: string): readonly unknown[] | undefined;
 }
 
 /** The files of directory `root`: `files` (repository paths) if given, else git's view, else a walk. */
@@ -141,15 +143,30 @@ export function dirSource(root: string, files?: readonly string[]): TreeSource {
   };
 }
 
-/** Files held in memory: repository path → content. */
-export function memorySource(files: ReadonlyMap<string, string> | Readonly<Record<string, string>>): TreeSource {
+/** Files held in memory: repository path → content, and the parsed documents of those that have them. */
+export function memorySource(
+  files: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
+  documents: ReadonlyMap<string, readonly unknown[]> = new Map(),
+): TreeSource {
   const map = files instanceof Map ? (files as ReadonlyMap<string, string>) : new Map(Object.entries(files));
   const normalized = new Map<string, string>();
+  const parsed = new Map<string, readonly unknown[]>();
   for (const [path, content] of map) {
     const normal = normalizePath(path);
-    if (normal !== undefined && normal !== '') normalized.set(normal, content);
+    if (normal === undefined || normal === '') continue;
+    normalized.set(normal, content);
+    const docs = documents.get(path);
+    if (docs) parsed.set(normal, docs);
   }
-  return { files: [...normalized.keys()], read: (path) => normalized.get(path) };
+  return { files: [...normalized.keys()], read: (path) => normalized.get(path), documents: (path) => parsed.get(path) };
+}
+
+function parseText(path: string, text: string): ParsedFile {
+  try {
+    return { docs: path.endsWith('.json') ? [JSON.parse(text) as unknown] : loadAll(text) };
+  } catch (error) {
+    return { docs: [], error: (error instanceof Error ? error.message : String(error)).split('\n')[0]! };
+  }
 }
 
 export class Tree {
@@ -226,12 +243,8 @@ export class Tree {
   parse(path: string): ParsedFile {
     let parsed = this.parsed.get(path);
     if (!parsed) {
-      const text = this.text(path);
-      try {
-        parsed = { docs: path.endsWith('.json') ? [JSON.parse(text) as unknown] : loadAll(text) };
-      } catch (error) {
-        parsed = { docs: [], error: (error instanceof Error ? error.message : String(error)).split('\n')[0]! };
-      }
+      const known = this.source.documents?.(path);
+      parsed = known ? { docs: [...known] } : parseText(path, this.text(path));
       this.parsed.set(path, parsed);
     }
     return parsed;

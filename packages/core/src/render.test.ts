@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { load } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { generatedHeader, hasGeneratedHeader, objectData, objectFileName, renderYamlFile, toYaml } from './render.js';
 
@@ -18,6 +19,32 @@ describe('toYaml', () => {
     expect(yaml).not.toContain('skip');
     expect(yaml).toContain(`long: ${long}\n`);
     expect(yaml).not.toMatch(/[&*]ref/);
+  });
+});
+
+describe('rendered files', () => {
+  /** JSON values, with the strings YAML likes to reinterpret and the undefined YAML has no word for. */
+  const data = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.oneof(fc.string(), fc.constantFrom('on', 'yes', '~', 'null', '0123', '1e3', '0x1F', '-', ': x', '#', '- a', '"', "'", '\n', '__proto__')),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('value')),
+      fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'on', '1', 'null')), fc.oneof(tie('value'), fc.constant(undefined))),
+    ),
+  })).value;
+
+  it('carry as documents exactly what parsing their content yields', () => {
+    fc.assert(
+      fc.property(data, (value) => {
+        const file = renderYamlFile('x.yaml', '@homelab/x', value);
+        expect(loadAll(file.content)).toStrictEqual(file.documents);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -13,6 +13,12 @@ export interface GeneratedFile {
   content: string;
   /** npm package that produced the content. */
   source: string;
+  /**
+   * The documents `content` holds as plain data — exactly what parsing it yields (a render test
+   * proves the round trip) — so a check of a tree just rendered need not parse it again. Absent
+   * for files read back from disk and for files that are not YAML.
+   */
+  documents?: readonly unknown[];
 }
 
 /** The comment block that opens every generated YAML/HCL file. */
@@ -48,7 +54,10 @@ function withoutUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutUndefined);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) if (child !== undefined) out[key] = withoutUndefined(child);
+    for (const [key, child] of Object.entries(value)) {
+      // defineProperty: a plain assignment to `__proto__` would set the prototype, not the key.
+      if (child !== undefined) Object.defineProperty(out, key, { value: withoutUndefined(child), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return value;
@@ -59,7 +68,11 @@ function withoutUndefined(value: unknown): unknown {
  * traps (`on`, `yes`, `0123`, …), so kubectl and Helm read the same values we wrote.
  */
 export function toYaml(data: unknown): string {
-  return dump(withoutUndefined(data), { lineWidth: -1, noRefs: true, indent: 2 });
+  return dumpPlain(withoutUndefined(data));
+}
+
+function dumpPlain(plain: unknown): string {
+  return dump(plain, { lineWidth: -1, noRefs: true, indent: 2 });
 }
 
 /** Plain data of a Kubernetes object with apiVersion/kind/metadata first. */
@@ -69,7 +82,8 @@ export function objectData(object: KubeObject): Record<string, unknown> {
 
 /** One YAML document with the generated-file header. */
 export function renderYamlFile(path: string, source: string, data: unknown): GeneratedFile {
-  return { path, source, content: generatedHeader(source) + toYaml(data) };
+  const plain = withoutUndefined(data);
+  return { path, source, content: generatedHeader(source) + dumpPlain(plain), documents: [plain] };
 }
 
 /** Stable file name for an object: `<Kind>-<name>.yaml`, namespace-qualified when it differs. */

@@ -82,7 +82,8 @@ export async function checkRendered(
   options: { quiet?: boolean; verbose?: boolean; models?: Models } = {},
 ): Promise<boolean> {
   const models = { ...CHECK_MODELS, ...options.models };
-  const report = await checkFiles(new Map(files.map((file) => [file.path, file.content])), { label: 'rendered tree', models });
+  const documents = new Map(files.flatMap((file) => (file.documents ? [[file.path, file.documents] as const] : [])));
+  const report = await checkFiles(new Map(files.map((file) => [file.path, file.content])), { label: 'rendered tree', models, documents });
   const counts = countBySeverity(report);
   const findings = (severity: string) => report.findings.filter((finding) => finding.severity === severity);
   if (!options.quiet) for (const finding of findings('warning')) io.err(`⚠ ${formatFinding(finding)}`);

@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['@homelab/source'] },
   ssr: { resolve: { conditions: ['@homelab/source'] } },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 30_000,
     globalSetup: [fileURLToPath(new URL('./vitest.tmpdir.ts', import.meta.url))],
   },

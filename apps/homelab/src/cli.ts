@@ -7,7 +7,8 @@ import { promptHidden } from './prompt.js';
 
 export type { Io } from './command.js';
 
-const processIo: Io = {
+/** The real process: stdout, stderr, stdin, the working directory. */
+export const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   cwd: process.cwd(),

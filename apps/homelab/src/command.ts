@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { formatProblem, parseConfigText, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
+import type { ImportModule } from '@homelab/check';
 import type { OutputProblem } from '@homelab/core';
+import type { HomelabModule } from './compose.js';
 
 export const CONFIG_FILE = 'homelab.yaml';
 
@@ -25,6 +27,13 @@ export interface Io {
   prompt?(question: string): Promise<string>;
   /** Environment variables (EDITOR, SOPS_AGE_KEY_FILE, HOME …). @default {} */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Imports a module like import() does, for code that cannot call import() itself: the CLI's
+   * code-cached bundle (bin/homelab.js passes its own). @default import()
+   */
+  importModule?: ImportModule;
+  /** The components rendered. @default defaultModules */
+  modules?: HomelabModule[];
 }
 
 /** A wrong invocation: exit 2 with a pointer to the command's help. */

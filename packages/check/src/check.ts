@@ -14,6 +14,7 @@ import { checkOrdering } from './ordering.js';
 import { checkPodSecurity } from './pod-security.js';
 import { checkProjects } from './projects.js';
 import { checkReferences } from './references.js';
+import type { ImportModule } from './import-module.js';
 import { checkSchemas, type Models } from './schema.js';
 import { dirSource, memorySource, Tree, type TreeSource } from './tree.js';
 import { checkValues } from './values.js';
@@ -30,6 +31,8 @@ export interface CheckOptions {
    * `tailscale.com/v1alpha1/Connector`) whose instances `validate()` like @kubernetes-models'.
    */
   models?: Models;
+  /** How the classes of other kinds are imported. @default import() */
+  importModule?: ImportModule;
 }
 
 export interface CheckTreeOptions extends CheckOptions {
@@ -127,7 +130,7 @@ async function check(source: TreeSource, label: string, options: CheckOptions): 
     ...resolution.findings,
     ...localRepoFindings(resolution),
     ...unreachedFindings(tree, resolution, objectFiles),
-    ...(await checkSchemas([...resolution.placed, ...resolution.handApplied], options.models)),
+    ...(await checkSchemas([...resolution.placed, ...resolution.handApplied], options.models, options.importModule)),
     ...references.findings,
     ...checkProjects(resolution, tree, objectFiles),
     ...checkOrdering(resolution, references.secretUses, settings, tree, objectFiles),

@@ -8,6 +8,7 @@
 import { MODEL_PACKAGES } from './defaults.js';
 import { describePlaced, type Applied } from './argocd.js';
 import type { Finding } from './finding.js';
+import { dynamicImport, type ImportModule } from './import-module.js';
 
 /** A class shaped like @kubernetes-models': built from an object's data, `validate()` throws on a violation. */
 export interface ModelClass {
@@ -26,6 +27,9 @@ interface AjvLikeError {
 
 const classes = new Map<string, Promise<ModelClass | undefined>>();
 
+/** What import() fails with when a package has no module for a kind. */
+const NO_SUCH_MODULE = new Set(['ERR_MODULE_NOT_FOUND', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
+
 /** The module path of the class for apiVersion/kind, or undefined when no package covers the group. */
 export function modelPath(apiVersion: string, kind: string): string | undefined {
   if (!/^[A-Za-z0-9]+$/.test(kind)) return undefined;
@@ -40,19 +44,26 @@ export function modelPath(apiVersion: string, kind: string): string | undefined 
   return pkg ? `${pkg}/${group}/${version}/${kind}` : undefined;
 }
 
-/** The @kubernetes-models class for apiVersion/kind, or undefined when there is none. */
-export function modelClass(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
+/**
+ * The @kubernetes-models class for apiVersion/kind, or undefined when there is none. `importModule`
+ * serves hosts where this code cannot call import() itself (the CLI's code-cached bundle).
+ */
+export function modelClass(apiVersion: string, kind: string, importModule: ImportModule = dynamicImport): Promise<ModelClass | undefined> {
   const key = `${apiVersion}/${kind}`;
   let found = classes.get(key);
   if (!found) {
     const path = modelPath(apiVersion, kind);
     found = path
-      ? import(path).then(
-          (module: Record<string, unknown>) => {
+      ? importModule(path).then(
+          (module) => {
             const candidate = module[kind] as ModelClass | undefined;
             return typeof candidate === 'function' && typeof candidate.prototype?.validate === 'function' && candidate.kind === kind ? candidate : undefined;
           },
-          () => undefined,
+          (error: unknown) => {
+            // No such file in the package: no class. Any other failure is a broken installation or host.
+            if (NO_SUCH_MODULE.has((error as { code?: string }).code ?? '')) return undefined;
+            throw error;
+          },
         )
       : Promise.resolve(undefined);
     classes.set(key, found);
@@ -70,12 +81,12 @@ export function validationMessages(error: unknown): string[] {
 }
 
 /** Validates every applied object that has a schema; SOPS-encrypted and generated objects are skipped. */
-export async function checkSchemas(applied: readonly Applied[], models: Models = {}): Promise<Finding[]> {
+export async function checkSchemas(applied: readonly Applied[], models: Models = {}, importModule?: ImportModule): Promise<Finding[]> {
   const findings: Finding[] = [];
   const unknownKinds = new Map<string, Applied>();
   for (const entry of applied) {
     if (entry.generated || entry.doc.sops) continue;
-    const cls = models[`${entry.doc.apiVersion}/${entry.doc.kind}`] ?? (await modelClass(entry.doc.apiVersion, entry.doc.kind));
+    const cls = models[`${entry.doc.apiVersion}/${entry.doc.kind}`] ?? (await modelClass(entry.doc.apiVersion, entry.doc.kind, importModule));
     if (!cls) {
       const key = `${entry.doc.apiVersion} ${entry.doc.kind}`;
       if (!unknownKinds.has(key)) unknownKinds.set(key, entry);

@@ -7,6 +7,7 @@
  * Needs the packages built (`nx run pack-e2e:e2e` builds them first). Set HOMELAB_E2E_KEEP=1 to
  * keep the scratch directory for inspection.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -260,5 +261,26 @@ describe('a homelab outside the workspace, composed from the installed tarballs'
     const { replicaCount: _override, ...rest } = values;
     const { replicaCount: _default, ...plainRest } = plain;
     expect(rest).toEqual(plainRest);
+  });
+
+  it('runs the packaged homelab command from its code cache', () => {
+    const cli = join(scratch, 'homelab', 'node_modules', '@homelab', 'cli', 'dist');
+    const probe = `const { loadBundle } = await import(${JSON.stringify(join(cli, 'load-bundle.js'))}); console.log(loadBundle(${JSON.stringify(join(cli, 'homelab.cjs'))}).cacheAccepted)`;
+    expect(run('node', ['--input-type=module', '-e', probe], scratch).stdout.trim()).toBe('true');
+  });
+
+  it('validates, in the packaged command, kinds it imports at run time (not among its own models)', () => {
+    const tree = join(scratch, 'check-tree');
+    const root = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'root', namespace: 'argocd' }, spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: 'web' }, source: { repoURL: 'https://example.com/r.git', path: 'manifests', targetRevision: 'main' } } };
+    const budget = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'web' }, spec: { minAvailable: [1] } };
+    mkdirSync(join(tree, 'apps'), { recursive: true });
+    mkdirSync(join(tree, 'manifests'));
+    writeFileSync(join(tree, 'apps', 'root.yaml'), JSON.stringify(root)); // JSON is YAML
+    writeFileSync(join(tree, 'manifests', 'budget.yaml'), JSON.stringify(budget));
+    const result = spawnSync('node', ['node_modules/.bin/homelab', 'check', tree, '--external', 'Namespace/web', '--format', 'json'], { cwd: join(scratch, 'homelab'), encoding: 'utf8' });
+    const report = JSON.parse(result.stdout) as { findings: { check: string; severity: string; problem: string }[] };
+    expect(report.findings.map((finding) => `${finding.check} ${finding.severity}`)).toEqual(['schema error']);
+    expect(report.findings[0]!.problem).toContain('/spec/minAvailable');
+    expect(result.status).toBe(1);
   });
 });

@@ -30,7 +30,7 @@ async function check(io: Io, options: CheckCommandOptions, positionals: string[]
   if (chartSchemas !== undefined && !existsSync(chartSchemas)) throw new UsageError(`--chart-schemas: no such directory: ${chartSchemas}`);
   let report;
   try {
-    report = await checkTree(dir, { external, repoURLs: options['repo-url'] ?? [], models: CHECK_MODELS, ...(chartSchemas ? { chartSchemas } : {}) });
+    report = await checkTree(dir, { external, repoURLs: options['repo-url'] ?? [], models: CHECK_MODELS, ...(chartSchemas ? { chartSchemas } : {}), ...(io.importModule ? { importModule: io.importModule } : {}) });
   } catch (error) {
     if (error instanceof CheckConfigError) {
       io.err(`✖ ${error.message}`);

@@ -36,7 +36,7 @@ interface GenerateOptions {
 export function renderFromConfig(io: Io, configOption: string | undefined) {
   const loaded = loadConfig(io, configOption);
   if (!loaded) return undefined;
-  const rendered = renderHomelab(loaded.config, defaultModules);
+  const rendered = renderHomelab(loaded.config, io.modules ?? defaultModules);
   if (!rendered.ok) {
     reportProblems(io, loaded.display, rendered.configProblems, rendered.outputProblems);
     return undefined;
@@ -83,7 +83,12 @@ export async function checkRendered(
 ): Promise<boolean> {
   const models = { ...CHECK_MODELS, ...options.models };
   const documents = new Map(files.flatMap((file) => (file.documents ? [[file.path, file.documents] as const] : [])));
-  const report = await checkFiles(new Map(files.map((file) => [file.path, file.content])), { label: 'rendered tree', models, documents });
+  const report = await checkFiles(new Map(files.map((file) => [file.path, file.content])), {
+    label: 'rendered tree',
+    models,
+    documents,
+    ...(io.importModule ? { importModule: io.importModule } : {}),
+  });
   const counts = countBySeverity(report);
   const findings = (severity: string) => report.findings.filter((finding) => finding.severity === severity);
   if (!options.quiet) for (const finding of findings('warning')) io.err(`⚠ ${formatFinding(finding)}`);

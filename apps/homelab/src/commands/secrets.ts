@@ -76,7 +76,7 @@ interface Context {
 function loadContext(io: Io, options: SecretsOptions): Context | undefined {
   const loaded = loadConfig(io, options.config);
   if (!loaded) return undefined;
-  const composed = composeHomelab(loaded.config, defaultModules);
+  const composed = composeHomelab(loaded.config, io.modules ?? defaultModules);
   if (!composed.ok) {
     reportProblems(io, loaded.display, composed.configProblems, composed.outputProblems);
     return undefined;

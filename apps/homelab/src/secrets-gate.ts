@@ -35,7 +35,8 @@ const lineOf = (text: string, index: number): number => text.slice(0, index).spl
 /** Files that may hold a Secret manifest: only those are parsed. */
 const SECRET_KIND = /(^|[\s{,])["']?kind["']?\s*:\s*["']?Secret["']?\s*($|[,}\n])/m;
 
-function parseDocuments(file: GeneratedFile): unknown[] {
+function parseDocuments(file: GeneratedFile): readonly unknown[] {
+  if (file.documents) return file.documents;
   try {
     if (file.path.endsWith('.json')) return [JSON.parse(file.content)];
     if (/\.ya?ml$/.test(file.path)) return loadAll(file.content);

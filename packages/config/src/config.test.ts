@@ -125,6 +125,12 @@ describe('valid configs', () => {
     expect(config.apps).toEqual({});
   });
 
+  it('accepts time zones by their canonical name or an alias, in the IANA letter case', () => {
+    for (const timezone of ['UTC', 'America/Argentina/Buenos_Aires', 'Asia/Kolkata', 'Asia/Calcutta', 'US/Pacific']) {
+      expect(accepted(validateConfig(variant((c) => (c.workloads!.timezone = timezone)))).workloads.timezone, timezone).toBe(timezone);
+    }
+  });
+
   it('accepts 3 control planes + 3 workers behind a controlPlaneVIP', () => {
     const input = variant((c) => {
       c.cluster.controlPlaneVIP = '192.168.30.58';

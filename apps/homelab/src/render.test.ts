@@ -3,9 +3,9 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { load, loadAll } from 'js-yaml';
+import { dump, load, loadAll } from 'js-yaml';
 import { Service } from 'kubernetes-models/v1/Service';
-import { hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
+import { generatedHeader, hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { renderHomelab } from './render.js';
 import { defaultModules } from './modules.js';
@@ -76,6 +76,12 @@ describe('the rendered default homelab', () => {
     const manifests = files.filter((file) => file.path.startsWith('kubernetes/') && /\.ya?ml$/.test(file.path));
     expect(manifests.filter((file) => !file.documents).map((file) => file.path)).toEqual([]);
     for (const file of files.filter((f) => f.documents)) expect(loadAll(file.content), file.path).toStrictEqual(file.documents);
+  });
+
+  it('writes every YAML file byte for byte as js-yaml dumps its documents (core renders faster, never differently)', () => {
+    for (const file of files.filter((f) => f.documents)) {
+      expect(file.content, file.path).toBe(generatedHeader(file.source) + dump(file.documents![0], { lineWidth: -1, noRefs: true, indent: 2 }));
+    }
   });
 
   it('puts the generated header on every YAML file, naming the source package', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { load, loadAll } from 'js-yaml';
+import { dump, load, loadAll } from 'js-yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { generatedHeader, hasGeneratedHeader, objectData, objectFileName, renderYamlFile, toYaml } from './render.js';
 
@@ -22,21 +22,50 @@ describe('toYaml', () => {
   });
 });
 
-describe('rendered files', () => {
-  /** JSON values, with the strings YAML likes to reinterpret and the undefined YAML has no word for. */
-  const data = fc.letrec((tie) => ({
-    value: fc.oneof(
-      { depthSize: 'small' },
-      fc.oneof(fc.string(), fc.constantFrom('on', 'yes', '~', 'null', '0123', '1e3', '0x1F', '-', ': x', '#', '- a', '"', "'", '\n', '__proto__')),
-      fc.double(),
-      fc.integer(),
-      fc.boolean(),
-      fc.constant(null),
-      fc.array(tie('value')),
-      fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'on', '1', 'null')), fc.oneof(tie('value'), fc.constant(undefined))),
-    ),
-  })).value;
+/** The js-yaml call toYaml has always been; its output is the format, byte for byte. */
+const jsYaml = (plain: unknown) => dump(plain, { lineWidth: -1, noRefs: true, indent: 2 });
 
+/** Strings js-yaml quotes, escapes or writes as `? key` pairs — and some it leaves plain. */
+const oneLineTraps = fc.constantFrom(
+  ...['on', 'yes', 'Y', '1', 'NO', 'True', '~', 'null', 'NULL', '', ' ', '\t', '0123', '1e3', '0x1F', '0b101', '0o17', '1_000', '12:30', '+1', '-.5', '.inf', '.NaN'],
+  ...['2001-12-14', '<<', '=', '-', '--', '---', '...', '---x', ': x', 'a: b', 'a:b', '#', 'a #b', 'a#b', '- a', '? x', '?x', '[a]', '{a}', ',', '|', '>', '!x', '&a', '*a', '%', '@', '`'],
+  ...['"', "'", "it's", ' lead', 'trail ', 'a  b', '\r', '\u0085', '\u2028', '\ufeff', '\u00a0', 'é', 'ü: x', '日本', '😀', '\ud800', '__proto__'],
+  ...['k'.repeat(1024), 'k'.repeat(1025), "'".repeat(511), "'".repeat(512)],
+);
+/** Multi-line strings, which js-yaml writes as block scalars (or double-quoted). */
+const multiLineTraps = fc.constantFrom('\n', 'a\nb', 'a\n', '\n\n', ' a\nb', 'a\n\n', 'a\r\nb', 'a\n---\nb', 'a \nb');
+/** Mostly one-line strings: one multi-line string (or -0) sends the whole document to js-yaml, past the code under test. */
+const strings = fc.oneof(
+  { arbitrary: fc.oneof(fc.string(), fc.string({ unit: 'binary' })).filter((string) => !string.includes('\n')), weight: 20 },
+  { arbitrary: oneLineTraps, weight: 20 },
+  { arbitrary: multiLineTraps, weight: 1 },
+);
+const numbers = fc.oneof(
+  { arbitrary: fc.oneof(fc.double(), fc.integer()).filter((number) => !Object.is(number, -0)), weight: 20 },
+  { arbitrary: fc.constantFrom(-0, 1e21, 5e-7, 2 ** 53 + 2), weight: 1 },
+);
+
+/** JSON values, with the strings YAML likes to reinterpret and the undefined YAML has no word for. */
+const data = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    strings,
+    numbers,
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value')),
+    fc.dictionary(strings, fc.oneof(tie('value'), fc.constant(undefined))),
+  ),
+})).value;
+
+/** Data as the generator renders it: mostly a mapping or a sequence at the top. */
+const documents = fc.oneof(
+  { arbitrary: fc.dictionary(strings, data, { minKeys: 1 }), weight: 6 },
+  { arbitrary: fc.array(data, { minLength: 1 }), weight: 3 },
+  { arbitrary: data, weight: 1 },
+);
+
+describe('rendered files', () => {
   it('carry as documents exactly what parsing their content yields', () => {
     fc.assert(
       fc.property(data, (value) => {
@@ -45,6 +74,21 @@ describe('rendered files', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('hold byte for byte what js-yaml writes for their documents', () => {
+    fc.assert(
+      fc.property(documents, (value) => {
+        const file = renderYamlFile('x.yaml', '@homelab/x', value);
+        expect(toYaml(value)).toBe(jsYaml(file.documents![0]));
+        expect(file.content).toBe(generatedHeader('@homelab/x') + jsYaml(file.documents![0]));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('write undefined and holes in arrays as js-yaml does (null)', () => {
+    for (const value of [[undefined], ['a', , 'b'], { list: [1, undefined] }]) expect(toYaml(value)).toBe(jsYaml(value));
   });
 });
 

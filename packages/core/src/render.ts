@@ -1,5 +1,5 @@
-import { dump } from 'js-yaml';
 import type { KubeObject } from './component.js';
+import { dumpYaml } from './yaml.js';
 
 /** The tool name every generated file's header carries. */
 export const GENERATOR = 'homelab';
@@ -68,11 +68,7 @@ function withoutUndefined(value: unknown): unknown {
  * traps (`on`, `yes`, `0123`, …), so kubectl and Helm read the same values we wrote.
  */
 export function toYaml(data: unknown): string {
-  return dumpPlain(withoutUndefined(data));
-}
-
-function dumpPlain(plain: unknown): string {
-  return dump(plain, { lineWidth: -1, noRefs: true, indent: 2 });
+  return dumpYaml(withoutUndefined(data));
 }
 
 /** Plain data of a Kubernetes object with apiVersion/kind/metadata first. */
@@ -83,7 +79,7 @@ export function objectData(object: KubeObject): Record<string, unknown> {
 /** One YAML document with the generated-file header. */
 export function renderYamlFile(path: string, source: string, data: unknown): GeneratedFile {
   const plain = withoutUndefined(data);
-  return { path, source, content: generatedHeader(source) + dumpPlain(plain), documents: [plain] };
+  return { path, source, content: generatedHeader(source) + dumpYaml(plain), documents: [plain] };
 }
 
 /** Stable file name for an object: `<Kind>-<name>.yaml`, namespace-qualified when it differs. */

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { isExternal, loadSettings, parseExternal } from './config.js';
+import { externalMatcher, loadSettings, parseExternal } from './config.js';
 import { removeTrees, writeTree } from './test-support/fixtures.js';
 
 afterAll(removeTrees);
@@ -13,11 +13,24 @@ describe('settings', () => {
   });
 
   it('matches external objects by kind, namespace and name globs', () => {
-    const settings = { external: [parseExternal('Secret/media/*-token'), parseExternal('StorageClass/local-path')] };
-    expect(isExternal(settings, 'Secret', 'media', 'plex-token')).toBe(true);
-    expect(isExternal(settings, 'Secret', 'other', 'plex-token')).toBe(false);
-    expect(isExternal(settings, 'ConfigMap', 'media', 'plex-token')).toBe(false);
-    expect(isExternal(settings, 'StorageClass', undefined, 'local-path')).toBe(true);
+    const isExternal = externalMatcher({ external: [parseExternal('Secret/media/*-token'), parseExternal('StorageClass/local-path')] });
+    expect(isExternal('Secret', 'media', 'plex-token')).toBe(true);
+    expect(isExternal('Secret', 'other', 'plex-token')).toBe(false);
+    expect(isExternal('ConfigMap', 'media', 'plex-token')).toBe(false);
+    expect(isExternal('StorageClass', undefined, 'local-path')).toBe(true);
+  });
+
+  it('looks literal entries up exactly: kind, namespace or none (cluster-scoped), name', () => {
+    const isExternal = externalMatcher({ external: ['Secret/media/plex', 'Secret/*/shared', 'Namespace/media', 'Service/web-*/api'].map((spec) => parseExternal(spec)) });
+    expect(isExternal('Secret', 'media', 'plex')).toBe(true);
+    expect(isExternal('Secret', 'other', 'plex')).toBe(false);
+    expect(isExternal('Secret', undefined, 'plex')).toBe(false);
+    expect(isExternal('ConfigMap', 'media', 'plex')).toBe(false);
+    expect(isExternal('Secret', 'anywhere', 'shared')).toBe(true);
+    expect(isExternal('Namespace', undefined, 'media')).toBe(true);
+    expect(isExternal('Namespace', 'media', 'media')).toBe(false);
+    expect(isExternal('Service', 'web-1', 'api')).toBe(true);
+    expect(isExternal('Service', 'web-1', 'api-2')).toBe(false);
   });
 
   it('reads .homelab-check.yaml, adds command-line options and rejects unknown keys', () => {

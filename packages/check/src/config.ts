@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { CONFIG_FILE } from './defaults.js';
-import { globMatch } from './glob.js';
+import { globMatch, isLiteralGlob } from './glob.js';
 import { isMap } from './tree.js';
 
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -59,13 +59,27 @@ export function parseExternal(spec: string, where = '--external'): ExternalObjec
   return parts.length === 3 ? { kind: parts[0]!, namespace: parts[1]!, name: parts[2]! } : { kind: parts[0]!, name: parts[1]! };
 }
 
-export function isExternal(settings: Pick<CheckSettings, 'external'>, kind: string, namespace: string | undefined, name: string): boolean {
-  return settings.external.some(
-    (entry) =>
-      entry.kind === kind &&
-      (entry.namespace === undefined ? namespace === undefined : namespace !== undefined && globMatch(entry.namespace, namespace)) &&
-      globMatch(entry.name, name),
-  );
+const matchesExternal = (entry: ExternalObject, kind: string, namespace: string | undefined, name: string) =>
+  entry.kind === kind &&
+  (entry.namespace === undefined ? namespace === undefined : namespace !== undefined && globMatch(entry.namespace, namespace)) &&
+  globMatch(entry.name, name);
+
+/** One key per kind, namespace (or none: cluster-scoped) and name. */
+const externalKey = (kind: string, namespace: string | undefined, name: string) => JSON.stringify([kind, namespace ?? null, name]);
+
+/**
+ * Whether an object is declared external, as a test built once for many objects: entries without
+ * glob syntax are looked up by key and only the others tested, since the generated config declares
+ * an entry per exposed Service and per declared Secret.
+ */
+export function externalMatcher(settings: Pick<CheckSettings, 'external'>): (kind: string, namespace: string | undefined, name: string) => boolean {
+  const literal = new Set<string>();
+  const patterned: ExternalObject[] = [];
+  for (const entry of settings.external) {
+    if (isLiteralGlob(entry.name) && (entry.namespace === undefined || isLiteralGlob(entry.namespace))) literal.add(externalKey(entry.kind, entry.namespace, entry.name));
+    else patterned.push(entry);
+  }
+  return (kind, namespace, name) => literal.has(externalKey(kind, namespace, name)) || patterned.some((entry) => matchesExternal(entry, kind, namespace, name));
 }
 
 const KEYS = ['external', 'repoURLs', 'roots', 'ignore', 'chartValues', 'podSecurity'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globMatch, isValidGlob } from './glob.js';
+import { globMatch, isLiteralGlob, isValidGlob } from './glob.js';
 
 describe("globMatch (ArgoCD's util/glob: gobwas/glob without separators)", () => {
   it("lets '*' and '?' cross '/' (no separators are passed)", () => {
@@ -27,6 +27,15 @@ describe("globMatch (ArgoCD's util/glob: gobwas/glob without separators)", () =>
     expect(globMatch('\\*.yaml', '*.yaml')).toBe(true);
     expect(globMatch('\\*.yaml', 'x.yaml')).toBe(false);
     expect(globMatch('a.b', 'axb')).toBe(false);
+  });
+
+  it('tells literal patterns, which match exactly themselves, from those with glob syntax', () => {
+    const texts = ['media', 'a.b', 'axb', 'x]y', 'a}b,c', '!ns', '', 'media-2'];
+    for (const pattern of ['media', 'a.b', 'x]y', 'a}b,c', '!ns', '']) {
+      expect(isLiteralGlob(pattern)).toBe(true);
+      for (const text of texts) expect(globMatch(pattern, text)).toBe(pattern === text);
+    }
+    for (const pattern of ['media*', 'a?b', '[ab]', '{a,b}', '\\*']) expect(isLiteralGlob(pattern)).toBe(false);
   });
 
   it('matches nothing with a pattern that does not compile, as ArgoCD does', () => {

@@ -89,6 +89,11 @@ export function globMatch(pattern: string, text: string): boolean {
   return compile(pattern)?.test(text) ?? false;
 }
 
+/** Whether a pattern has no glob syntax, so it matches exactly the text equal to it (and may be looked up). */
+export function isLiteralGlob(pattern: string): boolean {
+  return !/[*?[{\\]/.test(pattern);
+}
+
 /** Whether the pattern compiles (a pattern that does not matches nothing). */
 export function isValidGlob(pattern: string): boolean {
   return compile(pattern) !== null;

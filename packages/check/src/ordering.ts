@@ -9,7 +9,7 @@
  * - sync-wave annotations that are not integers (ArgoCD silently uses 0).
  */
 import { describePlaced, isHook, type AppNode, type Placed, type Resolution } from './argocd.js';
-import { isExternal, type CheckSettings } from './config.js';
+import type { CheckSettings } from './config.js';
 import { APPLICATION_HEALTH_KEY, BUILTIN_GROUPS, GIT_CRD_SOURCES, PREINSTALLED_CRD_GROUPS, SYNC_WAVE } from './defaults.js';
 import type { Finding } from './finding.js';
 import { globMatch } from './glob.js';

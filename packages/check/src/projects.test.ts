@@ -45,6 +45,26 @@ describe('AppProject permissions', () => {
     ]);
   });
 
+  it('matches destinations by literal and glob namespaces, a denial (!) overriding a match', async () => {
+    const scoped = project({
+      sourceRepos: [REPO],
+      destinations: [
+        { server: 'https://kubernetes.default.svc', namespace: 'web' },
+        { server: '*', namespace: 'team-*' },
+        { server: '*', namespace: '!team-secret' },
+        { server: '*', namespace: '!*-private' },
+        { name: 'in-cluster', namespace: 'by-name' },
+      ],
+    });
+    const apps = Object.fromEntries(['web', 'team-a', 'team-secret', 'team-b-private', 'by-name', 'other'].map((name) => [`apps/${name}.yaml`, application(name, { project: 'team' })]));
+    expect((await projects({ 'apps/team.yaml': scoped, ...apps })).map((finding) => finding.problem)).toEqual([
+      'project team does not permit destination namespace by-name',
+      'project team does not permit destination namespace other',
+      'project team does not permit destination namespace team-b-private',
+      'project team does not permit destination namespace team-secret',
+    ]);
+  });
+
   it("warns when a known chart's cluster-scoped kinds are not permitted", async () => {
     const app = application('certs', {
       project: 'team',

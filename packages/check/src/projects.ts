@@ -8,17 +8,53 @@
  * must be permitted, or a warning says so. The
  * built-in `default` project permits everything unless the tree redefines it.
  */
-import { describePlaced, normalizeRepoURL, type AppNode, type Resolution } from './argocd.js';
+import { describePlaced, normalizeRepoURL, type AppNode, type Placed, type Resolution } from './argocd.js';
 import type { Finding } from './finding.js';
-import { globMatch } from './glob.js';
+import { globMatch, isLiteralGlob } from './glob.js';
 import { isMap, type KubeDoc, type Tree } from './tree.js';
 
 const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isMap) : []);
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
+/**
+ * Destination entries by namespace pattern: a literal namespace is looked up and only glob
+ * patterns are tested, since a project may list a namespace for each of its Applications.
+ */
+class NamespacePatterns {
+  private readonly literal = new Map<string, Record<string, unknown>[]>();
+  private readonly globs: { pattern: string; entry: Record<string, unknown> }[] = [];
+
+  add(pattern: string, entry: Record<string, unknown>): void {
+    if (!isLiteralGlob(pattern)) {
+      this.globs.push({ pattern, entry });
+      return;
+    }
+    const entries = this.literal.get(pattern);
+    if (entries) entries.push(entry);
+    else this.literal.set(pattern, [entry]);
+  }
+
+  /** The entries whose namespace pattern matches `namespace`. */
+  matching(namespace: string): Record<string, unknown>[] {
+    return [...(this.literal.get(namespace) ?? []), ...this.globs.filter(({ pattern }) => globMatch(pattern, namespace)).map(({ entry }) => entry)];
+  }
+}
+
 interface Project {
   doc: KubeDoc;
   spec: Record<string, unknown>;
+  /** `spec.destinations`, split into allowed and denied (`!namespace`) entries. */
+  destinations: { allowed: NamespacePatterns; denied: NamespacePatterns };
+}
+
+function readProject(doc: KubeDoc, spec: Record<string, unknown>): Project {
+  const destinations = { allowed: new NamespacePatterns(), denied: new NamespacePatterns() };
+  for (const entry of list(spec['destinations'])) {
+    const namespace = str(entry['namespace']);
+    if (namespace.startsWith('!')) destinations.denied.add(namespace.slice(1), entry);
+    else destinations.allowed.add(namespace, entry);
+  }
+  return { doc, spec, destinations };
 }
 
 function sourcePermitted(project: Project, repoURL: string): boolean {
@@ -32,12 +68,10 @@ function destinationPermitted(project: Project, app: AppNode, namespace: string)
   const destination = isMap(app.doc.raw['spec']) && isMap(app.doc.raw['spec']['destination']) ? app.doc.raw['spec']['destination'] : {};
   const server = str(destination['server']);
   const name = str(destination['name']);
-  const entries = list(project.spec['destinations']);
-  const matches = (entry: Record<string, unknown>, ns: string) =>
-    ((str(entry['server']) !== '' && server !== '' && globMatch(str(entry['server']), server)) || (str(entry['name']) !== '' && name !== '' && globMatch(str(entry['name']), name))) &&
-    globMatch(str(entry['namespace']) || '', ns);
-  const denied = entries.some((entry) => str(entry['namespace']).startsWith('!') && matches({ ...entry, namespace: str(entry['namespace']).slice(1) }, namespace));
-  return !denied && entries.some((entry) => !str(entry['namespace']).startsWith('!') && matches(entry, namespace));
+  const namesCluster = (entry: Record<string, unknown>) =>
+    (str(entry['server']) !== '' && server !== '' && globMatch(str(entry['server']), server)) || (str(entry['name']) !== '' && name !== '' && globMatch(str(entry['name']), name));
+  const { allowed, denied } = project.destinations;
+  return !denied.matching(namespace).some(namesCluster) && allowed.matching(namespace).some(namesCluster);
 }
 
 const kindMatches = (entry: Record<string, unknown>, doc: KubeDoc, anyName = false) =>
@@ -59,8 +93,16 @@ export function checkProjects(resolution: Resolution, tree: Tree, objectFiles: s
     for (const doc of tree.objectsOf(file)) {
       if (doc.group !== 'argoproj.io' || doc.kind !== 'AppProject' || !isMap(doc.raw['spec'])) continue;
       const key = `${doc.namespace ?? 'argocd'}/${doc.name}`;
-      if (!projects.has(key)) projects.set(key, { doc, spec: doc.raw['spec'] });
+      if (!projects.has(key)) projects.set(key, readProject(doc, doc.raw['spec']));
     }
+  }
+  // What each Application applies, in placement order: one pass rather than a scan of every object per Application.
+  const placedBy = new Map<AppNode, Placed[]>();
+  for (const entry of resolution.placed) {
+    if (entry.generated) continue;
+    const entries = placedBy.get(entry.app);
+    if (entries) entries.push(entry);
+    else placedBy.set(entry.app, [entry]);
   }
   const findings: Finding[] = [];
   for (const app of resolution.apps) {
@@ -87,8 +129,7 @@ export function checkProjects(resolution: Resolution, tree: Tree, objectFiles: s
     for (const namespace of [...namespaces].sort()) {
       if (!destinationPermitted(project, app, namespace)) add('error', `project ${name} does not permit destination namespace ${namespace}`, `Add it to the destinations of AppProject ${name} (${project.doc.file})`);
     }
-    for (const entry of resolution.placed) {
-      if (entry.app !== app || entry.generated) continue;
+    for (const entry of placedBy.get(app) ?? []) {
       const clusterScoped = entry.namespace === undefined;
       if (!kindPermitted(project, entry.doc, clusterScoped)) {
         add(

@@ -10,7 +10,7 @@
 import { describeObject } from '@homelab/core';
 import { describePlaced, type Placed, type Resolution } from './argocd.js';
 import { BUILTIN_NAMESPACES, PER_NAMESPACE_OBJECTS } from './defaults.js';
-import { isExternal, type CheckSettings } from './config.js';
+import { externalMatcher, type CheckSettings } from './config.js';
 import type { Finding } from './finding.js';
 import { grantPermits, producedSecrets, refsOf, type Ref } from './refs.js';
 import { isMap } from './tree.js';
@@ -46,6 +46,7 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
   const findings: Finding[] = [];
   const secretUses: SecretUse[] = [];
   const crNamespace = clusterResourceNamespace(resolution);
+  const isExternal = externalMatcher(settings);
 
   const objects = new Map<string, Placed>();
   const produced = new Set<string>();
@@ -95,7 +96,7 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
   const granted = (ref: Ref) =>
     ref.grantFrom === undefined ||
     grants.some((grant) => grant.namespace === ref.namespace && grantPermits(grant.doc.raw['spec'], ref.grantFrom!, ref.kind, ref.name)) ||
-    isExternal(settings, 'ReferenceGrant', ref.namespace, '*');
+    isExternal('ReferenceGrant', ref.namespace, '*');
 
   const seen = new Set<string>();
   for (const entry of resolution.placed) {
@@ -120,7 +121,7 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
           hint: `The Gateway ignores the reference (RefNotPermitted): add a ReferenceGrant in ${ref.namespace} from ${from.group} ${from.kind} in ${from.namespace} to ${ref.kind}s, or declare it external (--external ReferenceGrant/${ref.namespace}/*)`,
         });
       }
-      if (found || isExternal(settings, ref.kind, ref.namespace, ref.name)) continue;
+      if (found || isExternal(ref.kind, ref.namespace, ref.name)) continue;
       const chart = chartIn(ref.kind === 'Namespace' ? ref.name : ref.namespace, entry);
       if (chart) {
         findings.push({

@@ -4,5 +4,5 @@
 import { loadBundle, runBundle } from '../dist/load-bundle.js';
 
 const [bundle, ...args] = process.argv.slice(2);
-if (args[0] === '--cache-accepted') console.log(loadBundle(bundle).cacheAccepted);
+if (args[0] === '--cache-accepted') process.stdout.write(`${loadBundle(bundle).cacheAccepted}\n`); // not console.log: FORCE_COLOR would colour it
 else process.exitCode = await runBundle(bundle, args);

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
@@ -51,7 +51,7 @@ export interface LoadedBundle {
 }
 
 export function loadBundle(bundle: URL | string): LoadedBundle {
-  const file = bundle instanceof URL ? fileURLToPath(bundle) : bundle;
+  const file = bundle instanceof URL ? fileURLToPath(bundle) : resolve(bundle);
   const source = readFileSync(file, 'utf8');
   const cachedData = cachedDataFor(file, source);
   // The CommonJS wrapper, on the bundle's first line so its line numbers stay true in stack traces.

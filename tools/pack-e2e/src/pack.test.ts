@@ -265,7 +265,7 @@ describe('a homelab outside the workspace, composed from the installed tarballs'
 
   it('runs the packaged homelab command from its code cache', () => {
     const cli = join(scratch, 'homelab', 'node_modules', '@homelab', 'cli', 'dist');
-    const probe = `const { loadBundle } = await import(${JSON.stringify(join(cli, 'load-bundle.js'))}); console.log(loadBundle(${JSON.stringify(join(cli, 'homelab.cjs'))}).cacheAccepted)`;
+    const probe = `const { loadBundle } = await import(${JSON.stringify(join(cli, 'load-bundle.js'))}); process.stdout.write(String(loadBundle(${JSON.stringify(join(cli, 'homelab.cjs'))}).cacheAccepted))`; // not console.log: FORCE_COLOR would colour it
     expect(run('node', ['--input-type=module', '-e', probe], scratch).stdout.trim()).toBe('true');
   });
 

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { load, loadAll } from 'js-yaml';
+import { loadAll } from 'js-yaml';
 import { describeObject, objectData, type Component, type GeneratedFile, type KubeObject, type OutputProblem } from '@homelab/core';
 import { findSopsFiles, inspectSecretFile, recipientDifference, secretId, shortKey, SOPS_PATH_REGEX } from './secret-files.js';
 
@@ -289,12 +289,7 @@ function deployedDirectories(rendered: readonly GeneratedFile[]): Set<string> {
   const dirs = new Set<string>();
   for (const file of rendered) {
     if (!/\.ya?ml$/.test(file.path) || !/^kind:\s*Application\s*$/m.test(file.content)) continue;
-    let document: unknown;
-    try {
-      document = load(file.content);
-    } catch {
-      continue;
-    }
+    const [document] = parseDocuments(file);
     const spec = record(record(document)['spec']);
     for (const source of [...list(spec['sources']), spec['source']]) {
       const path = str(record(source)['path']);
@@ -313,7 +308,7 @@ export function checkSopsTree(root: string, recipients: readonly string[], rende
   const files = findSopsFiles(root);
   const problems: string[] = [];
   const warnings: string[] = [];
-  const deployed = deployedDirectories(rendered);
+  const deployed = files.length > 0 ? deployedDirectories(rendered) : new Set<string>();
   for (const path of files) {
     let info;
     try {

@@ -1,6 +1,5 @@
 /** From resolved config to the full set of generated files, entirely in memory. */
 import {
-  allObjects,
   namespacesComponent,
   renderComponents,
   validateObjects,
@@ -89,10 +88,11 @@ export function renderHomelab(
   if (!composition.ok) return composition;
   const { components } = composition;
   const target = { repoURL: config.gitops.repoURL, revision: config.gitops.revision };
-  const objects = allObjects(components, target);
+  const files = [schemaFile(), ...renderComponents(components, target), ...artifacts.flatMap((artifact) => artifact.build(config, components))];
+  // Every object rendered, validated once: GeneratedFile.objects tells the in-memory check so.
+  const objects = files.flatMap((file) => file.objects ?? []);
   const outputProblems = validateObjects(objects);
   if (outputProblems.length > 0) return { ok: false, configProblems: [], outputProblems };
-  const files = [schemaFile(), ...renderComponents(components, target), ...artifacts.flatMap((artifact) => artifact.build(config, components))];
   const policy = secretsPolicy(components, files);
   if (policy.problems.length > 0) return { ok: false, configProblems: [], outputProblems: policy.problems };
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

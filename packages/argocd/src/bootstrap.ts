@@ -10,8 +10,7 @@ import {
   appProjectPath,
   componentPaths,
   generatedMarkdownHeader,
-  objectData,
-  renderYamlFile,
+  renderObjectFile,
   type Component,
   type GeneratedFile,
   type HelmChart,
@@ -161,7 +160,7 @@ ${fence(`kubectl -n ${ns} delete secret ${INITIAL_ADMIN_SECRET}`)}
 export function bootstrapFiles(inputs: BootstrapInputs): GeneratedFile[] {
   const { component } = inputs;
   return [
-    renderYamlFile(bootstrapPaths.namespace, component.source, objectData(bootstrapNamespace(component.namespace, inputs.podSecurity))),
+    renderObjectFile(bootstrapPaths.namespace, component.source, bootstrapNamespace(component.namespace, inputs.podSecurity)),
     { path: bootstrapPaths.readme, source: component.source, content: bootstrapReadme(inputs) },
   ];
 }

@@ -79,6 +79,16 @@ describe('report', () => {
     expect(swapped.findings.filter((finding) => finding.check === 'references').map((finding) => finding.object)).toEqual(['Deployment/web/web']);
   });
 
+  it('does not validate again the schemas of documents it is told were validated', async () => {
+    const invalid = deployment('web', 'web', { containers: 'not a list' });
+    const files = { 'apps/root.yaml': dump(rootApp()), 'apps/web.yaml': dump(application('web', {})), 'manifests/web/deployment.yaml': dump(invalid) };
+    const documents = new Map(Object.entries(files).map(([path, text]) => [path, loadAll(text)]));
+    const schemaFindings = async (validated?: Set<unknown>) =>
+      (await checkFiles(files, { documents, ...(validated ? { validated } : {}) })).findings.filter((finding) => finding.check === 'schema').map((finding) => finding.object);
+    expect(await schemaFindings()).toEqual(['Deployment/web/web']);
+    expect(await schemaFindings(new Set(documents.get('manifests/web/deployment.yaml')))).toEqual([]);
+  });
+
   it('writes JSON with a summary and every finding', async () => {
     const json = JSON.parse(formatJson(await checkTree(tree()))) as { summary: object; findings: { check: string; severity: string; file: string }[] };
     expect(json.summary).toEqual({ error: 2, warning: 0, info: 0 });

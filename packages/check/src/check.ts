@@ -48,6 +48,11 @@ export interface CheckFilesOptions extends CheckOptions {
    * data a render just serialised: those files are not parsed again.
    */
   documents?: ReadonlyMap<string, readonly unknown[]>;
+  /**
+   * Documents (of `documents`) already validated against their kind's schema — e.g. built from
+   * model objects the render validated: the schema check skips them.
+   */
+  validated?: ReadonlySet<unknown>;
 }
 
 export interface CheckReport {
@@ -117,10 +122,10 @@ export async function checkTree(dir: string, options: CheckTreeOptions = {}): Pr
  * produced, before they are written). `.homelab-check.yaml` is read from the files.
  */
 export async function checkFiles(files: ReadonlyMap<string, string> | Readonly<Record<string, string>>, options: CheckFilesOptions = {}): Promise<CheckReport> {
-  return check(memorySource(files, options.documents), options.label ?? '<memory>', options);
+  return check(memorySource(files, options.documents), options.label ?? '<memory>', options, options.validated);
 }
 
-async function check(source: TreeSource, label: string, options: CheckOptions): Promise<CheckReport> {
+async function check(source: TreeSource, label: string, options: CheckOptions, validated: ReadonlySet<unknown> = new Set()): Promise<CheckReport> {
   const tree = new Tree(source);
   const settings: CheckSettings = parseSettings(tree.readAny(CONFIG_FILE), options);
   const objectFiles = tree.files.filter((file) => !settings.ignore.some((pattern) => globMatch(pattern, file)) && tree.objectsOf(file).length > 0);
@@ -130,7 +135,7 @@ async function check(source: TreeSource, label: string, options: CheckOptions): 
     ...resolution.findings,
     ...localRepoFindings(resolution),
     ...unreachedFindings(tree, resolution, objectFiles),
-    ...(await checkSchemas([...resolution.placed, ...resolution.handApplied], options.models, options.importModule)),
+    ...(await checkSchemas([...resolution.placed, ...resolution.handApplied].filter((entry) => !validated.has(entry.doc.raw)), options.models, options.importModule)),
     ...references.findings,
     ...checkProjects(resolution, tree, objectFiles),
     ...checkOrdering(resolution, references.secretUses, settings, tree, objectFiles),

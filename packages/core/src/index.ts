@@ -23,11 +23,10 @@ export {
   type SecretDeclaration,
   type SsoMode,
 } from './component.js';
-export { GENERATOR, generatedHeader, generatedMarkdownHeader, hasGeneratedHeader, objectData, renderYamlFile, toYaml, type GeneratedFile } from './render.js';
+export { GENERATOR, generatedHeader, generatedMarkdownHeader, hasGeneratedHeader, objectData, renderObjectFile, renderYamlFile, toYaml, type GeneratedFile } from './render.js';
 export {
   APP_OF_APPS_DIR,
   DEFAULT_ARGOCD_NAMESPACE,
-  allObjects,
   appProjectPath,
   componentApplication,
   componentPaths,

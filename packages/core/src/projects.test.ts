@@ -5,7 +5,7 @@ import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import type { Component } from './component.js';
 import { podSelector } from './component.js';
 import { APP_OF_APPS_PROJECT, CLUSTER_SCOPED_KINDS, IN_CLUSTER, appProjects, parseClusterResource, projectScopes } from './projects.js';
-import { allObjects, componentApplication } from './tree.js';
+import { componentApplication, renderComponents } from './tree.js';
 import { validateObjects } from './validate.js';
 
 const target = { repoURL: 'https://git.example.org/lab.git', argocdNamespace: 'argocd' };
@@ -130,9 +130,10 @@ describe('appProjects', () => {
   });
 });
 
-describe('allObjects', () => {
-  it('includes the projects and the group app-of-apps, so they are validated with the rest', () => {
-    const kinds = allObjects([operator, app], { repoURL: target.repoURL, revision: 'main' }).map((object) => `${object.kind}/${object.metadata?.name}`);
+describe('renderComponents', () => {
+  it('renders the projects and the group app-of-apps as objects too, so they are validated with the rest', () => {
+    const objects = renderComponents([operator, app], { repoURL: target.repoURL, revision: 'main' }).flatMap((file) => file.objects ?? []);
+    const kinds = objects.map((object) => `${object.kind}/${object.metadata?.name}`);
     expect(kinds).toEqual(expect.arrayContaining(['AppProject/app-of-apps', 'AppProject/core', 'AppProject/apps', 'Application/core', 'Application/apps', 'Application/root']));
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dump, load, loadAll } from 'js-yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { generatedHeader, hasGeneratedHeader, objectData, objectFileName, renderYamlFile, toYaml } from './render.js';
+import { generatedHeader, hasGeneratedHeader, jsonData, objectData, objectFileName, renderObjectFile, renderYamlFile, toYaml } from './render.js';
 
 describe('toYaml', () => {
   it('quotes YAML 1.1 booleans and octal-looking strings so 1.1 readers see strings', () => {
@@ -92,6 +92,20 @@ describe('rendered files', () => {
   });
 });
 
+describe('jsonData', () => {
+  it('gives what a JSON round trip gives', () => {
+    const withToJSON = fc.anything().map((inner) => ({ toJSON: (key: string) => ({ key, inner }) }));
+    const values = fc.oneof(fc.anything({ withDate: true, withSparseArray: true, withNullPrototype: true, withObjectString: false }), withToJSON, fc.array(withToJSON), fc.constantFrom(-0, NaN, Infinity, [undefined, () => 1, Symbol('s')], [1, , 2], { __proto__: null, a: undefined, b: () => 1 }));
+    fc.assert(
+      fc.property(values, (value) => {
+        const text = JSON.stringify(value);
+        expect(jsonData(value)).toStrictEqual(text === undefined ? undefined : JSON.parse(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('headers', () => {
   it('are recognised in every format the generator writes', () => {
     expect(hasGeneratedHeader(generatedHeader('@homelab/x'))).toBe(true);
@@ -117,6 +131,11 @@ describe('objects', () => {
   it('get stable file names, namespace-qualified only outside the default namespace', () => {
     expect(objectFileName(object, 'media')).toBe('ConfigMap-settings.yaml');
     expect(objectFileName(object, 'kube-system')).toBe('ConfigMap-media-settings.yaml');
+  });
+
+  it('render as files carrying the object and its data, the data no different from a YAML file of it', () => {
+    const file = renderObjectFile('kubernetes/apps/x/manifests/ConfigMap-settings.yaml', '@homelab/x', object);
+    expect(file).toStrictEqual({ ...renderYamlFile(file.path, '@homelab/x', objectData(object)), objects: [object] });
   });
 
   it('render with the header naming the source package', () => {

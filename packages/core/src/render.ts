@@ -19,6 +19,11 @@ export interface GeneratedFile {
    * for files read back from disk and for files that are not YAML.
    */
   documents?: readonly unknown[];
+  /**
+   * The model objects the documents were built from, in order (`renderObjectFile`): their schemas
+   * are what validates the documents, so whoever validated the objects need not validate the documents.
+   */
+  objects?: readonly KubeObject[];
 }
 
 /** The comment block that opens every generated YAML/HCL file. */
@@ -49,18 +54,54 @@ function orderKubernetesKeys(value: Record<string, unknown>): Record<string, unk
   return ordered;
 }
 
+/** Sets an own property, even one named `__proto__` (a plain assignment would set the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** Drops `undefined` (YAML has none) so optional fields never render as `null`. */
 function withoutUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutUndefined);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) {
-      // defineProperty: a plain assignment to `__proto__` would set the prototype, not the key.
-      if (child !== undefined) Object.defineProperty(out, key, { value: withoutUndefined(child), enumerable: true, writable: true, configurable: true });
-    }
+    for (const [key, child] of Object.entries(value)) if (child !== undefined) setOwn(out, key, withoutUndefined(child));
     return out;
   }
   return value;
+}
+
+/**
+ * What `JSON.parse(JSON.stringify(value))` gives, in one pass instead of a string and a parse:
+ * toJSON() applied, non-finite numbers null, -0 as 0, undefined/functions/symbols dropped from
+ * objects and null in arrays (undefined at the top). A property test holds it to the JSON round trip.
+ */
+export function jsonData(value: unknown, key = ''): unknown {
+  if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = toJSON.call(value, key);
+  }
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value + 0 : null; // + 0 turns -0 into 0, as JSON does
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) return Array.from(value, (item, index) => jsonData(item, String(index)) ?? null);
+      const out: Record<string, unknown> = {};
+      for (const child of Object.keys(value)) {
+        const data = jsonData((value as Record<string, unknown>)[child], child);
+        if (data !== undefined) setOwn(out, child, data);
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -73,13 +114,19 @@ export function toYaml(data: unknown): string {
 
 /** Plain data of a Kubernetes object with apiVersion/kind/metadata first. */
 export function objectData(object: KubeObject): Record<string, unknown> {
-  return orderKubernetesKeys(JSON.parse(JSON.stringify(object.toJSON())) as Record<string, unknown>);
+  return orderKubernetesKeys(jsonData(object) as Record<string, unknown>);
 }
 
 /** One YAML document with the generated-file header. */
 export function renderYamlFile(path: string, source: string, data: unknown): GeneratedFile {
   const plain = withoutUndefined(data);
   return { path, source, content: generatedHeader(source) + dumpYaml(plain), documents: [plain] };
+}
+
+/** One Kubernetes object as a YAML file with the generated-file header (its data is plain already: no second copy). */
+export function renderObjectFile(path: string, source: string, object: KubeObject): GeneratedFile {
+  const data = objectData(object);
+  return { path, source, content: generatedHeader(source) + dumpYaml(data), documents: [data], objects: [object] };
 }
 
 /** Stable file name for an object: `<Kind>-<name>.yaml`, namespace-qualified when it differs. */

@@ -1,7 +1,7 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
-import { COMPONENT_GROUPS, type Component, type ComponentGroup, type KubeObject } from './component.js';
+import { COMPONENT_GROUPS, type Component, type ComponentGroup } from './component.js';
 import { APP_OF_APPS_PROJECT, IN_CLUSTER, appProjects, projectOf } from './projects.js';
-import { generatedMarkdownHeader, objectData, objectFileName, renderYamlFile, type GeneratedFile } from './render.js';
+import { generatedMarkdownHeader, objectFileName, renderObjectFile, renderYamlFile, type GeneratedFile } from './render.js';
 
 /** Where ArgoCD finds this repository and how Applications are placed. */
 export interface GitOpsTarget {
@@ -141,7 +141,7 @@ function objectFiles(component: Component): GeneratedFile[] {
     if (files.has(path)) {
       throw new Error(`${component.name}: two objects render to ${path} (objects.${key}). Give them distinct names.`);
     }
-    files.set(path, renderYamlFile(path, component.source, objectData(object)));
+    files.set(path, renderObjectFile(path, component.source, object));
   }
   if ((component.secrets?.length ?? 0) > 0) files.set(`${dir}/README.md`, secretsReadme(component, dir));
   return [...files.values()];
@@ -197,30 +197,18 @@ export function renderComponents(components: Component[], target: GitOpsTarget):
   }
   const files: GeneratedFile[] = [];
   const waves = groupWaves(components);
-  files.push(renderYamlFile(`${APP_OF_APPS_DIR}/root.yaml`, CORE_SOURCE, objectData(rootApplication(target))));
-  for (const project of treeProjects(components, target)) files.push(renderYamlFile(appProjectPath(project.metadata.name!), CORE_SOURCE, objectData(project)));
+  files.push(renderObjectFile(`${APP_OF_APPS_DIR}/root.yaml`, CORE_SOURCE, rootApplication(target)));
+  for (const project of treeProjects(components, target)) files.push(renderObjectFile(appProjectPath(project.metadata.name!), CORE_SOURCE, project));
   for (const group of COMPONENT_GROUPS) {
     if (!waves.has(group)) continue;
-    files.push(renderYamlFile(`${APP_OF_APPS_DIR}/${group}.yaml`, CORE_SOURCE, objectData(groupApplication(group, target, waves.get(group)))));
+    files.push(renderObjectFile(`${APP_OF_APPS_DIR}/${group}.yaml`, CORE_SOURCE, groupApplication(group, target, waves.get(group))));
   }
   for (const component of components) {
     const paths = componentPaths(component);
-    files.push(renderYamlFile(paths.application, component.source, objectData(componentApplication(component, target))));
+    files.push(renderObjectFile(paths.application, component.source, componentApplication(component, target)));
     if (component.chart) files.push(renderYamlFile(paths.values, component.source, component.values ?? {}));
     files.push(...objectFiles(component));
     files.push(...(component.files ?? []));
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** Every object a component set will apply, Applications included, for validation layers. */
-export function allObjects(components: Component[], target: GitOpsTarget): KubeObject[] {
-  const waves = groupWaves(components);
-  return [
-    rootApplication(target),
-    ...treeProjects(components, target),
-    ...[...waves].map(([group, wave]) => groupApplication(group, target, wave)),
-    ...components.map((component) => componentApplication(component, target)),
-    ...components.flatMap((component) => Object.values(component.objects ?? {})),
-  ];
 }

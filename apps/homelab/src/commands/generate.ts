@@ -83,10 +83,13 @@ export async function checkRendered(
 ): Promise<boolean> {
   const models = { ...CHECK_MODELS, ...options.models };
   const documents = new Map(files.flatMap((file) => (file.documents ? [[file.path, file.documents] as const] : [])));
+  // renderHomelab validated the objects these documents were built from.
+  const validated = new Set(files.flatMap((file) => (file.objects ? (file.documents ?? []) : [])));
   const report = await checkFiles(new Map(files.map((file) => [file.path, file.content])), {
     label: 'rendered tree',
     models,
     documents,
+    validated,
     ...(io.importModule ? { importModule: io.importModule } : {}),
   });
   const counts = countBySeverity(report);

@@ -64,6 +64,8 @@ export async function buildBundle({ entry, outfile, train }: BundleSpec): Promis
     target: 'node20',
     external: ['re2-wasm'],
     logLevel: 'warning',
+    minifyWhitespace: true,
+    minifySyntax: true,
     plugins: [bundleReplacements],
     // CommonJS has no import.meta: the bundle's own URL stands in (package.json, require() bases).
     banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -78,6 +78,8 @@ function assertSafePath(path: string): void {
 }
 
 function readIfExists(path: string): string | undefined {
+  // existsSync first: a failed read builds an Error, which costs more than the read (thousands of new files).
+  if (!existsSync(path)) return undefined;
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

@@ -3,7 +3,7 @@
  * it wrote, as recorded in the manifest), atomic per run (every new file is staged before any is
  * renamed into place), quiet about unchanged files (their mtimes are kept) and able to --check.
  */
-import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
 
@@ -78,8 +78,9 @@ function assertSafePath(path: string): void {
 }
 
 function readIfExists(path: string): string | undefined {
-  // existsSync first: a failed read builds an Error, which costs more than the read (thousands of new files).
-  if (!existsSync(path)) return undefined;
+  // stat first: a read failing with ENOENT builds an Error, which costs more than the read (thousands
+  // of new files); stat returns undefined instead, and still throws on what must stop the plan (ENOTDIR …).
+  if (statSync(path, { throwIfNoEntry: false }) === undefined) return undefined;
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

@@ -108,8 +108,12 @@ function statSafe(path: string): boolean {
   }
 }
 
+const ALREADY_NORMAL = /^(?!\.\.?(?:\/|$))[^/\\]+(?:\/(?!\.\.?(?:\/|$))[^/\\]+)*$/;
+
 /** Normalises a repository-relative path: no `./`, no trailing `/`, `.` → ''. Undefined when it leaves the repository. */
 export function normalizePath(path: string): string | undefined {
+  // Most paths are normal already (every rendered one): no empty, `.` or `..` segment, no backslash.
+  if (ALREADY_NORMAL.test(path)) return path;
   const normal = posix.normalize(path.replace(/\\/g, '/')).replace(/^\/+/, '').replace(/\/+$/, '');
   if (normal === '.' || normal === '') return '';
   if (normal === '..' || normal.startsWith('../')) return undefined;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dump, load, loadAll } from 'js-yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { dumpYamlAll } from './yaml.js';
 import { generatedHeader, hasGeneratedHeader, jsonData, objectData, objectFileName, renderObjectFile, renderYamlFile, toYaml } from './render.js';
 
 describe('toYaml', () => {
@@ -84,6 +85,15 @@ describe('rendered files', () => {
         expect(file.content).toBe(generatedHeader('@homelab/x') + jsYaml(file.documents![0]));
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('hold byte for byte what js-yaml writes, rendered many at once too', () => {
+    fc.assert(
+      fc.property(fc.array(documents, { maxLength: 8 }), (values) => {
+        expect(dumpYamlAll(values)).toEqual(values.map((value) => jsYaml(value)));
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -1,5 +1,5 @@
 import type { KubeObject } from './component.js';
-import { dumpYaml } from './yaml.js';
+import { dumpYaml, dumpYamlAll } from './yaml.js';
 
 /** The tool name every generated file's header carries. */
 export const GENERATOR = 'homelab';
@@ -123,10 +123,26 @@ export function renderYamlFile(path: string, source: string, data: unknown): Gen
   return { path, source, content: generatedHeader(source) + dumpYaml(plain), documents: [plain] };
 }
 
-/** One Kubernetes object as a YAML file with the generated-file header (its data is plain already: no second copy). */
+/** Where a Kubernetes object is rendered, and by which package. */
+export interface ObjectFile {
+  path: string;
+  source: string;
+  object: KubeObject;
+}
+
+/**
+ * Kubernetes objects as YAML files with the generated-file header, rendered together (faster
+ * than one by one: see dumpYamlAll). Their data is plain already: documents need no second copy.
+ */
+export function renderObjectFiles(entries: readonly ObjectFile[]): GeneratedFile[] {
+  const documents = entries.map(({ object }) => objectData(object));
+  const texts = dumpYamlAll(documents);
+  return entries.map(({ path, source, object }, index) => ({ path, source, content: generatedHeader(source) + texts[index]!, documents: [documents[index]], objects: [object] }));
+}
+
+/** One Kubernetes object as a YAML file with the generated-file header. */
 export function renderObjectFile(path: string, source: string, object: KubeObject): GeneratedFile {
-  const data = objectData(object);
-  return { path, source, content: generatedHeader(source) + dumpYaml(data), documents: [data], objects: [object] };
+  return renderObjectFiles([{ path, source, object }])[0]!;
 }
 
 /** Stable file name for an object: `<Kind>-<name>.yaml`, namespace-qualified when it differs. */

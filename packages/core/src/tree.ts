@@ -1,7 +1,7 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { COMPONENT_GROUPS, type Component, type ComponentGroup } from './component.js';
 import { APP_OF_APPS_PROJECT, IN_CLUSTER, appProjects, projectOf } from './projects.js';
-import { generatedMarkdownHeader, objectFileName, renderObjectFile, renderYamlFile, type GeneratedFile } from './render.js';
+import { generatedMarkdownHeader, objectFileName, renderObjectFiles, renderYamlFile, type GeneratedFile, type ObjectFile } from './render.js';
 
 /** Where ArgoCD finds this repository and how Applications are placed. */
 export interface GitOpsTarget {
@@ -133,17 +133,17 @@ function groupWaves(components: Component[]): Map<ComponentGroup, number> {
   return waves;
 }
 
-function objectFiles(component: Component): GeneratedFile[] {
+/** The objects of a component's manifests directory, one file each. */
+function manifestFiles(component: Component): ObjectFile[] {
   const dir = componentPaths(component).manifests;
-  const files = new Map<string, GeneratedFile>();
+  const files = new Map<string, ObjectFile>();
   for (const [key, object] of Object.entries(component.objects ?? {})) {
     const path = `${dir}/${objectFileName(object, component.namespace)}`;
     if (files.has(path)) {
       throw new Error(`${component.name}: two objects render to ${path} (objects.${key}). Give them distinct names.`);
     }
-    files.set(path, renderObjectFile(path, component.source, object));
+    files.set(path, { path, source: component.source, object });
   }
-  if ((component.secrets?.length ?? 0) > 0) files.set(`${dir}/README.md`, secretsReadme(component, dir));
   return [...files.values()];
 }
 
@@ -195,20 +195,20 @@ export function renderComponents(components: Component[], target: GitOpsTarget):
     }
     seen.set(component.name, component);
   }
-  const files: GeneratedFile[] = [];
+  const objects: ObjectFile[] = [{ path: `${APP_OF_APPS_DIR}/root.yaml`, source: CORE_SOURCE, object: rootApplication(target) }];
+  for (const project of treeProjects(components, target)) objects.push({ path: appProjectPath(project.metadata.name!), source: CORE_SOURCE, object: project });
   const waves = groupWaves(components);
-  files.push(renderObjectFile(`${APP_OF_APPS_DIR}/root.yaml`, CORE_SOURCE, rootApplication(target)));
-  for (const project of treeProjects(components, target)) files.push(renderObjectFile(appProjectPath(project.metadata.name!), CORE_SOURCE, project));
   for (const group of COMPONENT_GROUPS) {
-    if (!waves.has(group)) continue;
-    files.push(renderObjectFile(`${APP_OF_APPS_DIR}/${group}.yaml`, CORE_SOURCE, groupApplication(group, target, waves.get(group))));
+    if (waves.has(group)) objects.push({ path: `${APP_OF_APPS_DIR}/${group}.yaml`, source: CORE_SOURCE, object: groupApplication(group, target, waves.get(group)) });
   }
+  const files: GeneratedFile[] = [];
   for (const component of components) {
     const paths = componentPaths(component);
-    files.push(renderObjectFile(paths.application, component.source, componentApplication(component, target)));
+    objects.push({ path: paths.application, source: component.source, object: componentApplication(component, target) }, ...manifestFiles(component));
     if (component.chart) files.push(renderYamlFile(paths.values, component.source, component.values ?? {}));
-    files.push(...objectFiles(component));
+    if ((component.secrets?.length ?? 0) > 0) files.push(secretsReadme(component, paths.manifests));
     files.push(...(component.files ?? []));
   }
+  files.push(...renderObjectFiles(objects));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

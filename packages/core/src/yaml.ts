@@ -26,15 +26,26 @@ const MAX_IMPLICIT_KEY_LENGTH = 1024;
  * and anything but JSON values.
  */
 export function dumpYaml(plain: unknown): string {
-  if (scalarTexts.size > MAX_SCALAR_TEXTS) scalarTexts.clear();
-  const unseen: Unseen = { scalars: new Set(), keys: [] };
-  if (!isNonEmptyCollection(plain) || !collectUnseen(plain, unseen)) return dump(plain, DUMP_OPTIONS);
-  learnScalarTexts([...unseen.scalars]);
-  if (unseen.keys.some(isExplicitKey)) return dump(plain, DUMP_OPTIONS);
-  return writeNode(plain, 0, true) + '\n';
+  return dumpYamlAll([plain])[0]!;
 }
 
-/** The scalars of a document js-yaml has not rendered yet, and which of them are keys. */
+/** `dumpYaml` of each document, with one js-yaml call for the new scalars of them all (a call costs more than its scalars). */
+export function dumpYamlAll(documents: readonly unknown[]): string[] {
+  if (scalarTexts.size > MAX_SCALAR_TEXTS) scalarTexts.clear();
+  const scalars = new Set<Scalar>();
+  // Per document: the keys it met unrendered (undefined when the layout here does not cover it).
+  const newKeys = documents.map((plain) => {
+    const unseen: Unseen = { scalars, keys: [] };
+    return isNonEmptyCollection(plain) && collectUnseen(plain, unseen) ? unseen.keys : undefined;
+  });
+  learnScalarTexts([...scalars]);
+  return documents.map((plain, index) => {
+    const keys = newKeys[index];
+    return keys && !keys.some(isExplicitKey) ? writeNode(plain, 0, true) + '\n' : dump(plain, DUMP_OPTIONS);
+  });
+}
+
+/** The scalars js-yaml has not rendered yet (of every document), and which of them a document has as keys. */
 interface Unseen {
   scalars: Set<Scalar>;
   keys: string[];

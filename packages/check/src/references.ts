@@ -109,14 +109,14 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
       seen.add(dedupe);
       const found = exists(ref, entry);
       if (found && found !== true && ref.kind === 'Secret' && ref.blocksPods) secretUses.push({ consumer: entry, secret: found, field: ref.field });
-      const object = describePlaced(entry);
+      const object = () => describePlaced(entry); // only for findings: most references have none
       if (!granted(ref)) {
         const from = ref.grantFrom!;
         findings.push({
           check: 'references',
           severity: 'error',
           file: entry.doc.file,
-          object,
+          object: object(),
           problem: `references ${target} (${ref.field}) across namespaces, but no ReferenceGrant in ${ref.namespace} lets ${from.kind}s from ${from.namespace} refer to it`,
           hint: `The Gateway ignores the reference (RefNotPermitted): add a ReferenceGrant in ${ref.namespace} from ${from.group} ${from.kind} in ${from.namespace} to ${ref.kind}s, or declare it external (--external ReferenceGrant/${ref.namespace}/*)`,
         });
@@ -128,7 +128,7 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
           check: 'references',
           severity: 'info',
           file: entry.doc.file,
-          object,
+          object: object(),
           problem: `references ${target} (${ref.field}), which this tree does not create`,
           hint: `Not checked: chart ${chart} deploys into namespace ${ref.namespace ?? ref.name} and may create it; declare it external if it comes from elsewhere`,
         });
@@ -139,7 +139,7 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
         check: 'references',
         severity: 'error',
         file: entry.doc.file,
-        object,
+        object: object(),
         problem: `references ${target} (${ref.field}), which nothing creates`,
         hint:
           ref.kind === 'Namespace'

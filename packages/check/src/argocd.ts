@@ -682,7 +682,9 @@ export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: st
   for (const app of apps) {
     for (const applied of app.expansion.applied) {
       if (!byDoc.has(applied.doc.id) || applied.doc.id === app.doc.id) continue;
-      includedBy.set(applied.doc.id, [...(includedBy.get(applied.doc.id) ?? []), app]);
+      const including = includedBy.get(applied.doc.id);
+      if (including) including.push(app);
+      else includedBy.set(applied.doc.id, [app]);
     }
   }
   const declaredRoots = new Set(settings.roots.map((path) => normalizePath(path)));
@@ -732,8 +734,8 @@ export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: st
     root.reached = true;
     queue.push(root);
   }
-  while (queue.length > 0) {
-    const app = queue.shift()!;
+  for (let next = 0; next < queue.length; next++) {
+    const app = queue[next]!;
     reachedFiles.add(app.doc.file);
     for (const file of app.expansion.files) reachedFiles.add(file);
     findings.push(...app.expansion.findings);

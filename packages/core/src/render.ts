@@ -1,3 +1,4 @@
+import { Model } from '@kubernetes-models/base';
 import type { KubeObject } from './component.js';
 import { dumpYaml, dumpYamlAll } from './yaml.js';
 
@@ -79,7 +80,8 @@ function withoutUndefined(value: unknown): unknown {
 export function jsonData(value: unknown, key = ''): unknown {
   if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
     const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') value = toJSON.call(value, key);
+    // A model's toJSON() copies its fields without undefined, as this walk does anyway: skip the copy.
+    if (typeof toJSON === 'function' && toJSON !== Model.prototype.toJSON) value = toJSON.call(value, key);
   }
   switch (typeof value) {
     case 'string':

@@ -132,6 +132,18 @@ export interface Resolution {
 
 /** `github.com/org/repo` from any git URL form (https, ssh, scp-like), for comparing repositories. */
 export function normalizeRepoURL(url: string): string {
+  let normal = normalRepoURLs.get(url);
+  if (normal === undefined) {
+    normal = normalizeUncached(url);
+    normalRepoURLs.set(url, normal);
+  }
+  return normal;
+}
+
+/** Memo of normalizeRepoURL: every Application of a tree names the same few repositories. */
+const normalRepoURLs = new Map<string, string>();
+
+function normalizeUncached(url: string): string {
   return url
     .trim()
     .toLowerCase()
@@ -312,9 +324,11 @@ class Expander {
     const objects = tree.objectsOf(file);
     if (tree.mayHoldObjects(file)) {
       const { docs, error } = tree.parse(file);
-      const text = tree.text(file);
-      const looksLikeManifest = text.includes('apiVersion:') && text.includes('kind:') && text.includes('metadata:');
-      if (error !== undefined && (looksLikeManifest || objects.length > 0)) {
+      const looksLikeManifest = () => {
+        const text = tree.text(file);
+        return text.includes('apiVersion:') && text.includes('kind:') && text.includes('metadata:');
+      };
+      if (error !== undefined && (objects.length > 0 || looksLikeManifest())) {
         this.problem('error', `ArgoCD cannot parse ${file}: ${error}`, 'Fix the YAML, or mark the file with # +argocd:skip-file-rendering', file);
       } else if (objects.length > 0 && docs.some((doc) => doc !== null && doc !== undefined && !(isMap(doc) && typeof doc['kind'] === 'string'))) {
         this.problem('error', `${file} mixes Kubernetes objects with documents that are not objects`, 'ArgoCD fails on such a file: remove the stray documents', file);

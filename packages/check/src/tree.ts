@@ -257,6 +257,7 @@ export class Tree {
   /** Whether the file may hold Kubernetes objects (cheap test before parsing). */
   mayHoldObjects(path: string): boolean {
     if (!/\.(ya?ml|json)$/.test(path)) return false;
+    if (this.parsed.has(path) || this.source.documents?.(path)) return true; // parsing is no dearer than the test
     const text = this.text(path);
     return text.includes('apiVersion') && text.includes('kind');
   }

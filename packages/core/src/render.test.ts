@@ -97,6 +97,17 @@ describe('rendered files', () => {
     );
   });
 
+  it('hold byte for byte what js-yaml writes for strings of the characters plain YAML leaves alone', () => {
+    // The strings toYaml writes without asking js-yaml (see yaml.ts): as keys and values, js-yaml agrees.
+    const plainLooking = fc.stringMatching(/^[A-Za-z0-9_/.-]{1,12}$/);
+    fc.assert(
+      fc.property(fc.dictionary(plainLooking, fc.oneof(plainLooking, fc.array(plainLooking)), { minKeys: 1 }), (value) => {
+        expect(toYaml(value)).toBe(jsYaml(value));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('write undefined and holes in arrays as js-yaml does (null)', () => {
     for (const value of [[undefined], ['a', , 'b'], { list: [1, undefined] }]) expect(toYaml(value)).toBe(jsYaml(value));
   });

@@ -1,4 +1,4 @@
-import { dump } from 'js-yaml';
+import { dump, DUMP_SCHEMA } from 'js-yaml';
 
 const DUMP_OPTIONS = { lineWidth: -1, noRefs: true, indent: 2 };
 
@@ -90,11 +90,26 @@ function isExplicitKey(key: string): boolean {
   return scalarTexts.get(key)!.length > MAX_IMPLICIT_KEY_LENGTH;
 }
 
-/** Has js-yaml render the scalars, all in one call: a sequence of them, one `- ` line each. */
+/**
+ * Strings js-yaml writes plain, as themselves, known without a dump: made of characters plain YAML
+ * never escapes nor reads as syntax (letters, digits, `_ / . -`; not starting with `.` or `-`), and
+ * resolved by no implicit type of js-yaml's own dump schema — the test its presenter makes, which
+ * keeps `yes`, `0123`, `1e3`, `12:30`, dates … for the dump to quote.
+ */
+const PLAIN_SAFE = /^[A-Za-z0-9_/][A-Za-z0-9_/.-]*$/;
+const isPlainAsItself = (value: Scalar): value is string =>
+  typeof value === 'string' && PLAIN_SAFE.test(value) && DUMP_SCHEMA.resolveImplicitScalarTag(value).tag === DUMP_SCHEMA.defaultScalarTag;
+
+/** Has js-yaml render the scalars that need it, all in one call: a sequence of them, one `- ` line each. */
 function learnScalarTexts(scalars: Scalar[]): void {
-  if (scalars.length === 0) return;
-  const lines = dump(scalars, DUMP_OPTIONS).split('\n');
-  scalars.forEach((scalar, index) => scalarTexts.set(scalar, lines[index]!.slice('- '.length)));
+  const rendered: Scalar[] = [];
+  for (const scalar of scalars) {
+    if (isPlainAsItself(scalar)) scalarTexts.set(scalar, scalar);
+    else rendered.push(scalar);
+  }
+  if (rendered.length === 0) return;
+  const lines = dump(rendered, DUMP_OPTIONS).split('\n');
+  rendered.forEach((scalar, index) => scalarTexts.set(scalar, lines[index]!.slice('- '.length)));
 }
 
 /**

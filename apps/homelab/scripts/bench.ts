@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stop as stopEsbuild } from 'esbuild';
 import { codeCacheFile } from '../src/load-bundle.js';
 import { buildBundle } from './build-bundle.js';
 
@@ -25,7 +26,7 @@ const FLOOR = join(SCRIPTS, 'floor.mjs');
 const RUN_BUNDLE = join(SCRIPTS, 'run-bundle.mjs');
 /** Beside dist/homelab.cjs, so its require()s resolve alike; removed when the bench ends. */
 const SYNTHETIC_BUNDLE = join(PROJECT, 'dist/bench-homelab.cjs');
-const RUNS = 7;
+const RUNS = 9;
 
 interface Blob {
   path: string;
@@ -53,26 +54,32 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Median wall time of a command writing into a fresh directory each run. */
-function measure(work: string, args: (out: string) => string[]): number {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const out = join(work, `out-${i}`);
-    rmSync(out, { recursive: true, force: true });
-    mkdirSync(out, { recursive: true });
-    times.push(timeProcess(args(out)));
-  }
-  return median(times);
+/** Wall time of a command writing into a fresh, empty directory. */
+function timeRun(work: string, args: string[]): number {
+  const out = join(work, 'out');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  return timeProcess([...args, out]);
 }
 
-/** The floor of the tree `args` writes: generated once, then timed as a plain write of its bytes. */
-function floorOf(work: string, name: string, args: (out: string) => string[]): number {
+/**
+ * Median wall times of the command `args` (given its output directory last) and of its floor: the
+ * tree it writes is generated once and its bytes become the floor's input. The two alternate, run
+ * by run, so a change in the machine's load weighs on both alike.
+ */
+function compare(work: string, name: string, args: string[]): { generateMs: number; floorMs: number } {
   const tree = join(work, `tree-${name}`);
   mkdirSync(tree);
-  execFileSync(process.execPath, args(tree), { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [...args, tree], { stdio: ['ignore', 'ignore', 'inherit'] });
   const blob = join(work, `${name}.json`);
   writeFileSync(blob, JSON.stringify(blobOf(tree)));
-  return measure(work, (out) => [FLOOR, blob, out]);
+  const generate: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    generate.push(timeRun(work, args));
+    floor.push(timeRun(work, [FLOOR, blob]));
+  }
+  return { generateMs: median(generate), floorMs: median(floor) };
 }
 
 interface Case {
@@ -112,25 +119,17 @@ async function bench(configPath: string): Promise<number> {
   const work = mkdtempSync(join(WORK_ROOT, 'homelab-bench-'));
   console.log(`writing under ${WORK_ROOT}, median of ${RUNS} runs per case`);
   try {
-    const generate = (out: string) => ['generate', '--quiet', '--config', configPath, '--out', out];
+    const generate = ['generate', '--quiet', '--config', configPath, '--out'];
     const caches = [`homelab.cjs ${cacheAccepted(join(PROJECT, 'dist/homelab.cjs')) ? 'taken' : 'REJECTED'}`];
-    const cases: Case[] = [
-      {
-        label: 'default config',
-        generateMs: measure(work, (out) => [BIN, ...generate(out)]),
-        floorMs: floorOf(work, 'default', (out) => [BIN, ...generate(out)]),
-        target: 3,
-      },
-    ];
+    const cases: Case[] = [{ label: 'default config', ...compare(work, 'default', [BIN, ...generate]), target: 3 }];
     const perApp: Record<number, number> = {};
     for (const count of [250, 1000]) {
-      const scratch = join(work, `train-${count}`);
-      await buildBundle({ entry: join(SCRIPTS, 'bench-entry.ts'), outfile: SYNTHETIC_BUNDLE, train: [String(count), ...generate(scratch)] });
+      await buildBundle({ entry: join(SCRIPTS, 'bench-entry.ts'), outfile: SYNTHETIC_BUNDLE, train: [String(count), ...generate, join(work, `train-${count}`)] });
+      await stopEsbuild(); // its service process would idle beside the timed ones
       caches.push(`${count} apps ${cacheAccepted(SYNTHETIC_BUNDLE) ? 'taken' : 'REJECTED'}`);
-      const args = (out: string) => [RUN_BUNDLE, SYNTHETIC_BUNDLE, String(count), ...generate(out)];
-      const generateMs = measure(work, args);
-      perApp[count] = (generateMs - cases[0]!.generateMs) / count;
-      if (count === 1000) cases.push({ label: '1,000 apps', generateMs, floorMs: floorOf(work, `apps-${count}`, args), target: 4 });
+      const measured = compare(work, `apps-${count}`, [RUN_BUNDLE, SYNTHETIC_BUNDLE, String(count), ...generate]);
+      perApp[count] = (measured.generateMs - cases[0]!.generateMs) / count;
+      if (count === 1000) cases.push({ label: '1,000 apps', ...measured, target: 4 });
     }
     console.log(`code cache: ${caches.join(', ')}`);
     return report(cases, perApp[1000]! / perApp[250]!) ? 0 : 1;

@@ -77,16 +77,33 @@ function assertSafePath(path: string): void {
   }
 }
 
-function readIfExists(path: string): string | undefined {
-  // stat first: a read failing with ENOENT builds an Error, which costs more than the read (thousands
-  // of new files); stat returns undefined instead, and still throws on what must stop the plan (ENOTDIR …).
-  if (statSync(path, { throwIfNoEntry: false }) === undefined) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+/**
+ * Reads the files of a tree, if they exist. Directories are probed once each, and not at all below
+ * one that does not exist: a first generate asks the disk a handful of times, not once per file. A
+ * failed read builds an Error, which costs more than the read; a stat returns undefined instead —
+ * and still throws on what must stop the plan (ENOTDIR …).
+ */
+function existingReader(): (path: string) => string | undefined {
+  // Whether something exists at a directory's path (a file there counts: a stat beneath it throws ENOTDIR, as it must).
+  const existing = new Map<string, boolean>();
+  const exists = (dir: string): boolean => {
+    let found = existing.get(dir);
+    if (found === undefined) {
+      const parent = dirname(dir);
+      found = (parent === dir || exists(parent)) && statSync(dir, { throwIfNoEntry: false }) !== undefined;
+      existing.set(dir, found);
+    }
+    return found;
+  };
+  return (path) => {
+    if (!exists(dirname(path)) || statSync(path, { throwIfNoEntry: false }) === undefined) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  };
 }
 
 /** Compares the rendered tree with the disk. Reads only; used by both write and --check. */
@@ -96,6 +113,7 @@ export function planWrite(outDir: string, files: GeneratedFile[]): WritePlan {
   const entries: WritePlan['entries'] = [];
   const conflicts: string[] = [];
   const rendered = new Set<string>();
+  const readIfExists = existingReader();
   for (const file of files) {
     assertSafePath(file.path);
     if (rendered.has(file.path)) throw new Error(`two generated files share the path '${file.path}'`);

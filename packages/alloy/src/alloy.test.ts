@@ -1,28 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import type { ResolvedConfig } from '@homelab/config';
 import { namespaceLevels } from '@homelab/core';
 import { LOKI_COMPONENT, LOKI_DEFAULTS, LOKI_SERVICE, LOKI_URLS } from '@homelab/loki';
-import { chartSchemaDir, checkChartValues } from '@homelab/testing';
+import { chartSchemaDir, checkChartValues, configVariant, seedConfig } from '@homelab/testing';
 import { ALLOY_COMPONENT, ALLOY_DEFAULTS, ALLOY_IMAGE_USER, ALLOY_NAMESPACE } from './defaults.js';
 import { STREAM_LABELS, alloyConfig, alloyConfigBlocks, alloySettings, alloyValues, buildAlloy, buildAlloyFromConfig, type AlloyValues } from './alloy.js';
 import { ALLOY_CHART } from './versions.js';
 import * as api from './index.js';
 
-const configPath = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const config = loadConfigFile(configPath);
-const seed = load(readFileSync(configPath, 'utf8')) as Record<string, any>;
-
-function configWith(mutate: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = structuredClone(seed);
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(`test config is invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
-}
+const config = seedConfig();
 
 const valuesOf = (c: ResolvedConfig = config, overrides?: Parameters<typeof buildAlloy>[1]) => buildAlloy(c, overrides).values as AlloyValues;
 const contentOf = (c: ResolvedConfig = config, overrides?: Parameters<typeof buildAlloy>[1]) => valuesOf(c, overrides).alloy.configMap.content;
@@ -69,11 +58,11 @@ describe('alloy component', () => {
   });
 
   it('refuses to build while Loki is disabled, saying how to fix it', () => {
-    const noLoki = configWith((data) => (data['components'] = { [LOKI_COMPONENT]: { enabled: false } }));
+    const noLoki = configVariant((data) => (data['components'] = { [LOKI_COMPONENT]: { enabled: false } }));
     expect(() => api.alloyModule.build(noLoki)).toThrow(
       `alloy: ships logs to Loki, which is disabled (components.loki.enabled: 'false'). Disable Alloy as well (components.alloy.enabled: false), or enable Loki.`,
     );
-    const lokiOn = configWith((data) => (data['components'] = { [LOKI_COMPONENT]: { enabled: true } }));
+    const lokiOn = configVariant((data) => (data['components'] = { [LOKI_COMPONENT]: { enabled: true } }));
     expect(buildAlloyFromConfig(lokiOn).name).toBe(ALLOY_COMPONENT);
   });
 });
@@ -95,7 +84,7 @@ describe('alloy pipeline configuration', () => {
 
   it('labels every stream with the cluster name from homelab.yaml, and follows it', () => {
     expect(content).toContain(`cluster = "${config.cluster.name}",`);
-    const renamed = configWith((data) => (data['cluster'] = { ...data['cluster'], name: 'lab-two' }));
+    const renamed = configVariant((data) => (data['cluster'] = { ...data['cluster'], name: 'lab-two' }));
     expect(contentOf(renamed)).toContain('cluster = "lab-two",');
   });
 

@@ -1,29 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { componentApplication, componentPaths, type Exposure } from '@homelab/core';
-import { validateConfig, type ResolvedConfig } from '@homelab/config';
 import { SSO_GROUPS, SSO_OIDC_CLIENTS, SSO_PROVIDER } from '@homelab/core';
+import { configVariant, seedConfig } from '@homelab/testing';
 import { ARGOCD_NAME, OIDC_CONFIG_KEY, argocdValues, buildArgoCd, oidcRedirectUris, rbacPolicy, type ArgoCdValues } from './argocd.js';
 import { argocdDefaults } from './defaults.js';
 import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from './health-check.js';
 import { argocdModule } from './index.js';
 import { ARGOCD_CHART } from './versions.js';
 
-const seed = load(readFileSync(fileURLToPath(new URL('../../../homelab.yaml', import.meta.url)), 'utf8')) as Record<string, any>;
-
-/** The seed homelab.yaml, optionally changed, validated and resolved like the CLI does. */
-function configWith(change: (data: Record<string, any>) => void = () => {}): ResolvedConfig {
-  const data = structuredClone(seed);
-  change(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.config;
-}
-
-const config = configWith();
+const config = seedConfig();
 const target = { repoURL: config.gitops.repoURL, revision: config.gitops.revision };
 const valuesOf = (component: { values?: Record<string, unknown> }) => component.values as unknown as ArgoCdValues;
 
@@ -59,7 +46,7 @@ describe('buildArgoCd', () => {
   });
 
   it('follows a changed internal domain everywhere (late binding)', () => {
-    const changed = configWith((data) => (data.domains.internal = 'lan.example.org'));
+    const changed = configVariant((data) => (data.domains.internal = 'lan.example.org'));
     const rebuilt = buildArgoCd(changed);
     expect(valuesOf(rebuilt).global.domain).toBe(`${argocdDefaults.hostLabel}.lan.example.org`);
     expect(rebuilt.exposes?.[0]?.host).toBe(`${argocdDefaults.hostLabel}.lan.example.org`);
@@ -249,7 +236,7 @@ describe('OIDC sign-in (oidc.config)', () => {
   });
 
   it('follows a changed internal domain (late binding)', () => {
-    const changed = configWith((data) => (data.domains.internal = 'lan.example.org'));
+    const changed = configVariant((data) => (data.domains.internal = 'lan.example.org'));
     const rebuilt = buildArgoCd(changed);
     expect(oidcOf(rebuilt).issuer).toBe(`https://${SSO_PROVIDER.hostLabel}.lan.example.org/application/o/${SSO_OIDC_CLIENTS.argocd.slug}/`);
     expect(oidcRedirectUris(changed)).toEqual([`https://${argocdDefaults.hostLabel}.lan.example.org/auth/callback`]);

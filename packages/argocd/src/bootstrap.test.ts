@@ -1,28 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { APP_OF_APPS_DIR, APP_OF_APPS_PROJECT, appProjectPath, componentPaths, hasGeneratedHeader, renderComponents, type Component } from '@homelab/core';
-import { validateConfig, type ResolvedConfig } from '@homelab/config';
+import { configVariant, seedConfig } from '@homelab/testing';
 import { buildArgoCd } from './argocd.js';
 import { argocdDefaults } from './defaults.js';
 import { ARGOCD_CHART } from './versions.js';
 
-const seed = load(readFileSync(fileURLToPath(new URL('../../../homelab.yaml', import.meta.url)), 'utf8')) as Record<string, any>;
-
-function configWith(change: (data: Record<string, any>) => void = () => {}): ResolvedConfig {
-  const data = structuredClone(seed);
-  change(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.config;
-}
-
-const config = configWith();
+const config = seedConfig();
 const target = { repoURL: config.gitops.repoURL, revision: config.gitops.revision };
 
 const file = (component: Component, name: string) => {
@@ -108,7 +97,7 @@ describe('bootstrap kit', () => {
     for (const recipient of config.secrets.ageRecipients) expect(readme).toContain(recipient);
     expect(readme).toContain(config.gitops.repoURL);
     const other = 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq';
-    const changed = configWith((data) => {
+    const changed = configVariant((data) => {
       data.secrets.ageRecipients = [other];
       data.gitops.repoURL = 'https://git.example.org/me/lab.git';
     });

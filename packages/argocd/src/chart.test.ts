@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { chartSchemaDir, checkChartValues } from '@homelab/testing';
-import { validateConfig, type ResolvedConfig } from '@homelab/config';
+import { chartSchemaDir, checkChartValues, seedConfig } from '@homelab/testing';
 import { argocdValues, argocdSettings } from './argocd.js';
 
-const seed = load(readFileSync(fileURLToPath(new URL('../../../homelab.yaml', import.meta.url)), 'utf8'));
-const result = validateConfig(seed);
-if (!result.ok) throw new Error(JSON.stringify(result.problems));
-const config: ResolvedConfig = result.config;
+const config = seedConfig();
 
 /**
  * Keys the chart reads although its values.yaml does not list them. Each is justified by the

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import type { ResolvedConfig } from '@homelab/config';
 import { merge, renderComponents, validateObjects, type KubeObject } from '@homelab/core';
-import { chartSchemaDir, checkChartValues, sharedDir } from '@homelab/testing';
+import { chartSchemaDir, checkChartValues, configVariant, seedConfig, sharedDir } from '@homelab/testing';
 import { ClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
 import {
   certManager,
@@ -20,17 +19,7 @@ import {
 } from './index.js';
 import { dnsZones } from './cert-manager.js';
 
-const seedPath = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const seed = loadConfigFile(seedPath);
-
-/** The seed config with `mutate` applied to its raw YAML, validated like a user's file. */
-function configWith(mutate: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = structuredClone(load(readFileSync(seedPath, 'utf8')) as Record<string, any>);
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
-}
+const seed = seedConfig();
 
 const issuersOf = (config: ResolvedConfig) => Object.values(certManager(config).objects ?? {}) as ClusterIssuer[];
 const solverOf = (issuer: ClusterIssuer) => issuer.spec.acme!.solvers![0]!;
@@ -174,7 +163,7 @@ describe('ClusterIssuers', () => {
 
   it('use the ACME email from the config', () => {
     expect(issuersOf(seed).map((issuer) => issuer.spec.acme!.email)).toEqual(issuersOf(seed).map(() => seed.acme.email));
-    const changed = configWith((data) => (data['acme'].email = 'pki@example.org'));
+    const changed = configVariant((data) => (data['acme'].email = 'pki@example.org'));
     expect(issuersOf(changed).map((issuer) => issuer.spec.acme!.email)).toEqual(['pki@example.org', 'pki@example.org']);
   });
 
@@ -184,12 +173,12 @@ describe('ClusterIssuers', () => {
   });
 
   it('select both domains when the internal one lies outside the public one', () => {
-    const changed = configWith((data) => (data['domains'] = { public: 'example.org', internal: 'lab.example.net' }));
+    const changed = configVariant((data) => (data['domains'] = { public: 'example.org', internal: 'lab.example.net' }));
     for (const issuer of issuersOf(changed)) expect(solverOf(issuer).selector?.dnsZones).toEqual(['example.org', 'lab.example.net']);
   });
 
   it('select the domain once when both domains are the same', () => {
-    const changed = configWith((data) => (data['domains'] = { public: 'example.org', internal: 'example.org' }));
+    const changed = configVariant((data) => (data['domains'] = { public: 'example.org', internal: 'example.org' }));
     for (const issuer of issuersOf(changed)) expect(solverOf(issuer).selector?.dnsZones).toEqual(['example.org']);
   });
 
@@ -233,7 +222,7 @@ describe('the Cloudflare API token secret', () => {
     expect(declared?.description).toContain('Zone:DNS:Edit');
     expect(declared?.description).toContain('Zone:Zone:Read');
     for (const zone of dnsZones(seed.domains)) expect(declared?.description).toContain(zone);
-    const changed = configWith((data) => (data['domains'] = { public: 'example.org', internal: 'lab.example.net' }));
+    const changed = configVariant((data) => (data['domains'] = { public: 'example.org', internal: 'lab.example.net' }));
     expect(certManager(changed).secrets?.[0]?.description).toContain('example.org, lab.example.net');
   });
 });
@@ -248,7 +237,7 @@ describe('wildcardCertificate', () => {
   });
 
   it('follows the configured domain', () => {
-    const changed = configWith((data) => (data['domains'] = { public: 'example.org', internal: 'lab.example.org' }));
+    const changed = configVariant((data) => (data['domains'] = { public: 'example.org', internal: 'lab.example.org' }));
     const certificate = wildcardCertificate({ name: 'w', namespace: 'gateway', domain: changed.domains.internal });
     expect(certificate.spec?.dnsNames).toEqual(['*.lab.example.org', 'lab.example.org']);
   });

@@ -3,26 +3,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { formatIpv4, formatProblem, loadConfigFile, parseIpv4, validateConfig, type HomelabConfigInput, type ResolvedConfig } from '@homelab/config';
+import { formatIpv4, parseIpv4, type ResolvedConfig } from '@homelab/config';
 import { componentPaths, renderComponents, validateObjects, type Component } from '@homelab/core';
-import { chartSchemaDir, checkChartValues, sharedDir } from '@homelab/testing';
+import { chartSchemaDir, checkChartValues, configVariant, seedConfig, sharedDir } from '@homelab/testing';
 import { buildCilium, CILIUM_CHART, CILIUM_DEFAULTS, CILIUM_SECRETS_NAMESPACE, ciliumModule, GATEWAY_CLASS_NAME, KUBEPRISM_PORT } from './index.js';
 import type { CiliumObjects, CiliumValues } from './cilium.js';
 
-const CONFIG_PATH = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const seed = loadConfigFile(CONFIG_PATH);
-
-/** homelab.yaml as data, changed by `mutate`, validated and resolved like the CLI does. */
-function variant(mutate: (data: HomelabConfigInput) => void): ResolvedConfig {
-  const data = structuredClone(load(readFileSync(CONFIG_PATH, 'utf8'))) as HomelabConfigInput;
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
-  return result.config;
-}
+const seed = seedConfig();
 
 const withWorkers = (count: number) =>
-  variant((data) => {
+  configVariant((data) => {
     const first = parseIpv4(data.network.ranges.nodes.start);
     const used = new Set(Object.values(data.nodes).map((node) => parseIpv4(node.ip)));
     let next = first;
@@ -193,7 +183,7 @@ describe('derived from the config (late binding)', () => {
   it('pool is network.ranges.loadBalancer and follows it', () => {
     expect(poolOf(seed)).toEqual([{ start: seed.network.ranges.loadBalancer.start, stop: seed.network.ranges.loadBalancer.end }]);
     let range = { start: '', end: '' };
-    const moved = variant((data) => {
+    const moved = configVariant((data) => {
       const start = parseIpv4(data.network.ranges.loadBalancer.start) + 4;
       const end = parseIpv4(data.network.ranges.loadBalancer.end) - 8;
       range = { start: formatIpv4(start), end: formatIpv4(end) };
@@ -212,7 +202,7 @@ describe('derived from the config (late binding)', () => {
       return { qps, burst: qps * CILIUM_DEFAULTS.k8sClientRateLimit.burstFactor };
     };
     expect(values(buildCilium(seed)).k8sClientRateLimit).toEqual(expected(seed, CILIUM_DEFAULTS.l2.lease.renewDeadlineSeconds));
-    const smaller = variant((data) => {
+    const smaller = configVariant((data) => {
       data.network.ranges.loadBalancer.end = data.network.ranges.loadBalancer.start;
       data.network.internalGatewayIP = data.network.ranges.loadBalancer.start;
       data.apps = {}; // fixed app addresses cannot fit a one-address pool
@@ -235,7 +225,7 @@ describe('derived from the config (late binding)', () => {
     const policy = (config: ResolvedConfig) => objects(buildCilium(config)).l2AnnouncementPolicy.spec!;
     expect(seed.cluster.schedulesOnControlPlanes).toBe(true);
     expect(policy(seed).nodeSelector).toBeUndefined();
-    const threeControlPlanes = variant((data) => {
+    const threeControlPlanes = configVariant((data) => {
       const base = parseIpv4(data.network.ranges.nodes.start);
       data.nodes = Object.fromEntries([1, 2, 3].map((i) => [`cp-${i}`, { ip: formatIpv4(base + i), role: 'controlplane' as const }]));
       data.cluster.controlPlaneVIP = formatIpv4(base + 5);

@@ -1,33 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import type { ResolvedConfig } from '@homelab/config';
 import { componentPaths, hasGeneratedHeader, merge, renderComponents, type Access, type Component, type Exposure } from '@homelab/core';
-import { chartSchemaDir, checkChartValues, configVariant } from '@homelab/testing';
+import { chartSchemaDir, checkChartValues, configVariant, seedConfig } from '@homelab/testing';
 import { CLOUDFLARED_DEFAULTS } from './defaults.js';
 import { ORIGIN_CERT_KEY, cloudflared, cloudflaredModule, connectorReplicas, type CloudflaredValues } from './cloudflared.js';
 import { CATCH_ALL_RULE, TUNNEL_DNS_SUFFIX, tunnelDnsRecords, tunnelIngress } from './tunnel.js';
 import { CLOUDFLARED_CHART, CLOUDFLARED_IMAGE } from './versions.js';
 import * as api from './index.js';
 
-const configPath = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const config = loadConfigFile(configPath);
+const config = seedConfig();
 /** The seed without a tunnel: cloudflare.tunnelId not set. */
 const noTunnel = configVariant((data) => {
   delete data.cloudflare;
 });
-const seed = load(readFileSync(configPath, 'utf8')) as Record<string, any>;
-
-/** The seed config with `mutate` applied, validated and resolved like the CLI does it. */
-function configWith(mutate: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = structuredClone(seed);
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(`test config is invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
-}
 
 /** A tunnel UUID of the shape `cloudflared tunnel create` prints (test data, not a real tunnel). */
 const TUNNEL_ID = '6ff42ae2-765d-4adf-8112-31c55c1551ef';
@@ -186,7 +174,7 @@ describe('ingress rules', () => {
   });
 
   it('follow domains.public (late binding)', () => {
-    const moved = configWith((data) => {
+    const moved = configVariant((data) => {
       data.domains.public = 'example.org';
     });
     const movedRules = valuesOf(build(apps(moved), { tunnelId: TUNNEL_ID }, moved)).ingress;
@@ -272,7 +260,7 @@ describe('DNS records', () => {
 
 describe('replicas', () => {
   const workers = (count: number) =>
-    configWith((data) => {
+    configVariant((data) => {
       for (let index = 1; index <= count; index++) data.nodes[`talos-w0${index}`] = { ip: `192.168.30.${50 + index}`, role: 'worker' };
     });
 
@@ -355,7 +343,7 @@ describe.skipIf(!chartDir)('chart conformance (community-charts cloudflared)', (
 
   it('accepts the values for the seed config and for a multi-node cluster', () => {
     expect(checkChartValues(chartDir!, effective(valuesOf(build())), { allow: ALLOW })).toEqual([]);
-    const big = configWith((data) => {
+    const big = configVariant((data) => {
       data.nodes['talos-w01'] = { ip: '192.168.30.51', role: 'worker' };
       data.nodes['talos-w02'] = { ip: '192.168.30.52', role: 'worker' };
     });

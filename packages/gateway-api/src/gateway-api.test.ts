@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
 import { componentApplication, componentPaths, renderComponents, validateObjects, type Component } from '@homelab/core';
 import { CLUSTER_ISSUERS } from '@homelab/cert-manager';
+import { configVariant, seedConfig } from '@homelab/testing';
 import type { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import type { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import type { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
@@ -19,17 +16,7 @@ import {
   internalGatewayRef,
 } from './index.js';
 
-const configPath = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const config = loadConfigFile(configPath);
-
-/** The seed homelab.yaml, changed by `mutate` and validated like a user's file. */
-function configWith(mutate: (data: any) => void): ResolvedConfig {
-  const data = structuredClone(load(readFileSync(configPath, 'utf8'))) as any;
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
-}
+const config = seedConfig();
 
 function parts(components: Component[]) {
   const crds = components.find((component) => component.name === COMPONENT_NAMES.crds)!;
@@ -118,7 +105,7 @@ describe('internal-gateway', () => {
   });
 
   it('follows the config: another internal domain and gateway IP change the Gateway and its certificate', () => {
-    const changed = configWith((data) => {
+    const changed = configVariant((data) => {
       data.domains.internal = 'lab.example.org';
       data.network.internalGatewayIP = data.network.ranges.loadBalancer.end;
     });

@@ -1,11 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFile } from '@homelab/config';
 import { validateObjects, type Component, type Exposure } from '@homelab/core';
+import { seedConfig } from '@homelab/testing';
 import type { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import { buildGatewayApi, exposureRoute, exposureRoutes, gatewayParentRef, internalGatewayRef, type RouteBuilder } from './index.js';
 
-const config = loadConfigFile(fileURLToPath(new URL('../../../homelab.yaml', import.meta.url)));
+const config = seedConfig();
 const internalHost = (label: string) => `${label}.${config.domains.internal}`;
 
 const sonarrInternal: Exposure = {

@@ -1,28 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import type { ResolvedConfig } from '@homelab/config';
 import { LOKI_URLS } from '@homelab/loki';
 import { STORAGE_CLASSES } from '@homelab/nfs-csi';
-import { chartSchemaDir, unknownValueKeys } from '@homelab/testing';
+import { chartSchemaDir, configVariant, seedConfig, unknownValueKeys } from '@homelab/testing';
 import { COMPONENT_NAMES, GRAFANA_SECRETS, GRAFANA_SERVICE, KUBE_PROMETHEUS_STACK_DEFAULTS, LOKI_DATASOURCE, PROMETHEUS_DATASOURCE } from './defaults.js';
 import { OIDC_CLIENT_SECRET_ENV, grafanaDashboardValues, oidcEndpoints, providerName, type GrafanaValues } from './grafana.js';
 import { buildKubePrometheusStack, kubePrometheusStackSettings, type KubePrometheusStackValues } from './kube-prometheus-stack.js';
 import { GRAFANA_DASHBOARDS } from './versions.js';
 
-const configPath = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const config = loadConfigFile(configPath);
-const seed = load(readFileSync(configPath, 'utf8')) as Record<string, any>;
-
-function configWith(mutate: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = structuredClone(seed);
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(`test config is invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
-}
+const config = seedConfig();
 
 const stackOf = (c: ResolvedConfig = config, overrides?: Parameters<typeof buildKubePrometheusStack>[1]) => {
   const stack = buildKubePrometheusStack(c, overrides).find((component) => component.name === COMPONENT_NAMES.stack);
@@ -48,7 +37,7 @@ describe('Grafana exposure', () => {
   });
 
   it('follows the internal domain', () => {
-    const moved = configWith((data) => (data['domains'] = { ...data['domains'], internal: 'lan.example.org' }));
+    const moved = configVariant((data) => (data['domains'] = { ...data['domains'], internal: 'lan.example.org' }));
     expect(stackOf(moved).exposes![0]!.host).toBe('grafana.lan.example.org');
   });
 });
@@ -72,7 +61,7 @@ describe('Grafana OIDC (Authentik)', () => {
   });
 
   it('follows a change of domain and of the Authentik host label', () => {
-    const moved = configWith((data) => (data['domains'] = { ...data['domains'], internal: 'lan.example.org' }));
+    const moved = configVariant((data) => (data['domains'] = { ...data['domains'], internal: 'lan.example.org' }));
     const movedIni = grafanaOf(moved, { grafana: { sso: { providerHostLabel: 'sso' } } })['grafana.ini'];
     expect(movedIni['auth.generic_oauth']!['auth_url']).toBe('https://sso.lan.example.org/application/o/authorize/');
     expect(movedIni['auth.generic_oauth']!['token_url']).toBe('https://sso.lan.example.org/application/o/token/');
@@ -147,7 +136,7 @@ describe('Grafana storage and security context', () => {
       fsGroupChangePolicy: 'OnRootMismatch',
       runAsNonRoot: true,
     });
-    const moved = grafanaOf(configWith((data) => (data['workloads'] = { ...data['workloads'], puid: 568, pgid: 569 })));
+    const moved = grafanaOf(configVariant((data) => (data['workloads'] = { ...data['workloads'], puid: 568, pgid: 569 })));
     expect(moved.securityContext).toMatchObject({ runAsUser: 568, runAsGroup: 569, fsGroup: 569 });
   });
 });
@@ -194,7 +183,7 @@ describe('Grafana dashboards', () => {
   });
 
   it('leave out the dashboards of a disabled component', () => {
-    const noCilium = configWith((data) => (data['components'] = { cilium: { enabled: false }, argocd: { enabled: false } }));
+    const noCilium = configVariant((data) => (data['components'] = { cilium: { enabled: false }, argocd: { enabled: false } }));
     const grafana = grafanaOf(noCilium);
     expect(Object.keys(grafana.dashboards).sort()).toEqual(['cert-manager', 'nodes']);
     expect(grafana.dashboardProviders['dashboardproviders.yaml'].providers.map((provider) => provider.name)).toEqual(['cert-manager', 'nodes']);

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import type { ResolvedConfig } from '@homelab/config';
 import { namespaceLevels, namespacesComponent, renderComponents, type Component } from '@homelab/core';
 import { LOKI_COMPONENT, LOKI_SERVICE, buildLoki } from '@homelab/loki';
 import { STORAGE_CLASSES, nfsCsiDefaults } from '@homelab/nfs-csi';
 import { CONTROLLER_MANAGER_METRICS_PORT, ETCD_METRICS_PORT, METRICS_BIND_ADDRESS, SCHEDULER_METRICS_PORT } from '@homelab/talos';
-import { chartSchemaDir, checkChartValues } from '@homelab/testing';
+import { chartSchemaDir, checkChartValues, configVariant, seedConfig } from '@homelab/testing';
 import { Alertmanager } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Alertmanager';
 import { Prometheus } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Prometheus';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
@@ -29,21 +28,11 @@ import {
 import { KUBE_PROMETHEUS_STACK_CHART } from './versions.js';
 import * as api from './index.js';
 
-const configPath = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const config = loadConfigFile(configPath);
-const seed = load(readFileSync(configPath, 'utf8')) as Record<string, any>;
-
-function configWith(mutate: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = structuredClone(seed);
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(`test config is invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
-}
+const config = seedConfig();
 
 /** Three control planes at .51-.53 sharing the VIP .55 (the seed has one at .50). */
-const threeControlPlanes = configWith((data) => {
-  const node = data['nodes']['talos-cp01'];
+const threeControlPlanes = configVariant((data) => {
+  const node = data['nodes']['talos-cp01']!;
   data['nodes'] = {
     'talos-cp01': { ...node, ip: '192.168.30.51' },
     'talos-cp02': { ...node, ip: '192.168.30.52' },
@@ -133,7 +122,7 @@ describe('prometheus-operator CRDs', () => {
   it('tell other packages when ServiceMonitors are safe: stack enabled and a later wave', () => {
     expect(serviceMonitorsAvailable(config, -10)).toBe(true);
     expect(serviceMonitorsAvailable(config, PROMETHEUS_CRDS_SYNC_WAVE)).toBe(false);
-    const disabled = configWith((data) => (data['components'] = { [COMPONENT_NAMES.stack]: { enabled: false } }));
+    const disabled = configVariant((data) => (data['components'] = { [COMPONENT_NAMES.stack]: { enabled: false } }));
     expect(serviceMonitorsAvailable(disabled, 0)).toBe(false);
   });
 
@@ -225,7 +214,7 @@ describe('Prometheus and Alertmanager', () => {
 
   it('run as the NFS export owner from workloads.puid/pgid, and follow it', () => {
     expect(spec.securityContext).toMatchObject({ runAsUser: config.workloads.puid, fsGroup: config.workloads.pgid });
-    const moved = valuesOf(configWith((data) => (data['workloads'] = { ...data['workloads'], puid: 2001, pgid: 2002 })));
+    const moved = valuesOf(configVariant((data) => (data['workloads'] = { ...data['workloads'], puid: 2001, pgid: 2002 })));
     expect(moved.prometheus.prometheusSpec.securityContext).toMatchObject({ runAsUser: 2001, runAsGroup: 2002, fsGroup: 2002 });
     expect(moved.alertmanager.alertmanagerSpec.securityContext).toMatchObject({ runAsUser: 2001, runAsGroup: 2002, fsGroup: 2002 });
   });
@@ -288,7 +277,7 @@ describe('Loki datasource', () => {
   });
 
   it('leaves nothing dangling in Grafana when Loki is disabled in homelab.yaml', () => {
-    const noLoki = configWith((data) => (data['components'] = { [LOKI_COMPONENT]: { enabled: false } }));
+    const noLoki = configVariant((data) => (data['components'] = { [LOKI_COMPONENT]: { enabled: false } }));
     const grafana = (parts(buildKubePrometheusStackFromConfig(noLoki)).stack.values as KubePrometheusStackValues).grafana;
     expect(grafana.additionalDataSources).toEqual([]);
     expect(JSON.stringify(grafana).toLowerCase()).not.toContain('loki');

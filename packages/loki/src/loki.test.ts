@@ -1,28 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import type { ResolvedConfig } from '@homelab/config';
 import { namespaceLevels, renderComponents } from '@homelab/core';
 import { STORAGE_CLASSES, nfsCsiDefaults } from '@homelab/nfs-csi';
-import { chartSchemaDir, checkChartValues } from '@homelab/testing';
+import { chartSchemaDir, checkChartValues, configVariant, seedConfig } from '@homelab/testing';
 import { LOKI_COMPONENT, LOKI_DEFAULTS, LOKI_SERVICE, LOKI_URLS } from './defaults.js';
 import { buildLoki, checkSettings, durationSeconds, lokiSettings, lokiValues, nfsPodSecurityContext, type LokiValues } from './loki.js';
 import { LOKI_CHART } from './versions.js';
 import * as api from './index.js';
 
-const configPath = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const config = loadConfigFile(configPath);
-const seed = load(readFileSync(configPath, 'utf8')) as Record<string, any>;
-
-function configWith(mutate: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = structuredClone(seed);
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(`test config is invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
-}
+const config = seedConfig();
 
 const valuesOf = (c: ResolvedConfig = config, overrides?: Parameters<typeof buildLoki>[1]) => buildLoki(c, overrides).values as LokiValues;
 const chartDir = chartSchemaDir('loki');
@@ -98,12 +87,12 @@ describe('loki values', () => {
 
   it('runs as the NFS export owner from workloads.puid/pgid, and follows it', () => {
     expect(values.loki.podSecurityContext).toMatchObject({ runAsUser: config.workloads.puid, runAsGroup: config.workloads.pgid, fsGroup: config.workloads.pgid });
-    const moved = valuesOf(configWith((data) => (data['workloads'] = { ...data['workloads'], puid: 3001, pgid: 3002 })));
+    const moved = valuesOf(configVariant((data) => (data['workloads'] = { ...data['workloads'], puid: 3001, pgid: 3002 })));
     expect(moved.loki.podSecurityContext).toEqual({ runAsUser: 3001, runAsGroup: 3002, fsGroup: 3002, fsGroupChangePolicy: 'OnRootMismatch', runAsNonRoot: true });
   });
 
   it('does not claim runAsNonRoot when the export owner is root', () => {
-    const root = configWith((data) => (data['workloads'] = { ...data['workloads'], puid: 0, pgid: 0 }));
+    const root = configVariant((data) => (data['workloads'] = { ...data['workloads'], puid: 0, pgid: 0 }));
     expect(nfsPodSecurityContext(root).runAsNonRoot).toBe(false);
   });
 

@@ -2,26 +2,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
 import { renderComponents, validateObjects, type Component } from '@homelab/core';
-import { chartSchemaDir, checkChartValues } from '@homelab/testing';
+import { chartSchemaDir, checkChartValues, configVariant, seedConfig, seedConfigData } from '@homelab/testing';
 import { MEDIA_CLAIM, MEDIA_MOUNT_PATH, NFS_CSI_DRIVER, STORAGE_CLASSES, nfsCsiDefaults } from './defaults.js';
 import { SUBDIR_VARIABLES, nfsCsi, nfsCsiModule, nfsCsiObjects, nfsCsiValues, type NfsCsiObjects } from './nfs-csi.js';
 import { NFS_CSI_CHART } from './versions.js';
 import * as api from './index.js';
 
-const configPath = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const config = loadConfigFile(configPath);
-const seed = load(readFileSync(configPath, 'utf8')) as Record<string, any>;
-
-/** The seed config with `mutate` applied, validated and resolved like the CLI does it. */
-function configWith(mutate: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = structuredClone(seed);
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(`test config is invalid: ${JSON.stringify(result.problems)}`);
-  return result.config;
-}
+const config = seedConfig();
+const seed: Record<string, any> = seedConfigData();
 
 const objectsOf = (component: Component) => component.objects as NfsCsiObjects;
 const chartDir = chartSchemaDir('csi-driver-nfs');
@@ -203,7 +192,7 @@ describe('late binding: server and shares follow homelab.yaml', () => {
   }
 
   it('an IP address in nfs.server and new export paths', () => {
-    const changed = configWith((data) => {
+    const changed = configVariant((data) => {
       data['nfs'] = { server: '10.99.0.7', exports: { media: '/srv/nfs/library', config: '/srv/nfs/kube' } };
     });
     const objects = objectsOf(nfsCsi(changed));
@@ -219,7 +208,7 @@ describe('late binding: server and shares follow homelab.yaml', () => {
     const first = Number(range.start.split('.')[3]);
     const last = Number(range.end.split('.')[3]);
     const free = Array.from({ length: last - first + 1 }, (_, i) => `${prefix}.${first + i}`).find((ip) => !taken.has(ip))!;
-    const changed = configWith((data) => {
+    const changed = configVariant((data) => {
       data['hosts']['nas'] = { ip: free };
       data['nfs']['server'] = 'nas';
     });

@@ -1,11 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFile } from '@homelab/config';
+import { seedConfig } from '@homelab/testing';
 import { MEDIA_MOUNT_PATH } from './defaults.js';
 import { nfsCsi, type NfsCsiObjects } from './nfs-csi.js';
 import { configVolume, mediaVolume } from './volumes.js';
 
-const config = loadConfigFile(fileURLToPath(new URL('../../../homelab.yaml', import.meta.url)));
+const config = seedConfig();
 const objects = nfsCsi(config).objects as NfsCsiObjects;
 
 describe('app volumes on this storage', () => {

@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { formatIpv4, formatProblem, loadConfigFile, parseCidr, parseIpv4, validateConfig, type HomelabConfigInput, type ResolvedConfig } from '@homelab/config';
+import { formatIpv4, parseCidr, parseIpv4, type ResolvedConfig } from '@homelab/config';
 import { generatedHeader, type GeneratedFile } from '@homelab/core';
+import { configVariant, seedConfig } from '@homelab/testing';
 import {
   buildProxmox,
   DOWNLOAD_RESOURCE,
@@ -21,25 +20,15 @@ import {
   VM_RESOURCE,
 } from './index.js';
 
-const CONFIG_PATH = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const seed = loadConfigFile(CONFIG_PATH);
+const seed = seedConfig();
 const SOURCE = '@homelab/proxmox';
-
-/** homelab.yaml as data, changed by `mutate`, validated and resolved like the CLI does. */
-function variant(mutate: (data: HomelabConfigInput) => void): ResolvedConfig {
-  const data = structuredClone(load(readFileSync(CONFIG_PATH, 'utf8'))) as HomelabConfigInput;
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
-  return result.config;
-}
 
 /**
  * 3 control planes and 3 workers spread over two Proxmox nodes (named after the seed's default
  * node), addresses taken in order from network.ranges.nodes, the VIP from its end.
  */
 const HOSTS = [`${seed.proxmox!.defaultNode}-a`, `${seed.proxmox!.defaultNode}-b`];
-const multiNode = variant((data) => {
+const multiNode = configVariant((data) => {
   const start = parseIpv4(data.network.ranges.nodes.start);
   const vm = { ...Object.values(data.nodes)[0]!.vm };
   data.cluster.controlPlaneVIP = data.network.ranges.nodes.end;
@@ -145,7 +134,7 @@ describe('files', () => {
   });
 
   it('are not generated without a proxmox section', () => {
-    const withoutProxmox = variant((data) => {
+    const withoutProxmox = configVariant((data) => {
       delete data.proxmox;
     });
     expect(withoutProxmox.proxmox).toBeUndefined();
@@ -176,7 +165,7 @@ describe('provider and variables', () => {
       api_token: `\${var.${VARIABLES.apiToken}}`,
       insecure: `\${var.${VARIABLES.insecure}}`,
     });
-    const moved = variant((data) => {
+    const moved = configVariant((data) => {
       data.hosts.proxmox!.ip = formatIpv4(parseIpv4(data.hosts.proxmox!.ip) + 1);
     });
     expect(parse(buildProxmox(moved))['providers.tf.json']!.provider.proxmox.endpoint).toBe(moved.proxmox!.endpoint);
@@ -246,7 +235,7 @@ describe('VMs', () => {
   });
 
   it('follow changes to homelab.yaml', () => {
-    const changed = variant((data) => {
+    const changed = configVariant((data) => {
       const node = Object.values(data.nodes)[0]!;
       node.vm = { cores: node.vm!.cores! + 2, cpuType: 'host', memoryMiB: node.vm!.memoryMiB! * 2, diskGiB: node.vm!.diskGiB! + 20 };
       data.proxmox = { ...data.proxmox!, defaultNode: 'hv1', bridge: 'vmbr1', datastore: 'tank', isoDatastore: 'isos' };
@@ -264,7 +253,7 @@ describe('VMs', () => {
   });
 
   it('leave the NIC untagged without network.vlan', () => {
-    const untagged = variant((data) => {
+    const untagged = configVariant((data) => {
       delete data.network.vlan;
     });
     for (const vm of Object.values(vms(untagged))) expect(vm.network_device[0]).not.toHaveProperty('vlan_id');
@@ -299,14 +288,14 @@ describe('VMs', () => {
   });
 
   it('attach the disk where the node installs Talos', () => {
-    const virtio = variant((data) => {
+    const virtio = configVariant((data) => {
       Object.values(data.nodes)[0]!.installDisk = '/dev/vda';
     });
     const vm = Object.values(vms(virtio))[0]!;
     expect(vm.disk[0].interface).toBe('virtio0');
     expect(vm.disk[0]).not.toHaveProperty('ssd');
     expect(vm.boot_order[0]).toBe('virtio0');
-    const nvme = variant((data) => {
+    const nvme = configVariant((data) => {
       Object.values(data.nodes)[0]!.installDisk = '/dev/nvme0n1';
     });
     expect(() => buildProxmox(nvme)).toThrow(
@@ -332,7 +321,7 @@ describe('VM ids', () => {
     const ids = Object.values(vms(multiNode)).map((vm) => vm.vm_id);
     expect(new Set(ids).size).toBe(ids.length);
     const before = Object.fromEntries(Object.values(vms(multiNode)).map((vm) => [vm.name, vm.vm_id]));
-    const grown = variant((data) => {
+    const grown = configVariant((data) => {
       const start = parseIpv4(data.network.ranges.nodes.start);
       const vm = { ...Object.values(data.nodes)[0]!.vm };
       data.cluster.controlPlaneVIP = data.network.ranges.nodes.end;
@@ -365,7 +354,7 @@ describe('Talos ISO', () => {
   });
 
   it('counts nodes without vm.host on the default Proxmox node', () => {
-    const mixed = variant((data) => {
+    const mixed = configVariant((data) => {
       data.nodes['talos-w01'] = { ip: formatIpv4(parseIpv4(data.network.ranges.nodes.start) + 1), role: 'worker', vm: { host: 'other' } };
     });
     expect(Object.values(downloads(mixed)).map((download) => download.node_name)).toEqual(['other', mixed.proxmox!.defaultNode].sort());

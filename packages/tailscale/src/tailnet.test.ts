@@ -1,12 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFile } from '@homelab/config';
 import { componentPaths, renderComponents, validateObjects, type Component, type Exposure } from '@homelab/core';
+import { seedConfig } from '@homelab/testing';
 import { TAILSCALE_DEFAULTS } from './defaults.js';
 import { tailnetDeviceName, tailnetIngress, tailnetObjects } from './tailnet.js';
 import { tailscale, type TailscaleValues } from './tailscale.js';
 
-const config = loadConfigFile(fileURLToPath(new URL('../../../homelab.yaml', import.meta.url)));
+const config = seedConfig();
 
 const exposure = (label: string, access: Exposure['access'], namespace = 'media', port = 8080): Exposure => ({
   host: access === 'tailnet' ? label : `${label}.${access === 'public' ? config.domains.public : config.domains.internal}`,

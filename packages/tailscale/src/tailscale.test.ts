@@ -1,38 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { loadConfigFile, validateConfig, type ResolvedConfig } from '@homelab/config';
+import { validateConfig, type ResolvedConfig } from '@homelab/config';
 import { componentPaths, hasGeneratedHeader, renderComponents, validateObjects, type Component } from '@homelab/core';
-import { chartSchemaDir, checkChartValues } from '@homelab/testing';
+import { chartSchemaDir, checkChartValues, configVariant, seedConfig, seedConfigPath } from '@homelab/testing';
 import { Connector } from './connector.js';
 import { OPERATOR_OAUTH_SECRET, TAILSCALE_DEFAULTS } from './defaults.js';
 import { tagOwnersSnippet, tailnetPolicy, tailscale, tailscaleModule, tailscaleSettings, type TailscaleObjects, type TailscaleValues } from './tailscale.js';
 import { TAILSCALE_OPERATOR_CHART } from './versions.js';
 import * as api from './index.js';
 
-const configPath = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const config = loadConfigFile(configPath);
-const seedText = readFileSync(configPath, 'utf8');
-const seed = load(seedText) as Record<string, any>;
+const config = seedConfig();
 
 function resolve(data: unknown): ResolvedConfig {
   const result = validateConfig(data);
   if (!result.ok) throw new Error(`test config is invalid: ${JSON.stringify(result.problems)}`);
   return result.config;
 }
-/** The seed config with `mutate` applied, validated and resolved like the CLI does it. */
-function configWith(mutate: (data: Record<string, any>) => void): ResolvedConfig {
-  const data = structuredClone(seed);
-  mutate(data);
-  return resolve(data);
-}
 /** The seed config moved to another /24: every address of the seed's subnet, renumbered. */
 function renumbered(prefix: string): ResolvedConfig {
   const seedPrefix = config.network.subnet.replace(/\.0\/24$/, '.');
   expect(config.network.subnet).toMatch(/\.0\/24$/);
-  return resolve(load(seedText.replaceAll(seedPrefix, prefix)));
+  return resolve(load(readFileSync(seedConfigPath(), 'utf8').replaceAll(seedPrefix, prefix)));
 }
 
 const valuesOf = (component: Component) => component.values as TailscaleValues;
@@ -93,7 +83,7 @@ describe('operator values', () => {
   });
 
   it('follow cluster.name (late binding) unless a hostname is set', () => {
-    const lab = configWith((data) => {
+    const lab = configVariant((data) => {
       data.cluster.name = 'lab';
     });
     expect(valuesOf(tailscale(lab)).operatorConfig.hostname).toBe('lab-operator');
@@ -110,7 +100,7 @@ describe('operator values', () => {
   });
 
   it('reject a device name the tailnet would not accept', () => {
-    const long = configWith((data) => {
+    const long = configVariant((data) => {
       data.cluster.name = 'a'.repeat(60);
     });
     expect(() => tailscale(long)).toThrow(

@@ -6,10 +6,10 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { AnySchema, ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { formatIpv4, formatProblem, loadConfigFile, parseIpv4, validateConfig, type HomelabConfigInput, type ResolvedConfig } from '@homelab/config';
+import { formatIpv4, parseIpv4, type HomelabConfigInput, type ResolvedConfig } from '@homelab/config';
 import { hasGeneratedHeader } from '@homelab/core';
 import { buildCilium, KUBEPRISM_PORT } from '@homelab/cilium';
-import { chartSchemaDir } from '@homelab/testing';
+import { chartSchemaDir, configVariant, seedConfig } from '@homelab/testing';
 import {
   buildTalos,
   CONTROLLER_MANAGER_METRICS_PORT,
@@ -28,17 +28,7 @@ import {
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as AddFormats;
 
-const CONFIG_PATH = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const seed = loadConfigFile(CONFIG_PATH);
-
-/** homelab.yaml as data, changed by `mutate`, validated and resolved like the CLI does. */
-function variant(mutate: (data: HomelabConfigInput) => void): ResolvedConfig {
-  const data = structuredClone(load(readFileSync(CONFIG_PATH, 'utf8'))) as HomelabConfigInput;
-  mutate(data);
-  const result = validateConfig(data);
-  if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
-  return result.config;
-}
+const seed = seedConfig();
 
 /** The next addresses of network.ranges.nodes no node uses yet. */
 function freeNodeAddresses(data: HomelabConfigInput, count: number): string[] {
@@ -49,7 +39,7 @@ function freeNodeAddresses(data: HomelabConfigInput, count: number): string[] {
 }
 
 /** The seed grown to 3 control planes + 3 workers sharing a VIP (the last address of the node range). */
-const ha = variant((data) => {
+const ha = configVariant((data) => {
   const [cp2, cp3, w1, w2, w3] = freeNodeAddresses(data, 5);
   Object.assign(data.nodes, {
     'talos-cp02': { ip: cp2, role: 'controlplane' },
@@ -182,7 +172,7 @@ describe('late binding: the output follows the config', () => {
   it('moves a node to a new address everywhere (ipAddress, interface address, endpoint)', () => {
     const oldIp = seed.nodes[0]!.ip;
     let newIp = '';
-    const moved = variant((data) => {
+    const moved = configVariant((data) => {
       newIp = freeNodeAddresses(data, 1)[0]!;
       data.nodes[seed.nodes[0]!.name]!.ip = newIp;
     });
@@ -197,7 +187,7 @@ describe('late binding: the output follows the config', () => {
   it('moves a control plane of the HA cluster without touching the VIP endpoint', () => {
     const target = ha.controlPlanes[1]!;
     let newIp = '';
-    const moved = variant((data) => {
+    const moved = configVariant((data) => {
       Object.assign(data.nodes, Object.fromEntries(ha.nodes.map((node) => [node.name, { ip: node.ip, role: node.role }])));
       data.cluster.controlPlaneVIP = ha.cluster.controlPlaneVIP!;
       newIp = freeNodeAddresses(data, 1)[0]!;
@@ -208,7 +198,7 @@ describe('late binding: the output follows the config', () => {
   });
 
   it('takes the gateway, NTP servers and nameservers from the network section', () => {
-    const changed = variant((data) => {
+    const changed = configVariant((data) => {
       data.network.gateway = '192.168.30.254';
       data.network.ntpServers = ['ntp1.example.org', 'ntp2.example.org'];
       data.network.ranges.dhcp = { start: '192.168.30.81', end: '192.168.30.253' };
@@ -224,7 +214,7 @@ describe('late binding: the output follows the config', () => {
   it('adds the QEMU guest agent to the installer image only when the nodes are Proxmox VMs', () => {
     expect(parsed(seed).controlPlane.schematic).toEqual({ customization: { systemExtensions: { officialExtensions: ['siderolabs/qemu-guest-agent'] } } });
     expect(parsed(ha).worker?.schematic).toEqual(parsed(ha).controlPlane.schematic);
-    const bare = variant((data) => {
+    const bare = configVariant((data) => {
       delete data.proxmox;
     });
     expect(parsed(bare).controlPlane.schematic).toBeUndefined();

@@ -1,13 +1,13 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dump, load } from 'js-yaml';
 import { main, type Io } from './cli.js';
 import { MANIFEST_PATH } from './writer.js';
+import { seedConfigPath } from '@homelab/testing';
 
-const SEED = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
+const SEED = seedConfigPath();
 
 interface Run {
   code: number;

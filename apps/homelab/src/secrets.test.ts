@@ -6,10 +6,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dump, load, loadAll } from 'js-yaml';
-import { loadConfigFile } from '@homelab/config';
 import type { GeneratedFile } from '@homelab/core';
 import { decryptYaml, encryptYaml, identitiesFromKeyFile, isEncrypted, recipientsOf } from '@homelab/sops';
 import { main, type Io } from './cli.js';
@@ -19,6 +17,7 @@ import { defaultModules } from './modules.js';
 import { composeHomelab, renderHomelab } from './render.js';
 import { declaredSecrets, parseEnvFile, shortKey, SOPS_FILE_SUFFIX, SOPS_PATH_REGEX, type DeclaredSecret } from './secret-files.js';
 import { MANIFEST_PATH } from './writer.js';
+import { seedConfig, seedConfigPath } from '@homelab/testing';
 
 const AGE_KEYGEN = spawnSync('age-keygen', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!AGE_KEYGEN) console.warn('age-keygen not found (Debian package age): homelab secrets end-to-end tests SKIPPED');
@@ -26,8 +25,8 @@ if (!AGE_KEYGEN) console.warn('age-keygen not found (Debian package age): homela
 const commands = COMMANDS.some((command) => command.name === secretsCommand.name) ? COMMANDS : [...COMMANDS, secretsCommand];
 
 /** The declared secrets of the seed: the tests pick their subjects from them instead of naming any. */
-const SEED = fileURLToPath(new URL('../../../homelab.yaml', import.meta.url));
-const seed = loadConfigFile(SEED);
+const SEED = seedConfigPath();
+const seed = seedConfig();
 const composed = composeHomelab(seed, defaultModules);
 if (!composed.ok) throw new Error('the seed does not compose');
 const secrets = declaredSecrets(composed.components, { repoURL: seed.gitops.repoURL, revision: seed.gitops.revision });

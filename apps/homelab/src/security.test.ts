@@ -3,16 +3,15 @@
  * its AppProject (destination, sources, every object it applies), each group's project permits
  * exactly what the group deploys, and the network policies and the TLS check run as derivers.
  */
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadAll } from 'js-yaml';
 import { APP_OF_APPS_DIR, APP_OF_APPS_PROJECT, CLUSTER_SCOPED_KINDS, COMPONENT_GROUPS, parseClusterResource, projectOf, type GeneratedFile } from '@homelab/core';
-import { loadConfigFile } from '@homelab/config';
 import { networkPolicies, tlsEverywhere, NETWORK_POLICY_DEFAULTS } from '@homelab/network-policies';
 import { composeHomelab, renderHomelab } from './render.js';
 import { defaultDerivers, defaultModules, type Deriver } from './modules.js';
+import { seedConfig } from '@homelab/testing';
 
-const seed = loadConfigFile(fileURLToPath(new URL('../../../homelab.yaml', import.meta.url)));
+const seed = seedConfig();
 
 const securityDerivers: Deriver[] = [...defaultDerivers, (components, config) => networkPolicies(components, config), tlsEverywhere];
 

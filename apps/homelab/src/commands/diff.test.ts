@@ -1,7 +1,6 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dump, load, loadAll } from 'js-yaml';
 import { main, type Io } from '../cli.js';
@@ -10,8 +9,9 @@ import type { FileChange, ObjectChange } from '../tree-diff.js';
 import { MANIFEST_PATH } from '../writer.js';
 import { diffCommand } from './diff.js';
 import { generateCommand } from './generate.js';
+import { seedConfigPath } from '@homelab/testing';
 
-const SEED = fileURLToPath(new URL('../../../../homelab.yaml', import.meta.url));
+const SEED = seedConfigPath();
 const COMMANDS = [generateCommand, diffCommand];
 
 async function run(cwd: string, ...argv: string[]) {

@@ -451,7 +451,7 @@ describe('invalid descriptions fail with clear errors', () => {
 
 describe('package surface and hygiene', () => {
   it('exports a small, fixed surface', () => {
-    expect(Object.keys(api).sort()).toEqual(['APP_TEMPLATE_CHART', 'APP_TEMPLATE_DEFAULTS', 'LINUXSERVER_CAPABILITIES', 'appComponent', 'appReach', 'appResourceNames', 'appTemplateValues', 'lanServiceWhenAddressed', 'linuxserverContainer', 'linuxserverSecurityContext', 'loadBalancerService', 'workloadDefaults']);
+    expect(Object.keys(api).sort()).toEqual(['APP_TEMPLATE_CHART', 'APP_TEMPLATE_DEFAULTS', 'LINUXSERVER_CAPABILITIES', 'appComponent', 'appReach', 'appResourceNames', 'appTemplateValues', 'internalLinuxserverApp', 'lanServiceWhenAddressed', 'linuxserverContainer', 'linuxserverSecurityContext', 'loadBalancerService', 'workloadDefaults']);
   });
 
   it('holds no homelab literal: no domain, address, path or URL of homelab.yaml appears in src', () => {

@@ -47,3 +47,4 @@ export {
   type LinuxserverContainer,
   type LinuxserverOptions,
 } from './linuxserver.js';
+export { internalLinuxserverApp, type InternalLinuxserverApp, type InternalLinuxserverAppSettings } from './internal-linuxserver-app.js';

@@ -3,34 +3,28 @@
  * own config claim, the shared media claim at the one media path (imports from the download
  * client are hardlinks, not copies), reached on the internal domain behind SSO.
  */
-import { appComponent, appReach, lanServiceWhenAddressed, linuxserverContainer, type AppComponent, type AppProbe } from '@homelab/app-template';
+import { internalLinuxserverApp, type AppComponent, type AppProbe } from '@homelab/app-template';
 import type { ResolvedConfig } from '@homelab/config';
 import { merge, type Patch } from '@homelab/core';
 import { MEDIA_CLAIM, configVolume, mediaVolume } from '@homelab/nfs-csi';
 import { RADARR_DEFAULTS, RADARR_PORT, type RadarrSettings } from './defaults.js';
 
-const NAME = 'radarr';
 /** Radarr's unauthenticated health endpoint; the startup probe's defaults allow 5 minutes for first-start migrations. */
 const PING: AppProbe = { type: 'http', path: '/ping' };
 
 /** The Radarr Component, with `overrides` merged onto RADARR_DEFAULTS (merge() semantics). */
 export function radarr(config: ResolvedConfig, overrides?: Patch<RadarrSettings>): AppComponent {
   const settings = merge<RadarrSettings>(RADARR_DEFAULTS, overrides);
-  const reach = appReach(config, NAME, { port: 'http', internal: NAME, sso: 'proxy' });
-  return appComponent(
+  return internalLinuxserverApp(
+    config,
     {
-      name: NAME,
+      name: 'radarr',
       namespace: MEDIA_CLAIM.namespace,
       description: 'Radarr: movie manager',
-      image: settings.image,
-      ports: { http: { port: RADARR_PORT, http: true } },
-      ...linuxserverContainer(config, { capabilities: settings.capabilities }),
-      network: settings.network,
-      probes: { startup: PING, liveness: PING, readiness: PING },
-      resources: settings.resources,
+      port: RADARR_PORT,
+      probe: PING,
       persistence: { config: configVolume(settings.configSize), media: mediaVolume() },
-      ...lanServiceWhenAddressed(reach, ['http']),
-      exposes: reach.exposes,
+      settings,
     },
     { source: '@homelab/radarr' },
   );

@@ -30,3 +30,10 @@ export function configVariant(mutate: (data: HomelabConfigInput) => void): Resol
   if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
   return result.config;
 }
+
+/** The seed config without its `apps` settings, so without fixed LoadBalancer IPs (Cilium picks them); tests that need one add it. */
+export function seedConfigWithoutApps(): ResolvedConfig {
+  return configVariant((data) => {
+    data.apps = {};
+  });
+}

@@ -46,13 +46,19 @@ const COPIED = [
   'vitest.tmpdir.ts',
   'homelab.yaml',
   'tools/check-dependencies.mjs',
+  // With their sources: the dependency rules read what each project imports.
   'packages/core/package.json',
+  'packages/core/src',
   'packages/config/package.json',
+  'packages/config/src',
+  'packages/config/scripts',
   'packages/testing/package.json',
+  'packages/testing/src',
   'apps/homelab/package.json',
   'apps/homelab/tsconfig.json',
   // The whole aggregator source: modules.ts imports siblings (overview, sops-config, …).
   'apps/homelab/src',
+  'apps/homelab/scripts',
 ];
 
 let scratch: string;

@@ -13,6 +13,10 @@ describe('loadBundle', () => {
     expect(await loadBundle(file).entry.run(['/to/x'], importModule)).toBe(0);
   });
 
+  it('says how to build a bundle that is missing', () => {
+    expect(() => loadBundle(join(file, '..', 'missing.cjs'))).toThrow(/missing\.cjs is missing: build the CLI first \(npx nx run homelab:build\)/);
+  });
+
   it('takes the code cache saved for its build and ignores one of another build, even of the same length', async () => {
     writeBundle('exports.run = async () => 1;', 'build-1');
     const first = loadBundle(file);

@@ -52,6 +52,7 @@ export interface LoadedBundle {
 
 export function loadBundle(bundle: URL | string): LoadedBundle {
   const file = bundle instanceof URL ? fileURLToPath(bundle) : resolve(bundle);
+  if (!existsSync(file)) throw new Error(`${file} is missing: build the CLI first (npx nx run homelab:build)`);
   const source = readFileSync(file, 'utf8');
   const cachedData = cachedDataFor(file, source);
   // The CommonJS wrapper, on the bundle's first line so its line numbers stay true in stack traces.

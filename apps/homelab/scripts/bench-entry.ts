@@ -5,7 +5,7 @@
  */
 import { syntheticModules } from './bench-synthetic.js';
 import { main, processIo } from '../src/cli.js';
-import type { ImportModule } from '../src/load-bundle.js';
+import type { ImportModule } from '@homelab/check';
 import { defaultModules } from '../src/modules.js';
 
 export function run([count, ...argv]: string[], importModule: ImportModule): Promise<number> {

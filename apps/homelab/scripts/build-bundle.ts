@@ -75,7 +75,7 @@ export async function buildBundle({ entry, outfile, train }: BundleSpec): Promis
   const dynamicImport = /\bimport\(/.exec(code);
   if (dynamicImport) {
     const line = code.slice(0, dynamicImport.index).split('\n').length;
-    throw new Error(`${outfile}:${line} calls import(), which fails in a code-cached script: take an ImportModule (load-bundle.ts) instead`);
+    throw new Error(`${outfile}:${line} calls import(), which fails in a code-cached script: take an ImportModule (@homelab/check) from the host instead`);
   }
   appendFileSync(outfile, `${BUNDLE_ID_MARKER}${createHash('sha256').update(code).digest('hex')}\n`);
   const loaded = loadBundle(outfile);

@@ -3,7 +3,7 @@
  * on the real process, with the importer the loader hands over (bundled code cannot call import()).
  */
 import { main, processIo } from './cli.js';
-import type { ImportModule } from './load-bundle.js';
+import type { ImportModule } from '@homelab/check';
 
 export function run(argv: string[], importModule: ImportModule): Promise<number> {
   return main(argv, { ...processIo, importModule });

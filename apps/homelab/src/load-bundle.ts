@@ -6,16 +6,14 @@
  * that time. Code compiled from a cache cannot call import() — Node 20 loses the callback — so the
  * entry is handed an importer instead, and the build refuses a bundle that calls import().
  *
- * Deliberately free of imports beyond node: builtins: this module starts every `homelab` run.
+ * Deliberately free of run-time imports beyond node: builtins: this module starts every `homelab` run.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-
-/** Imports a module by specifier, like import(). */
-export type ImportModule = (specifier: string) => Promise<Record<string, unknown>>;
+import type { ImportModule } from '@homelab/check';
 
 /** What a bundle's entry exports. */
 export interface BundleEntry {
@@ -34,8 +32,7 @@ const bundleId = (source: string): string | undefined => {
 };
 
 /** The cached data written for exactly this bundle, if any: a cache of an older build is ignored. */
-function cachedDataFor(bundleFile: string, source: string): Buffer | undefined {
-  const id = bundleId(source);
+function cachedDataFor(bundleFile: string, id: string | undefined): Buffer | undefined {
   const cacheFile = codeCacheFile(bundleFile);
   if (id === undefined || !existsSync(cacheFile)) return undefined;
   const cache = readFileSync(cacheFile);
@@ -54,7 +51,8 @@ export function loadBundle(bundle: URL | string): LoadedBundle {
   const file = bundle instanceof URL ? fileURLToPath(bundle) : resolve(bundle);
   if (!existsSync(file)) throw new Error(`${file} is missing: build the CLI first (npx nx run homelab:build)`);
   const source = readFileSync(file, 'utf8');
-  const cachedData = cachedDataFor(file, source);
+  const id = bundleId(source);
+  const cachedData = cachedDataFor(file, id);
   // The CommonJS wrapper, on the bundle's first line so its line numbers stay true in stack traces.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
@@ -66,7 +64,6 @@ export function loadBundle(bundle: URL | string): LoadedBundle {
     entry: module.exports as BundleEntry,
     cacheAccepted: cachedData !== undefined && script.cachedDataRejected === false,
     saveCodeCache: () => {
-      const id = bundleId(source);
       if (id === undefined) throw new Error(`${file} has no ${BUNDLE_ID_MARKER} line`);
       writeFileSync(codeCacheFile(file), Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));
     },

@@ -10,7 +10,7 @@ import type { ResolvedConfig } from '@homelab/config';
 import { renderHomelab } from './render.js';
 import { defaultModules } from './modules.js';
 import type { HomelabModule } from './compose.js';
-import { configVariant, seedConfig } from '@homelab/testing';
+import { configVariant, findOracle, seedConfig } from '@homelab/testing';
 
 const seed = seedConfig();
 
@@ -109,15 +109,7 @@ describe('the rendered default homelab', () => {
     expect(text).toContain('lab.example.org');
   });
 
-  const yamllint = (() => {
-    try {
-      execFileSync('yamllint', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      console.warn('yamllint not found (Debian package yamllint): YAML 1.1 safety check SKIPPED');
-      return false;
-    }
-  })();
+  const yamllint = findOracle('yamllint', 'the YAML 1.1 safety check (yamllint)') !== undefined;
 
   it.skipIf(!yamllint)('passes yamllint, truthy rule included (no YAML 1.1 boolean traps)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'homelab-yamllint-'));

@@ -8,23 +8,14 @@ import { createDecipheriv, createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedDir } from '@homelab/testing';
+import { findOracle, sharedDir } from '@homelab/testing';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { load } from 'js-yaml';
 import { decryptSops } from 'sops-age';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SopsError, decryptYaml, encryptYaml, identitiesFromKeyFile, isEncrypted, recipientsOf, reencrypt } from './index.js';
 
-function hasCli(name: string): boolean {
-  try {
-    execFileSync(name, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const cli = hasCli('age') && hasCli('age-keygen');
-if (!cli) console.warn('age / age-keygen CLIs not found: the age CLI interop tests are SKIPPED (apt-get install age)');
+const cli = findOracle('age', 'the age CLI interop tests') !== undefined;
 
 const secret = {
   apiVersion: 'v1',

@@ -6,3 +6,4 @@ export { describeLinuxserverApp, type LinuxserverAppFacts } from './linuxserver-
 export { describeCustomLinuxserverApp, type CustomLinuxserverAppFacts } from './custom-linuxserver-app-suite.js';
 export { appTemplateObjects, type AppTemplateObjects, type AppTemplateValuesShape } from './app-template-objects.js';
 export { packageSources, seedSectionLiterals } from './literals.js';
+export { findOracle, locateExecutable, oracleInstallHint, oracleSkipDir, type OracleName } from './oracles.js';

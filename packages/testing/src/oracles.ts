@@ -1,0 +1,66 @@
+/**
+ * The real tools the tests use as oracles (jsonnet, age, yamllint, helm, sops, talhelper), pinned
+ * once in tools/oracles.json. A missing tool skips the tests that need it, with a warning, and is
+ * recorded so `npm test` ends with one line listing every skipped oracle (tools/oracle-summary.mjs);
+ * in CI (CI=true), where .ci/run installs every one, a missing tool fails the run instead.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { workspaceRoot } from './shared.js';
+
+interface OraclePin {
+  /** Debian package that ships the tool. */
+  debian?: string;
+  /** Go package path and version for `go install`. */
+  go?: string;
+  version?: string;
+}
+
+export type OracleName = 'jsonnet' | 'age' | 'yamllint' | 'helm' | 'sops' | 'talhelper';
+
+function pins(): Record<OracleName, OraclePin> {
+  return JSON.parse(readFileSync(join(workspaceRoot(), 'tools', 'oracles.json'), 'utf8')) as Record<OracleName, OraclePin>;
+}
+
+/** How a person gets the tool, from its pin. */
+export function oracleInstallHint(name: OracleName): string {
+  const pin = pins()[name];
+  if (pin.go) return `go install ${pin.go}@${pin.version}`;
+  return `apt-get install -y ${pin.debian ?? name}`;
+}
+
+/** Where `go install` puts binaries: GOBIN, else GOPATH/bin, else ~/go/bin. */
+function goBinDirs(env: NodeJS.ProcessEnv): string[] {
+  if (env['GOBIN']) return [env['GOBIN']];
+  const gopath = env['GOPATH'] || join(homedir(), 'go');
+  return gopath.split(delimiter).map((dir) => join(dir, 'bin'));
+}
+
+/** The absolute path of `command` on PATH or in Go's bin directory, or undefined. */
+export function locateExecutable(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dirs = [...(env['PATH'] ?? '').split(delimiter).filter(Boolean), ...goBinDirs(env)];
+  return dirs.map((dir) => join(dir, command)).find((path) => existsSync(path));
+}
+
+/** The directory skipped oracles are recorded in, read by tools/oracle-summary.mjs. */
+export function oracleSkipDir(): string {
+  return join(workspaceRoot(), 'node_modules', '.cache', 'homelab', 'oracle-skips');
+}
+
+/**
+ * The path of the oracle's binary, or undefined (skip the tests that need it) after recording the
+ * skip and warning `purpose … SKIPPED`. Under CI=true a missing oracle throws: CI must never pass
+ * with an oracle silently absent.
+ */
+export function findOracle(name: OracleName, purpose: string): string | undefined {
+  const path = locateExecutable(name);
+  if (path && spawnSync(path, ['--version'], { stdio: 'ignore' }).status !== null) return path;
+  const hint = oracleInstallHint(name);
+  if (process.env['CI'] === 'true') throw new Error(`${name} not found, and CI requires every oracle: ${purpose} cannot run. Install it: ${hint} (.ci/run does)`);
+  console.warn(`${name} not found: ${purpose} SKIPPED (install: ${hint})`);
+  mkdirSync(oracleSkipDir(), { recursive: true });
+  writeFileSync(join(oracleSkipDir(), name), `${hint}\n`);
+  return undefined;
+}

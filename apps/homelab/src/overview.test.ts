@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasGeneratedHeader, type Component } from '@homelab/core';
+import { hasGeneratedHeader, type Component, type Exposure } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { defaultDerivers, defaultModules } from './modules.js';
 import { OVERVIEW_PATH, overviewArtifact, overviewMarkdown } from './overview.js';
@@ -34,12 +34,22 @@ function tableRows(doc: string, heading: string): string[][] {
 
 const RESERVED = new Set(['end', 'graph', 'subgraph', 'flowchart', 'style', 'class', 'classDef', 'click', 'linkStyle', 'direction', 'default']);
 
+interface Flowchart {
+  problems: string[];
+  ids: Set<string>;
+  edges: [string, string][];
+  /** Label of each node, its lines joined by `\n`. */
+  labels: Map<string, string>;
+  /** The subgraphs each node is declared in, outermost first. */
+  parents: Map<string, string[]>;
+}
+
 /**
  * Problems of the document's Mermaid flowchart: one closed fence, subgraph/end balanced, every
  * statement a chain of nodes joined by `-->` (optionally labelled), brackets and quotes balanced,
  * node ids plain identifiers that are not keywords, every referenced node given a label.
  */
-function mermaidProblems(doc: string): { problems: string[]; ids: Set<string>; edges: [string, string][] } {
+function mermaidProblems(doc: string): Flowchart {
   const problems: string[] = [];
   const fences = doc.split('\n').filter((line) => line.startsWith('```'));
   if (fences.length !== 2 || fences[0] !== '```mermaid' || fences[1] !== '```') problems.push(`fences: ${JSON.stringify(fences)}`);
@@ -52,6 +62,8 @@ function mermaidProblems(doc: string): { problems: string[]; ids: Set<string>; e
   const ids = new Set<string>();
   const labelled = new Set<string>();
   const edges: [string, string][] = [];
+  const labels = new Map<string, string>();
+  const parents = new Map<string, string[]>();
   for (const raw of lines) {
     const line = raw.trim();
     if (line === '' || line.startsWith('%%')) continue;
@@ -77,6 +89,10 @@ function mermaidProblems(doc: string): { problems: string[]; ids: Set<string>; e
       problems.push(`not a node chain: ${line}`);
       continue;
     }
+    for (const match of line.matchAll(/([A-Za-z][A-Za-z0-9_]*)(?:\["([^"]*)"\]|\(\["([^"]*)"\]\)|\("([^"]*)"\))/g)) {
+      labels.set(match[1]!, (match[2] ?? match[3] ?? match[4]!).split('<br/>').join('\n'));
+      if (!parents.has(match[1]!)) parents.set(match[1]!, [...depth]);
+    }
     const chain = [...bare.matchAll(new RegExp(node, 'g'))].map((match) => match[0]);
     for (const ref of chain) {
       const id = /^[A-Za-z][A-Za-z0-9_]*/.exec(ref)![0];
@@ -89,8 +105,17 @@ function mermaidProblems(doc: string): { problems: string[]; ids: Set<string>; e
   }
   if (depth.length > 0) problems.push(`unclosed subgraph ${depth.join(', ')}`);
   for (const id of ids) if (!labelled.has(id)) problems.push(`node without a label: ${id}`);
-  return { problems, ids, edges };
+  return { problems, ids, edges, labels, parents };
 }
+
+/** The id of the one node with this label. */
+function nodeLabelled(chart: Flowchart, text: string): string {
+  const found = [...chart.labels].filter(([, label]) => label === text).map(([id]) => id);
+  expect(found, `nodes labelled ${JSON.stringify(text)}`).toHaveLength(1);
+  return found[0]!;
+}
+
+const serviceLabel = ({ service }: Exposure) => [`${service.name}:${service.port}`, ...(service.namespace === service.name ? [] : [service.namespace])].join('\n');
 
 describe('docs/homelab.md', () => {
   it('is a generated Markdown file', () => {
@@ -171,24 +196,42 @@ describe('docs/homelab.md', () => {
     for (const secret of secrets) expect(rows.some((row) => row[0] === secret.name && row[1] === secret.namespace && row[2] === secret.keys.join(', '))).toBe(true);
   });
 
-  it('draws a well-formed Mermaid flowchart of access paths and the ArgoCD tree', () => {
+  it('draws a well-formed Mermaid flowchart: entry, host, Service, Application in its group box in ArgoCD', () => {
     const { doc, components } = overview();
-    const { problems, ids, edges } = mermaidProblems(doc);
-    expect(problems).toEqual([]);
-    const has = (from: string, to: string) => edges.some(([a, b]) => a === from && b === to);
+    const chart = mermaidProblems(doc);
+    expect(chart.problems).toEqual([]);
+    const has = (from: string, to: string) => chart.edges.some(([a, b]) => a === from && b === to);
     expect(has('internet', 'cloudflare')).toBe(true);
     expect(has('lan', 'dns') && has('dns', 'gateway')).toBe(true);
     for (const component of components) {
-      expect(has(`group_${component.group}`, `app_${component.name.replace(/-/g, '_')}`), component.name).toBe(true);
+      const app = nodeLabelled(chart, `${component.name}\nwave ${component.syncWave ?? 0}`);
+      expect(chart.parents.get(app), component.name).toEqual(['argocd', `group_${component.group}`]);
       for (const exposure of component.exposes ?? []) {
         const provider = { public: 'cloudflare', internal: 'gateway', tailnet: 'tailscale' }[exposure.access];
-        expect(has(provider, `svc_${component.name.replace(/-/g, '_')}`), `${component.name} ${exposure.access}`).toBe(true);
-        expect(doc).toContain(`-->|"${exposure.host}"|`);
+        const host = nodeLabelled(chart, exposure.host);
+        const service = nodeLabelled(chart, serviceLabel(exposure));
+        expect(has(provider, host) && has(host, service), `${exposure.host}: ${provider} → host → Service`).toBe(true);
+        expect(has(service, app), `${exposure.host}: Service → Application ${component.name}`).toBe(true);
       }
     }
-    expect(ids.has('root')).toBe(true);
+    // No host is an edge label (long labels overlapped the nodes beside them).
+    expect(doc).not.toContain('-->|');
     // No tailnet exposure in the seed: no tailnet path drawn.
-    expect(ids.has('tailnet')).toBe(false);
+    expect(chart.ids.has('tailnet')).toBe(false);
+  });
+
+  it('names a Service without its namespace when the two are equal', () => {
+    const component: Component = {
+      name: 'app',
+      group: 'apps',
+      namespace: 'web',
+      source: '@x/app',
+      objects: {},
+      exposes: [{ host: 'web.example.org', access: 'internal', service: { name: 'web', namespace: 'web', port: 80 }, sso: 'none' }],
+    };
+    const chart = mermaidProblems(overviewMarkdown(seed, [component]));
+    expect(chart.problems).toEqual([]);
+    expect(chart.edges).toContainEqual([nodeLabelled(chart, 'web:80'), nodeLabelled(chart, 'app\nwave 0')]);
   });
 
   it('follows the config: domain, internal gateway IP, nodes, tailnet exposures', () => {
@@ -206,10 +249,14 @@ describe('docs/homelab.md', () => {
     expect(after).toContain('sonarr.lan.example.org');
     expect(after).toContain('gateway["Internal gateway<br/>192.168.30.70"]');
     expect(tableRows(after, 'Fixed addresses')).toContainEqual(['`192.168.30.51`', 'talos-w01', expect.stringContaining('worker')]);
-    const { problems, edges } = mermaidProblems(after);
-    expect(problems).toEqual([]);
-    expect(edges).toContainEqual(['tailnet', 'tailscale']);
-    expect(edges).toContainEqual(['tailscale', 'svc_sonarr']);
+    const chart = mermaidProblems(after);
+    expect(chart.problems).toEqual([]);
+    expect(chart.edges).toContainEqual(['tailnet', 'tailscale']);
+    // The tailnet host is bare (MagicDNS): tailscale → sonarr → its Service → the sonarr Application.
+    const host = nodeLabelled(chart, 'sonarr');
+    const app = nodeLabelled(chart, 'sonarr\nwave 0');
+    expect(chart.edges).toContainEqual(['tailscale', host]);
+    expect(chart.edges.some(([from, service]) => from === host && chart.edges.some(([a, b]) => a === service && b === app))).toBe(true);
     expect(tableRows(after, 'Exposure').some((row) => row[1] === 'tailnet: Tailscale' && row[4] === 'sonarr')).toBe(true);
   });
 
@@ -237,7 +284,7 @@ describe('docs/homelab.md', () => {
     const doc = overviewMarkdown(seed, weird);
     const { problems, ids } = mermaidProblems(doc);
     expect(problems).toEqual([]);
-    expect(ids).toEqual(new Set(['lan', 'dns', 'gateway', 'svc_q_x', 'root', 'group_core', 'group_apps', 'app_q_x', 'app_end', 'app_a_b', 'app_a_b_2']));
+    expect(ids).toEqual(new Set(['lan', 'dns', 'gateway', 'host_q_example_org', 'svc_ns_s_1', 'app_q_x', 'app_end', 'app_a_b', 'app_a_b_2']));
     expect(doc).toContain('app_q_x["q#quot;x<br/>wave 0"]');
     expect(doc).toContain('| @x/q\\|pipe |');
     expect(doc).toContain('see \\<file\\> and `a <b>`');

@@ -134,22 +134,29 @@ function label(...lines: string[]): string {
   return `"${lines.map((line) => line.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')).join('<br/>')}"`;
 }
 
+/**
+ * The diagram, ranked left to right — entry, DNS or tunnel, gateway, host, Service, Application —
+ * so its many hosts and Applications stack downward and it grows tall, not wide. Each host is a
+ * node (a host as an edge label overlapped its neighbours), joined to its Service and the Service to
+ * the Application that deploys it; the Applications sit in one box per group inside ArgoCD's.
+ */
 function mermaid(config: ResolvedConfig, components: readonly Component[]): string {
   const ids = new MermaidIds();
   const lines = ['flowchart LR'];
   const exposed = exposures(components);
-  const target = (exposure: Exposure & { component: string }) => {
-    const component = components.find((candidate) => candidate.name === exposure.component)!;
-    return `${ids.id('svc', component.name)}[${label(component.name, component.namespace)}]`;
-  };
+  const serviceNode = ({ service }: Exposure) =>
+    `${ids.id('svc', `${service.namespace}_${service.name}_${service.port}`)}[${label(
+      `${service.name}:${service.port}`,
+      ...(service.namespace === service.name ? [] : [service.namespace]),
+    )}]`;
+  const idOf = (node: string) => node.replace(/[[(].*$/, '');
   const flow = (access: Access, entry: string[]) => {
     const list = exposed.filter((exposure) => exposure.access === access);
     if (list.length === 0) return;
     lines.push(`  %% ${access} access`);
-    const idOf = (node: string) => node.replace(/[[(].*$/, '');
     for (let index = 0; index + 1 < entry.length; index++) lines.push(`  ${index === 0 ? entry[0] : idOf(entry[index]!)} --> ${entry[index + 1]}`);
     const last = idOf(entry.at(-1)!);
-    for (const exposure of list) lines.push(`  ${last} -->|${label(exposure.host)}| ${target(exposure)}`);
+    for (const exposure of list) lines.push(`  ${last} --> ${ids.id('host', exposure.host)}[${label(exposure.host)}] --> ${serviceNode(exposure)}`);
   };
   flow('public', [`internet([${label('Internet')}])`, `cloudflare[${label('Cloudflare tunnel')}]`]);
   const dns = config.network.nameservers.map((ip) => hostAt(config, ip) ?? ip);
@@ -160,17 +167,18 @@ function mermaid(config: ResolvedConfig, components: readonly Component[]): stri
   ]);
   flow('tailnet', [`tailnet([${label('Tailnet')}])`, `tailscale[${label('Tailscale')}]`]);
 
-  lines.push('  %% GitOps: root app-of-apps, groups, components', `  subgraph argocd[${label('ArgoCD')}]`, `    root[${label('root')}]`);
+  lines.push('  %% GitOps: the root app-of-apps, one app-of-apps per group, its Applications', `  subgraph argocd[${label('ArgoCD root app-of-apps')}]`);
   for (const group of COMPONENT_GROUPS) {
     const members = components.filter((component) => component.group === group).sort(byDeployment);
     if (members.length === 0) continue;
-    const groupId = ids.id('group', group);
-    lines.push(`    root --> ${groupId}[${label(group)}]`);
-    for (const component of members) {
-      lines.push(`    ${groupId} --> ${ids.id('app', component.name)}[${label(component.name, `wave ${waveOf(component)}`)}]`);
-    }
+    lines.push(`    subgraph ${ids.id('group', group)}[${label(group)}]`);
+    for (const component of members) lines.push(`      ${ids.id('app', component.name)}[${label(component.name, `wave ${waveOf(component)}`)}]`);
+    lines.push('    end');
   }
   lines.push('  end');
+
+  const joins = new Set(exposed.map((exposure) => `  ${idOf(serviceNode(exposure))} --> ${ids.id('app', exposure.component)}`));
+  if (joins.size > 0) lines.push('  %% each Service to the Application that deploys it', ...joins);
   return ['```mermaid', ...lines, '```'].join('\n');
 }
 

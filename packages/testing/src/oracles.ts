@@ -1,6 +1,6 @@
 /**
- * The real tools the tests use as oracles (jsonnet, age, yamllint, helm, sops, talhelper), pinned
- * once in tools/oracles.json. A missing tool skips the tests that need it, with a warning, and is
+ * The real tools the tests use as oracles (jsonnet, age, yamllint, chromium, helm, sops, talhelper,
+ * renovate, mmdc), pinned once in tools/oracles.json. A missing tool skips the tests that need it, with a warning, and is
  * recorded so `npm test` ends with one line listing every skipped oracle (tools/oracle-summary.mjs);
  * in CI (CI=true), where .ci/run installs every one, a missing tool fails the run instead.
  */
@@ -13,12 +13,13 @@ import { workspaceRoot } from './shared.js';
 interface OraclePin {
   /** Debian package that ships the tool. */
   debian?: string;
-  /** Go package path and version for `go install`. */
+  /** Go package path for `go install`, or npm package (run with the Node pinned as `$node`). */
   go?: string;
+  npm?: string;
   version?: string;
 }
 
-export type OracleName = 'jsonnet' | 'age' | 'yamllint' | 'helm' | 'sops' | 'talhelper';
+export type OracleName = 'jsonnet' | 'age' | 'yamllint' | 'chromium' | 'helm' | 'sops' | 'talhelper' | 'renovate' | 'mmdc';
 
 function pins(): Record<OracleName, OraclePin> {
   return JSON.parse(readFileSync(join(workspaceRoot(), 'tools', 'oracles.json'), 'utf8')) as Record<OracleName, OraclePin>;
@@ -28,7 +29,18 @@ function pins(): Record<OracleName, OraclePin> {
 export function oracleInstallHint(name: OracleName): string {
   const pin = pins()[name];
   if (pin.go) return `go install ${pin.go}@${pin.version}`;
+  if (pin.npm) return `node tools/npm-oracles.mjs installs ${pin.npm}@${pin.version}`;
   return `apt-get install -y ${pin.debian ?? name}`;
+}
+
+/**
+ * Where tools/npm-oracles.mjs puts the commands of an npm oracle: found there without being on
+ * PATH, so one install serves every later test run.
+ */
+function npmOracleBinDir(name: OracleName, env: NodeJS.ProcessEnv): string | undefined {
+  const pin = pins()[name];
+  if (!pin.npm) return undefined;
+  return join(env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'homelab-tools', `${name}-${pin.version}`, 'bin');
 }
 
 /** Where `go install` puts binaries: GOBIN, else GOPATH/bin, else ~/go/bin. */
@@ -55,7 +67,8 @@ export function oracleSkipDir(): string {
  * with an oracle silently absent.
  */
 export function findOracle(name: OracleName, purpose: string): string | undefined {
-  const path = locateExecutable(name);
+  const installed = npmOracleBinDir(name, process.env);
+  const path = installed && existsSync(join(installed, name)) ? join(installed, name) : locateExecutable(name);
   if (path && spawnSync(path, ['--version'], { stdio: 'ignore' }).status !== null) return path;
   const hint = oracleInstallHint(name);
   if (process.env['CI'] === 'true') throw new Error(`${name} not found, and CI requires every oracle: ${purpose} cannot run. Install it: ${hint} (.ci/run does)`);

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { checkFiles, countBySeverity, formatFinding, type Models } from '@homelab/check';
-import { parseConfigText } from '@homelab/config';
+import { readConfigFile } from '@homelab/config';
 import type { GeneratedFile } from '@homelab/core';
 import { CHECK_MODELS } from '../check-config.js';
 import { defaultModules } from '../modules.js';
@@ -105,7 +105,7 @@ export async function checkRendered(
 /** The recipients of the config at `path`, read silently (undefined when it is absent or invalid: the render reported it). */
 function configuredRecipients(path: string | undefined): readonly string[] | undefined {
   if (!path || !existsSync(path)) return undefined;
-  const parsed = parseConfigText(readFileSync(path, 'utf8'));
+  const parsed = readConfigFile(path);
   return parsed.ok ? parsed.config.secrets.ageRecipients : undefined;
 }
 

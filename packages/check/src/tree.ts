@@ -195,7 +195,7 @@ export class Tree {
   private readonly objects = new Map<string, KubeDoc[]>();
 
   constructor(private readonly source: TreeSource) {
-    this.files = [...source.files].sort();
+    this.files = source.files.filter((file) => !file.split('/').some((segment) => SKIPPED_DIRS.has(segment))).sort();
     this.fileSet = new Set(this.files);
     for (const file of this.files) {
       for (let slash = file.lastIndexOf('/'); slash > 0; slash = file.lastIndexOf('/', slash - 1)) {

@@ -11,7 +11,6 @@
  * level unless `recurse`, include/exclude globs on the path relative to the source path, files
  * holding `+argocd:skip-file-rendering` skipped).
  */
-import { load as loadYaml } from 'js-yaml';
 import { describeObject } from '@homelab/core';
 import {
   ARGOCD_HOOK,
@@ -27,7 +26,7 @@ import type { Finding } from './finding.js';
 import { globMatch } from './glob.js';
 import { parseWave, type Position } from './position.js';
 import { chartCreates } from './switches.js';
-import { isMap, normalizePath, type KubeDoc, type Tree } from './tree.js';
+import { isMap, normalizePath, parseYaml, type KubeDoc, type Tree } from './tree.js';
 
 export interface Applied {
   doc: KubeDoc;
@@ -404,10 +403,11 @@ class Expander {
     }
     const inline = helm['values'];
     if (typeof inline === 'string' && inline.trim() !== '') {
-      try {
-        values.push({ file: this.doc.file, data: loadYaml(inline) });
-      } catch (error) {
-        this.problem('error', `helm.values is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'Helm fails on it: fix the YAML');
+      const parsed = parseYaml(inline);
+      if (parsed.error === undefined) {
+        values.push({ file: this.doc.file, data: parsed.docs[0] });
+      } else {
+        this.problem('error', `helm.values is not valid YAML: ${parsed.error}`, 'Helm fails on it: fix the YAML');
         complete = false;
       }
     } else if (isMap(inline)) {
@@ -599,12 +599,9 @@ function findPlugins(objects: KubeDoc[], argoCdValues: ValuesInput[]): Plugin[] 
     if (doc.kind === 'ConfigMap' && doc.group === '' && isMap(doc.raw['data'])) {
       for (const value of Object.values(doc.raw['data'])) {
         if (typeof value !== 'string' || !value.includes('ConfigManagementPlugin')) continue;
-        try {
-          const plugin = loadYaml(value);
-          if (isMap(plugin) && plugin['kind'] === 'ConfigManagementPlugin' && isMap(plugin['metadata'])) add(String(plugin['metadata']['name']), plugin['spec'], doc.file);
-        } catch {
-          // not a plugin definition
-        }
+        // A value that does not parse is not a plugin definition.
+        const plugin = parseYaml(value).docs[0];
+        if (isMap(plugin) && plugin['kind'] === 'ConfigManagementPlugin' && isMap(plugin['metadata'])) add(String(plugin['metadata']['name']), plugin['spec'], doc.file);
       }
     }
   }

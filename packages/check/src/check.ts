@@ -59,6 +59,7 @@ export interface CheckReport {
   /** The directory checked (absolute), or the label of a tree held in memory. */
   dir: string;
   findings: Finding[];
+  /** files: what check read (never build output, nor what ignore: skips); objectFiles: those holding Kubernetes objects. */
   stats: { files: number; objectFiles: number; applications: number; reachedApplications: number; appliedObjects: number };
 }
 
@@ -128,7 +129,9 @@ export async function checkFiles(files: ReadonlyMap<string, string> | Readonly<R
 async function check(source: TreeSource, label: string, options: CheckOptions, validated: ReadonlySet<unknown> = new Set()): Promise<CheckReport> {
   const tree = new Tree(source);
   const settings: CheckSettings = parseSettings(tree.readAny(CONFIG_FILE), options);
-  const objectFiles = tree.files.filter((file) => !settings.ignore.some((pattern) => globMatch(pattern, file)) && tree.objectsOf(file).length > 0);
+  // What check reads: the tree's files (build output never among them) less those ignore: skips.
+  const checkedFiles = tree.files.filter((file) => !settings.ignore.some((pattern) => globMatch(pattern, file)));
+  const objectFiles = checkedFiles.filter((file) => tree.objectsOf(file).length > 0);
   const resolution = resolveTree(tree, settings, objectFiles);
   const references = checkReferences(resolution, settings);
   const findings = [
@@ -146,7 +149,7 @@ async function check(source: TreeSource, label: string, options: CheckOptions, v
     dir: label,
     findings: sortFindings(findings),
     stats: {
-      files: tree.files.length,
+      files: checkedFiles.length,
       objectFiles: objectFiles.length,
       applications: resolution.apps.length,
       reachedApplications: resolution.apps.filter((app) => app.reached).length,

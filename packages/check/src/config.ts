@@ -6,10 +6,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { CONFIG_FILE } from './defaults.js';
 import { globMatch, isLiteralGlob } from './glob.js';
-import { isMap } from './tree.js';
+import { isMap, parseYaml } from './tree.js';
 
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 export const POD_SECURITY_LEVELS: readonly PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
@@ -107,12 +106,10 @@ export function loadSettings(dir: string, options: SettingsOptions = {}): CheckS
 export function parseSettings(text: string | undefined, options: SettingsOptions = {}): CheckSettings {
   let data: Record<string, unknown> = {};
   if (text !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = load(text);
-    } catch (error) {
-      throw new CheckConfigError(`${CONFIG_FILE}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
-    }
+    const { docs, error } = parseYaml(text);
+    if (error !== undefined) throw new CheckConfigError(`${CONFIG_FILE}: not valid YAML (${error})`);
+    if (docs.length > 1) throw new CheckConfigError(`${CONFIG_FILE}: must be a single YAML document (found ${docs.length}); remove the extra '---' separators`);
+    const parsed = docs[0];
     if (parsed !== null && parsed !== undefined && !isMap(parsed)) throw new CheckConfigError(`${CONFIG_FILE}: must be a mapping`);
     data = (parsed as Record<string, unknown> | null) ?? {};
   }

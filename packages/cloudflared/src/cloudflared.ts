@@ -144,8 +144,9 @@ export function dnsRecordsFile(records: readonly TunnelDnsRecord[], config: Reso
 export function cloudflared(config: ResolvedConfig, components: readonly Component[] = [], overrides?: Patch<CloudflaredSettings>): Component[] {
   const settings = merge<CloudflaredSettings>(CLOUDFLARED_DEFAULTS, overrides);
   checkSettings(settings);
-  const exposed = publicExposures(components, config).length > 0;
-  checkTunnelId(settings.tunnelId, exposed);
+  const publicHosts = publicExposures(components, config).map(({ exposure }) => exposure.host);
+  const exposed = publicHosts.length > 0;
+  checkTunnelId(settings.tunnelId, publicHosts);
   if (!exposed && settings.tunnelId === '') return [];
   const records = tunnelDnsRecords(components, config, settings.tunnelId);
   const file = dnsRecordsFile(records, config, settings.tunnelId);

@@ -36,6 +36,7 @@ export {
   rootApplication,
   type GitOpsTarget,
 } from './tree.js';
+export { ConfigMistake, type ConfigMistakeProblem } from './config-mistake.js';
 export { describeObject, validateObjects, type OutputProblem } from './validate.js';
 export { PREEXISTING_NAMESPACES, namespaceLevels, namespacesComponent } from './namespaces.js';
 export {

@@ -63,7 +63,7 @@ describe('homelab check', () => {
 
   it('prints findings grouped by check and exits 1 on an error', async () => {
     const result = await run('/', brokenTree());
-    expect(result.out).toEqual(['references: 1 error', ERROR_LINE, '✖ 1 error, 0 warnings, 0 info (2 Applications reached of 2, 2 objects applied, 3 manifest files) in 0.00 s']);
+    expect(result.out).toEqual(['references: 1 error', ERROR_LINE, '✖ 1 error, 0 warnings, 0 info (2 Applications reached of 2, 2 objects applied, 3 manifest files among 3 files read) in 0.00 s']);
     expect(result.code).toBe(1);
   });
 

@@ -1,13 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { checkFiles, countBySeverity, formatFinding, type Models } from '@homelab/check';
-import { parseConfigText } from '@homelab/config';
+import { readConfigFile } from '@homelab/config';
 import type { GeneratedFile } from '@homelab/core';
 import { CHECK_MODELS } from '../check-config.js';
 import { defaultModules } from '../modules.js';
 import { renderHomelab } from '../render.js';
 import { checkSopsTree } from '../secrets-gate.js';
-import { planWrite, readRenderedTree, writeTree, WriteConflictError } from '../writer.js';
+import { assertOutputRoot, OutputError, planWrite, readRenderedTree, writeTree, WriteConflictError } from '../writer.js';
 import {
   CONFIG_FILE,
   CONFIG_OPTION,
@@ -105,7 +105,7 @@ export async function checkRendered(
 /** The recipients of the config at `path`, read silently (undefined when it is absent or invalid: the render reported it). */
 function configuredRecipients(path: string | undefined): readonly string[] | undefined {
   if (!path || !existsSync(path)) return undefined;
-  const parsed = parseConfigText(readFileSync(path, 'utf8'));
+  const parsed = readConfigFile(path);
   return parsed.ok ? parsed.config.secrets.ageRecipients : undefined;
 }
 
@@ -132,40 +132,52 @@ async function generate(io: Io, options: GenerateOptions): Promise<number> {
     io.err(options.check ? 'Fix the rendering, then check again.' : 'Nothing was written.');
     return EXIT_INVALID;
   }
-  if (!checkSecretsOnDisk(io, outDir, result.recipients, result.files, options.quiet)) {
-    io.err(options.check ? 'Fix the SOPS files, then check again.' : 'Nothing was written.');
-    return EXIT_INVALID;
-  }
-  if (options.check) {
-    const plan = planWrite(outDir, result.files);
-    const stale = plan.entries.filter((entry) => entry.status !== 'unchanged');
-    if (stale.length === 0 && plan.conflicts.length === 0) {
-      if (!options.quiet) io.out(`✔ ${result.files.length} files up to date (${seconds(io, start)})`);
-      return EXIT_OK;
-    }
-    io.err(`✖ the generated tree in ${outDir} is stale: ${stale.length + plan.conflicts.length} file(s) differ`);
-    for (const entry of stale) io.err(`  ${entry.status.padEnd(9)} ${entry.path}`);
-    for (const path of plan.conflicts) io.err(`  conflict  ${path} (exists, not written by homelab)`);
-    io.err('Run `homelab generate` and commit the result.');
-    return EXIT_INVALID;
-  }
   try {
-    const written = writeTree(outDir, result.files);
-    if (!options.quiet) {
-      for (const entry of written.entries) if (entry.status !== 'unchanged') io.out(`  ${entry.status.padEnd(9)} ${entry.path}`);
-      io.out(
-        `✔ ${result.files.length} files: ${written.written} written, ${written.unchanged} unchanged, ${written.pruned} pruned (${seconds(io, start)}) → ${outDir}`,
-      );
+    // Before the SOPS files are looked for in it: a file there is a sentence, not an ENOTDIR.
+    assertOutputRoot(outDir);
+    if (!checkSecretsOnDisk(io, outDir, result.recipients, result.files, options.quiet)) {
+      io.err(options.check ? 'Fix the SOPS files, then check again.' : 'Nothing was written.');
+      return EXIT_INVALID;
     }
-    return EXIT_OK;
+    return options.check ? checkOnDisk(io, outDir, result.files, start, options.quiet) : writeOut(io, outDir, result.files, start, options.quiet);
   } catch (error) {
-    if (error instanceof WriteConflictError) {
+    if (error instanceof WriteConflictError || error instanceof OutputError) {
       io.err(`✖ ${error.message}`);
-      io.err('Nothing was written.');
+      io.err(options.check ? 'The tree was not checked.' : 'Nothing was written.');
       return EXIT_INVALID;
     }
     throw error;
   }
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** --check: exit 1 listing the files that differ when the tree on disk is stale. */
+function checkOnDisk(io: Io, outDir: string, files: GeneratedFile[], start: number, quiet?: boolean): number {
+  const plan = planWrite(outDir, files);
+  if (!quiet && plan.leftovers.length > 0) {
+    io.err(`⚠ ${plural(plan.leftovers.length, 'staged file')} left by an interrupted run (the next generate removes them): ${plan.leftovers.join(', ')}`);
+  }
+  const stale = plan.entries.filter((entry) => entry.status !== 'unchanged');
+  if (stale.length === 0 && plan.conflicts.length === 0) {
+    if (!quiet) io.out(`✔ ${files.length} files up to date (${seconds(io, start)})`);
+    return EXIT_OK;
+  }
+  io.err(`✖ the generated tree in ${outDir} is stale: ${stale.length + plan.conflicts.length} file(s) differ`);
+  for (const entry of stale) io.err(`  ${entry.status.padEnd(9)} ${entry.path}`);
+  for (const path of plan.conflicts) io.err(`  conflict  ${path} (exists, not written by homelab)`);
+  io.err('Run `homelab generate` and commit the result.');
+  return EXIT_INVALID;
+}
+
+function writeOut(io: Io, outDir: string, files: GeneratedFile[], start: number, quiet?: boolean): number {
+  const written = writeTree(outDir, files);
+  if (!quiet) {
+    for (const entry of written.entries) if (entry.status !== 'unchanged') io.out(`  ${entry.status.padEnd(9)} ${entry.path}`);
+    if (written.leftovers.length > 0) io.out(`  removed ${plural(written.leftovers.length, 'staged file')} left by an interrupted run`);
+    io.out(`✔ ${files.length} files: ${written.written} written, ${written.unchanged} unchanged, ${written.pruned} pruned (${seconds(io, start)}) → ${outDir}`);
+  }
+  return EXIT_OK;
 }
 
 export const generateCommand: Command = {

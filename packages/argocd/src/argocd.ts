@@ -23,7 +23,7 @@ export const OIDC_CONFIG_KEY = 'oidc.config';
 /** The label ArgoCD requires on a Secret before it resolves a `$<secret>:<key>` reference into it. */
 export const ARGOCD_SECRET_LABEL = { 'app.kubernetes.io/part-of': 'argocd' } as const;
 
-/** A component's metrics Service, with its ServiceMonitor off until prometheus-operator's CRDs exist. */
+/** A component's metrics Service and its ServiceMonitor. */
 interface MetricsValues {
   enabled: boolean;
   serviceMonitor: { enabled: boolean };
@@ -173,9 +173,10 @@ export function sopsAgeSecret(settings: ArgoCdSettings = argocdDefaults): Secret
   };
 }
 
-// ServiceMonitors stay off: the prometheus-operator CRDs arrive later with the observability stack,
-// and a ServiceMonitor before its CRD fails the sync. Turn them on (values override) once it runs.
-const metrics = (enabled: boolean): MetricsValues => ({ enabled, serviceMonitor: { enabled: false } });
+const metrics = (settings: Pick<ArgoCdSettings, 'metrics' | 'serviceMonitors'>): MetricsValues => ({
+  enabled: settings.metrics,
+  serviceMonitor: { enabled: settings.metrics && settings.serviceMonitors },
+});
 
 /**
  * The RBAC policy: each group bound to its role, nobody else to any (`policy.default` empty);
@@ -207,14 +208,14 @@ export function argocdValues(config: Pick<ResolvedConfig, 'domains'>, settings: 
       rbac: rbacPolicy(settings),
     },
     dex: { enabled: settings.dex },
-    controller: { metrics: metrics(settings.metrics) },
-    server: { name: SERVER_NAME, service: { servicePortHttp: settings.httpPort }, metrics: metrics(settings.metrics) },
+    controller: { metrics: metrics(settings) },
+    server: { name: SERVER_NAME, service: { servicePortHttp: settings.httpPort }, metrics: metrics(settings) },
     repoServer: {
-      metrics: metrics(settings.metrics),
+      metrics: metrics(settings),
       extraContainers: [plain(plugin.container)],
       volumes: Object.values(plugin.volumes).map(plain),
     },
-    applicationSet: { metrics: metrics(settings.metrics) },
+    applicationSet: { metrics: metrics(settings) },
   };
 }
 

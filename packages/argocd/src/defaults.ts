@@ -75,6 +75,12 @@ export interface ArgoCdSettings {
   httpPort: number;
   /** Metrics Services for controller, server, repo-server and ApplicationSet controller. @default true */
   metrics: boolean;
+  /**
+   * ServiceMonitors for those metrics Services (the chart creates them only once the
+   * monitoring.coreos.com API exists, so the bootstrap `helm install` skips them). The module turns
+   * them on when the homelab has a Prometheus (core's `serviceMonitorsWanted`). @default false
+   */
+  serviceMonitors: boolean;
   /** Dex. Off: SSO is native OIDC against the identity provider (exposure `sso: 'oidc'`). @default false */
   dex: boolean;
   sops: SopsSettings;
@@ -98,6 +104,7 @@ export const argocdDefaults = {
   podSecurity: 'baseline',
   httpPort: 80,
   metrics: true,
+  serviceMonitors: false,
   dex: false,
   sops: {
     plugin: 'sops',

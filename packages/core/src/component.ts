@@ -151,6 +151,12 @@ export interface NetworkDeclaration {
   connectsToSso?: SsoMode[];
   /** Calls hosts outside the cluster (Cilium entity `world`, which includes the LAN). @default false */
   internetEgress?: boolean;
+  /**
+   * Calls the cluster's nodes themselves (their host network: Talos API, kubelet, anything on a
+   * node IP): Cilium entities `host` and `remote-node`, which `world` does not include. A subnet
+   * router whose routes contain node addresses needs it. @default false
+   */
+  nodes?: boolean;
   /** The Kubernetes API, both ways. */
   kubeApi?: {
     /** Calls the API: operators, controllers, anything that watches or writes objects. @default false */

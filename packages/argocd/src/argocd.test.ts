@@ -163,9 +163,11 @@ describe("ArgoCD's own Application", () => {
 });
 
 describe('RBAC', () => {
-  it('maps the identity provider\'s groups to roles and gives nobody else any (policy.default empty)', () => {
+  it('maps the identity provider\'s groups to roles and gives any other signed-in user read-only (policy.default)', () => {
     const rbac = (buildArgoCd(config).values as unknown as ArgoCdValues).configs.rbac;
-    expect(rbac['policy.default']).toBe('');
+    expect(rbac['policy.default']).toBe('role:readonly');
+    expect((buildArgoCd(config, { rbacDefault: '' }).values as unknown as ArgoCdValues).configs.rbac['policy.default']).toBe('');
+    expect(() => buildArgoCd(config, { rbacDefault: 'admin' })).toThrow("argocd: not an ArgoCD role (rbacDefault: 'admin')");
     expect(rbac.scopes).toBe('[groups]');
     expect(rbac['policy.csv'].trimEnd().split('\n').sort()).toEqual([`g, ${SSO_GROUPS.admins}, role:admin`, `g, ${SSO_GROUPS.users}, role:readonly`].sort());
   });
@@ -173,7 +175,7 @@ describe('RBAC', () => {
   it('follows the settings: a group added, one dropped with null, none left means no binding at all', () => {
     const custom = buildArgoCd(config, { rbac: { ops: 'role:admin', [SSO_GROUPS.users]: null } }).values as unknown as ArgoCdValues;
     expect(custom.configs.rbac['policy.csv']).toBe(`g, ${SSO_GROUPS.admins}, role:admin\ng, ops, role:admin\n`);
-    expect(rbacPolicy({ rbac: {} })['policy.csv']).toBe('');
+    expect(rbacPolicy({ rbac: {}, rbacDefault: '' })['policy.csv']).toBe('');
   });
 
   it('rejects a group that would inject a policy line, and a role that is not one', () => {

@@ -23,7 +23,7 @@ export const OIDC_CONFIG_KEY = 'oidc.config';
 /** The label ArgoCD requires on a Secret before it resolves a `$<secret>:<key>` reference into it. */
 export const ARGOCD_SECRET_LABEL = { 'app.kubernetes.io/part-of': 'argocd' } as const;
 
-/** A component's metrics Service, with its ServiceMonitor off until prometheus-operator's CRDs exist. */
+/** A component's metrics Service and its ServiceMonitor. */
 interface MetricsValues {
   enabled: boolean;
   serviceMonitor: { enabled: boolean };
@@ -37,7 +37,7 @@ export interface ArgoCdValues {
     params: { 'server.insecure': boolean };
     cm: Record<string, string>;
     cmp: { create: boolean; plugins: Record<string, CmpPluginSpec> };
-    rbac: { 'policy.default': ''; 'policy.csv': string; scopes: string };
+    rbac: { 'policy.default': string; 'policy.csv': string; scopes: string };
   };
   dex: { enabled: boolean };
   controller: { metrics: MetricsValues };
@@ -60,14 +60,18 @@ function checkSettings(settings: ArgoCdSettings): void {
       throw new Error(`argocd: not a DNS label (${path}: '${value}'). Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.`);
     }
   }
+  const ROLE = /^role:[a-z0-9][-a-z0-9]*$/;
   for (const [group, role] of Object.entries(settings.rbac)) {
     // One policy line per group: a comma or line break would inject more rules.
     if (group.trim() === '' || /[,\r\n]/.test(group)) {
       throw new Error(`argocd: an RBAC group name cannot be empty or hold a comma or line break (rbac: '${group}'). Use the group name exactly as the identity provider sends it.`);
     }
-    if (!/^role:[a-z0-9][-a-z0-9]*$/.test(role)) {
+    if (!ROLE.test(role)) {
       throw new Error(`argocd: not an ArgoCD role (rbac.${group}: '${role}'). Use role:admin, role:readonly or a role defined in policy.csv.`);
     }
+  }
+  if (settings.rbacDefault !== '' && !ROLE.test(settings.rbacDefault)) {
+    throw new Error(`argocd: not an ArgoCD role (rbacDefault: '${settings.rbacDefault}'). Use role:readonly, '' (no role) or a role defined in policy.csv.`);
   }
   const { oidc } = settings;
   if (oidc.name.trim() === '') {
@@ -173,20 +177,21 @@ export function sopsAgeSecret(settings: ArgoCdSettings = argocdDefaults): Secret
   };
 }
 
-// ServiceMonitors stay off: the prometheus-operator CRDs arrive later with the observability stack,
-// and a ServiceMonitor before its CRD fails the sync. Turn them on (values override) once it runs.
-const metrics = (enabled: boolean): MetricsValues => ({ enabled, serviceMonitor: { enabled: false } });
+const metrics = (settings: Pick<ArgoCdSettings, 'metrics' | 'serviceMonitors'>): MetricsValues => ({
+  enabled: settings.metrics,
+  serviceMonitor: { enabled: settings.metrics && settings.serviceMonitors },
+});
 
 /**
- * The RBAC policy: each group bound to its role, nobody else to any (`policy.default` empty);
+ * The RBAC policy: each group bound to its role, any other signed-in user to `rbacDefault`;
  * roles come from the identity provider's groups claim (SSO_PROVIDER.groupsClaim) of the OIDC
  * token. Sorted, so the output is stable.
  */
-export function rbacPolicy(settings: Pick<ArgoCdSettings, 'rbac'> = argocdDefaults): ArgoCdValues['configs']['rbac'] {
+export function rbacPolicy(settings: Pick<ArgoCdSettings, 'rbac' | 'rbacDefault'> = argocdDefaults): ArgoCdValues['configs']['rbac'] {
   const lines = Object.entries(settings.rbac)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([group, role]) => `g, ${group}, ${role}`);
-  return { 'policy.default': '', 'policy.csv': lines.length > 0 ? `${lines.join('\n')}\n` : '', scopes: `[${SSO_PROVIDER.groupsClaim}]` };
+  return { 'policy.default': settings.rbacDefault, 'policy.csv': lines.length > 0 ? `${lines.join('\n')}\n` : '', scopes: `[${SSO_PROVIDER.groupsClaim}]` };
 }
 
 /** Plain data for Helm values (the @kubernetes-models classes serialise through toJSON). */
@@ -207,14 +212,14 @@ export function argocdValues(config: Pick<ResolvedConfig, 'domains'>, settings: 
       rbac: rbacPolicy(settings),
     },
     dex: { enabled: settings.dex },
-    controller: { metrics: metrics(settings.metrics) },
-    server: { name: SERVER_NAME, service: { servicePortHttp: settings.httpPort }, metrics: metrics(settings.metrics) },
+    controller: { metrics: metrics(settings) },
+    server: { name: SERVER_NAME, service: { servicePortHttp: settings.httpPort }, metrics: metrics(settings) },
     repoServer: {
-      metrics: metrics(settings.metrics),
+      metrics: metrics(settings),
       extraContainers: [plain(plugin.container)],
       volumes: Object.values(plugin.volumes).map(plain),
     },
-    applicationSet: { metrics: metrics(settings.metrics) },
+    applicationSet: { metrics: metrics(settings) },
   };
 }
 

@@ -57,6 +57,9 @@ export function checkSettings(settings: AuthentikSettings): void {
   for (const key of ['admins', 'users'] as const) {
     if (settings.groups[key].trim() === '') fail('a group name is empty', `groups.${key}`, settings.groups[key], 'Name the group, e.g. homelab-users.');
   }
+  if (settings.bootstrapAdmin !== undefined && settings.bootstrapAdmin.trim() === '') {
+    fail('the bootstrap admin is empty', 'bootstrapAdmin', settings.bootstrapAdmin, "Name the user (Authentik's is akadmin), or null to add admins by hand.");
+  }
   if (settings.groups.admins === settings.groups.users) {
     fail('admins and users must be different groups', 'groups.users', settings.groups.users, 'Every admins member is an Authentik superuser: keep users apart.');
   }

@@ -152,6 +152,17 @@ const groupEntry = (name: string, superuser: boolean): BlueprintEntry => ({
   attrs: { name, is_superuser: superuser },
 });
 
+/**
+ * The bootstrap admin in the admins group, so the first SSO login gets rights. `name` is the one
+ * Authentik's own bootstrap gives it, so the entry can create the user should it apply first.
+ */
+const bootstrapAdminEntry = (username: string, adminsGroup: string): BlueprintEntry => ({
+  model: 'authentik_core.user',
+  state: 'present',
+  identifiers: { username },
+  attrs: { name: 'authentik Default Admin', groups: [keyOf(`group-${idPart(adminsGroup)}`)] },
+});
+
 /** The application for `slug` and the bindings that let `groups` in (nobody else). */
 function applicationEntries(slug: string, name: string, launchUrl: string, groups: string[]): BlueprintEntry[] {
   const id = `application-${slug}`;
@@ -190,6 +201,7 @@ export function authentikBlueprint(config: Pick<ResolvedConfig, 'domains'>, comp
   const baseGroups = [settings.groups.admins, settings.groups.users];
   const appGroups = [...new Set(oidc.flatMap((app) => app.client.groups))].filter((group) => !baseGroups.includes(group)).sort();
   const entries: BlueprintEntry[] = [groupEntry(settings.groups.admins, true), groupEntry(settings.groups.users, false), ...appGroups.map((group) => groupEntry(group, false))];
+  if (settings.bootstrapAdmin !== undefined) entries.push(bootstrapAdminEntry(settings.bootstrapAdmin, settings.groups.admins));
 
   for (const { slug, route } of proxied) {
     entries.push(

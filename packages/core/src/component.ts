@@ -151,6 +151,12 @@ export interface NetworkDeclaration {
   connectsToSso?: SsoMode[];
   /** Calls hosts outside the cluster (Cilium entity `world`, which includes the LAN). @default false */
   internetEgress?: boolean;
+  /**
+   * Calls the cluster's nodes themselves (their host network: Talos API, kubelet, anything on a
+   * node IP): Cilium entities `host` and `remote-node`, which `world` does not include. A subnet
+   * router whose routes contain node addresses needs it. @default false
+   */
+  nodes?: boolean;
   /** The Kubernetes API, both ways. */
   kubeApi?: {
     /** Calls the API: operators, controllers, anything that watches or writes objects. @default false */
@@ -271,12 +277,38 @@ export interface ComponentModule<Config> {
    * @default false
    */
   derives?: boolean;
+  /**
+   * What this module brings to every other module of the composition, so the composition (which
+   * knows which modules are present and enabled) tells each of them through `BuildContext`.
+   */
+  provides?: ModuleCapabilities;
   build(config: Config, context?: BuildContext): Component | Component[];
 }
 
-/** What a deriving module sees of the rest of the homelab. */
+/** Capabilities a module offers the rest of the homelab. */
+export interface ModuleCapabilities {
+  /**
+   * A Prometheus that scrapes every ServiceMonitor, PodMonitor and PrometheusRule of the cluster;
+   * `crdsSyncWave`: the sync wave at which their CRDs (monitoring.coreos.com) exist.
+   */
+  prometheus?: { crdsSyncWave: number };
+}
+
+/** What a module sees of the rest of the homelab while it is built. */
 export interface BuildContext {
+  /** The non-deriving modules' components: filled for deriving modules only (empty for the others). */
   readonly components: readonly Component[];
+  /** The Prometheus of this homelab, when a composed and enabled module provides one. */
+  readonly prometheus?: ModuleCapabilities['prometheus'];
+}
+
+/**
+ * The one rule for metrics: a component syncing at `syncWave` creates its ServiceMonitors (and
+ * PodMonitors, PrometheusRules) exactly when the homelab has a Prometheus and its CRDs sync in an
+ * earlier wave (a ServiceMonitor before its CRD fails the sync; one nobody scrapes is dead weight).
+ */
+export function serviceMonitorsWanted(context: BuildContext | undefined, syncWave: number): boolean {
+  return context?.prometheus !== undefined && syncWave > context.prometheus.crdsSyncWave;
 }
 
 /**

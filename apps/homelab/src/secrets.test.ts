@@ -8,14 +8,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dump, load, loadAll } from 'js-yaml';
-import type { GeneratedFile } from '@homelab/core';
+import { secretValueOf, type GeneratedFile } from '@homelab/core';
 import { decryptYaml, encryptYaml, identitiesFromKeyFile, isEncrypted, recipientsOf } from '@homelab/sops';
 import { main, type Io } from './cli.js';
 import { COMMANDS } from './commands/index.js';
+import { checkRendered } from './commands/generate.js';
 import { secretsCommand } from './commands/secrets.js';
 import { defaultModules } from './modules.js';
 import { composeHomelab, renderHomelab } from './render.js';
-import { declaredSecrets, parseEnvFile, shortKey, SOPS_FILE_SUFFIX, SOPS_PATH_REGEX, type DeclaredSecret } from './secret-files.js';
+import { declaredSecrets, declaredValues, parseEnvFile, shortKey, SOPS_FILE_SUFFIX, SOPS_PATH_REGEX, type DeclaredSecret } from '@homelab/secrets';
 import { MANIFEST_PATH } from './writer.js';
 import { seedConfig, seedConfigPath } from '@homelab/testing';
 
@@ -31,9 +32,26 @@ const composed = composeHomelab(seed, defaultModules);
 if (!composed.ok) throw new Error('the seed does not compose');
 const secrets = declaredSecrets(composed.components, { repoURL: seed.gitops.repoURL, revision: seed.gitops.revision });
 const managed = secrets.filter((secret) => !secret.bootstrap && secret.deployed);
-const single = managed.find((secret) => secret.declaration.keys.length === 1)!;
-const multi = managed.find((secret) => secret.declaration.keys.length >= 2)!;
+const values = declaredValues(secrets);
+const valueOf = (secret: DeclaredSecret, key: string) => values.find((declared) => declared.value.id === secretValueOf(secret.declaration, key).id)!;
+/** Subjects for the per-secret tests: no key shares its value with another Secret, and any text is a valid value. */
+const standalone = (secret: DeclaredSecret) => secret.declaration.keys.every((key) => valueOf(secret, key).carriers.length === 1 && (valueOf(secret, key).value.format ?? 'text') === 'text');
+const single = managed.find((secret) => secret.declaration.keys.length === 1 && standalone(secret))!;
+const multi = managed.find((secret) => secret.declaration.keys.length >= 2 && standalone(secret))!;
 const bootstrap = secrets.find((secret) => secret.bootstrap)!;
+/** A standalone secret whose component the seed renders and checks without (others depend on some, e.g. cert-manager). */
+let removable: DeclaredSecret;
+beforeAll(async () => {
+  const quiet = { out: () => {}, err: () => {}, cwd: tmpdir(), now: () => 0 };
+  for (const secret of managed.filter(standalone)) {
+    const rendered = renderHomelab({ ...seed, components: { ...seed.components, [secret.component.name]: { enabled: false } } }, defaultModules);
+    if (rendered.ok && (await checkRendered(quiet, rendered.files, { quiet: true }))) {
+      removable = secret;
+      return;
+    }
+  }
+  throw new Error('every standalone secret belongs to a component the seed needs');
+});
 
 interface Key {
   file: string;
@@ -432,7 +450,7 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
   });
 
   it('rotate names one secret or --all', async () => {
-    expect((await run(['secrets', 'rotate'])).err).toContain('rotate: name one secret (<namespace>/<name>) or pass --all');
+    expect((await run(['secrets', 'rotate'])).err).toContain('rotate: name one value (e.g. argocd/oidc-client-secret), one secret (<namespace>/<name>) or pass --all');
     expect((await run(['secrets', 'rotate', single.id, '--all'])).code).toBe(2);
     const missing = await run(['secrets', 'rotate', single.id, '--identity', key1.file]);
     expect(missing.code).toBe(1);
@@ -525,21 +543,21 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
 
   it('generate never writes, prunes or owns a SOPS file, even when its component goes away', async () => {
     expect((await run(['generate', '--quiet'])).code).toBe(0);
-    expect((await run(['secrets', 'set', single.id, '--from-env-file', envFile(single, 'a')])).code).toBe(0);
-    const bytes = read(single);
+    expect((await run(['secrets', 'set', removable.id, '--from-env-file', envFile(removable, 'a')])).code).toBe(0);
+    const bytes = read(removable);
     expect((await run(['generate'])).code).toBe(0);
     expect((await run(['generate', '--check'])).code).toBe(0);
-    expect(read(single)).toBe(bytes);
-    expect(JSON.parse(readFileSync(join(home, MANIFEST_PATH), 'utf8')).files).not.toContain(single.path);
+    expect(read(removable)).toBe(bytes);
+    expect(JSON.parse(readFileSync(join(home, MANIFEST_PATH), 'utf8')).files).not.toContain(removable.path);
 
     editConfig((config) => {
-      config.components = { ...config.components, [single.component.name]: { enabled: false } };
+      config.components = { ...config.components, [removable.component.name]: { enabled: false } };
     });
     const disabled = await run(['generate']);
     expect(disabled.code).toBe(0);
-    expect(disabled.out).toContain(`pruned    ${dirname(single.path)}/`);
-    expect(disabled.err).toContain(`⚠ ${single.path}: no Application reads ${dirname(single.path)}, so this Secret is not applied.`);
-    expect(read(single)).toBe(bytes);
+    expect(disabled.out).toContain(`pruned    ${dirname(removable.path)}/`);
+    expect(disabled.err).toContain(`⚠ ${removable.path}: no Application reads ${dirname(removable.path)}, so this Secret is not applied.`);
+    expect(read(removable)).toBe(bytes);
   });
 
   it('generate and validate refuse a SOPS file that is not encrypted, and write nothing', async () => {
@@ -563,7 +581,7 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
 
 describe('declared labels', () => {
   it('are written on the Secret, and kept alongside a file’s own labels on update', async () => {
-    const { mergedSecretMetadata, secretManifest } = await import('./secret-files.js');
+    const { mergedSecretMetadata, secretManifest } = await import('@homelab/secrets');
     const declaration = { name: 'argocd-oidc', namespace: 'argocd', keys: ['client-secret'], labels: { 'app.kubernetes.io/part-of': 'argocd' } };
     expect(secretManifest(declaration, new Map([['client-secret', 'x']]))).toMatchObject({ metadata: { name: 'argocd-oidc', namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } } });
     expect(mergedSecretMetadata({ name: 'argocd-oidc', namespace: 'argocd', labels: { team: 'me' }, annotations: { a: 'b' } }, declaration)).toEqual({

@@ -219,11 +219,12 @@ describe('the Cloudflare API token secret', () => {
   });
 
   it('tells the user which token permissions and zones are needed', () => {
-    expect(declared?.description).toContain('Zone:DNS:Edit');
-    expect(declared?.description).toContain('Zone:Zone:Read');
-    for (const zone of dnsZones(seed.domains)) expect(declared?.description).toContain(zone);
+    const description = (secret: typeof declared) => Object.values(secret?.values ?? {})[0]?.description;
+    expect(description(declared)).toContain('Zone:DNS:Edit');
+    expect(description(declared)).toContain('Zone:Zone:Read');
+    for (const zone of dnsZones(seed.domains)) expect(description(declared)).toContain(zone);
     const changed = configVariant((data) => (data['domains'] = { public: 'example.org', internal: 'lab.example.net' }));
-    expect(certManager(changed).secrets?.[0]?.description).toContain('example.org, lab.example.net');
+    expect(description(certManager(changed).secrets?.[0])).toContain('example.org, lab.example.net');
   });
 });
 

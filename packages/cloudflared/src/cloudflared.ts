@@ -97,9 +97,16 @@ export function credentialsSecret(settings: CloudflaredSettings): SecretDeclarat
     name: settings.credentials.secretName,
     namespace: settings.namespace,
     keys: [settings.credentials.key],
-    description:
-      `Credentials of Cloudflare tunnel ${settings.tunnelId || '<cloudflare.tunnelId>'}: the JSON file \`cloudflared tunnel create <name>\``
-      + ' wrote to ~/.cloudflared/<tunnel-id>.json. Not cert.pem: running a tunnel does not need the account certificate.',
+    description: `Credentials of Cloudflare tunnel ${settings.tunnelId || '<cloudflare.tunnelId>'}, external.`,
+    values: {
+      [settings.credentials.key]: {
+        id: `${settings.namespace}/tunnel-credentials`,
+        description:
+          `Credentials of Cloudflare tunnel ${settings.tunnelId || '<cloudflare.tunnelId>'}: the JSON file \`cloudflared tunnel create <name>\``
+          + ' wrote to ~/.cloudflared/<tunnel-id>.json. Not cert.pem: running a tunnel does not need the account certificate.',
+        format: 'json',
+      },
+    },
   };
 }
 

@@ -23,6 +23,10 @@ export {
   type NetworkDeclaration,
   type PortDeclaration,
   type SecretDeclaration,
+  type SecretFormat,
+  type SecretGenerator,
+  type SecretValue,
+  secretValueOf,
   type SsoMode,
 } from './component.js';
 export { GENERATOR, generatedHeader, generatedMarkdownHeader, hasGeneratedHeader, objectData, renderObjectFile, renderYamlFile, toYaml, type GeneratedFile } from './render.js';

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { checkFiles, countBySeverity, formatFinding, type Models } from '@homelab/check';
-import { readConfigFile } from '@homelab/config';
+import { readConfigFile, type ResolvedConfig } from '@homelab/config';
 import type { GeneratedFile } from '@homelab/core';
+import { checkSopsTree, describeDisagreement, disagreements, loadIdentities, readSecretFiles, secretsTree } from '@homelab/secrets';
 import { CHECK_MODELS } from '../check-config.js';
 import { defaultModules } from '../modules.js';
-import { renderHomelab } from '../render.js';
-import { checkSopsTree } from '../secrets-gate.js';
+import { composeHomelab, renderHomelab } from '../render.js';
 import { assertOutputRoot, OutputError, planWrite, readRenderedTree, writeTree, WriteConflictError } from '../writer.js';
 import {
   CONFIG_FILE,
@@ -48,7 +48,32 @@ export function renderFromConfig(io: Io, configOption: string | undefined) {
     warnings: rendered.warnings,
     recipients: loaded.config.secrets.ageRecipients,
     models: rendered.models,
+    config: loaded.config,
   };
+}
+
+/**
+ * With SOPS_AGE_KEY or SOPS_AGE_KEY_FILE set: decrypts the SOPS files and checks that every copy of
+ * a shared value agrees (an OIDC client secret typed differently on two sides fails sign-in in the
+ * cluster, with no hint). Reports and returns false when two differ or a file cannot be read.
+ */
+export async function checkSecretsAgree(io: Io, root: string, config: ResolvedConfig): Promise<boolean> {
+  const env = io.env ?? {};
+  if (!env['SOPS_AGE_KEY'] && !env['SOPS_AGE_KEY_FILE']) return true;
+  const composed = composeHomelab(config, io.modules ?? defaultModules);
+  if (!composed.ok) return true;
+  const tree = secretsTree(composed.components, { repoURL: config.gitops.repoURL, revision: config.gitops.revision }, root, config.secrets.ageRecipients);
+  let problems: string[];
+  try {
+    const files = await readSecretFiles(tree, () => loadIdentities({ env, cwd: io.cwd }).identities);
+    problems = disagreements(tree, files).map(describeDisagreement);
+  } catch (error) {
+    problems = [(error as Error).message];
+  }
+  if (problems.length === 0) return true;
+  io.err(`✖ SOPS files: ${problems.length} problem${problems.length === 1 ? '' : 's'} (decrypted with ${env['SOPS_AGE_KEY'] ? 'SOPS_AGE_KEY' : 'SOPS_AGE_KEY_FILE'})`);
+  for (const problem of problems) io.err(`  ${problem}`);
+  return false;
 }
 
 /** Prints the warnings of a render (not fatal). */
@@ -135,7 +160,7 @@ async function generate(io: Io, options: GenerateOptions): Promise<number> {
   try {
     // Before the SOPS files are looked for in it: a file there is a sentence, not an ENOTDIR.
     assertOutputRoot(outDir);
-    if (!checkSecretsOnDisk(io, outDir, result.recipients, result.files, options.quiet)) {
+    if (!checkSecretsOnDisk(io, outDir, result.recipients, result.files, options.quiet) || ('config' in result && !(await checkSecretsAgree(io, outDir, result.config)))) {
       io.err(options.check ? 'Fix the SOPS files, then check again.' : 'Nothing was written.');
       return EXIT_INVALID;
     }

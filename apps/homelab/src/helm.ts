@@ -1,4 +1,5 @@
 /** What `homelab render`, `check --render` and `generate --render` share: finding helm, the render options. */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultChartCache, type RenderOptions } from '@homelab/check';
 import { locateExecutable } from '@homelab/core';
@@ -40,4 +41,12 @@ export function renderOptions(io: Io, options: OptionValues, helm: string): Rend
     ...(typeof kubeVersion === 'string' ? { kubeVersion } : {}),
     apiVersions: (options['api-versions'] as string[] | undefined) ?? [],
   };
+}
+
+/** The render options of `--render`, or undefined after a one-line skip when there is no helm (never a silent pass). */
+export function renderWith(io: Io, options: OptionValues): RenderOptions | undefined {
+  const helm = findHelm(io, options['helm'] as string | undefined);
+  if (helm && existsSync(helm)) return renderOptions(io, options, helm);
+  io.err(`⚠ render skipped: helm ${helm ? `not found at ${helm}` : 'not found on PATH or in ~/go/bin'}, charts stay opaque (${HELM_INSTALL_HINT})`);
+  return undefined;
 }

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { CheckConfigError, checkTree, CONFIG_FILE as CHECK_CONFIG_FILE, countBySeverity, formatJson, formatText, parseExternal } from '@homelab/check';
 import { CHECK_MODELS } from '../check-config.js';
 import { EXIT_INVALID, EXIT_OK, findConfig, seconds, UsageError, type Command, type Io, type OptionValues } from '../command.js';
-import { findHelm, HELM_INSTALL_HINT, RENDER_OPTIONS, RENDER_OPTIONS_HELP, renderOptions } from '../helm.js';
+import { RENDER_OPTIONS, RENDER_OPTIONS_HELP, renderWith } from '../helm.js';
 
 interface CheckCommandOptions {
   format?: string;
@@ -12,14 +12,6 @@ interface CheckCommandOptions {
   'repo-url'?: string[];
   render?: boolean;
   helm?: string;
-}
-
-/** The render options of `--render`, or undefined after a one-line skip when there is no helm. */
-export function renderWith(io: Io, options: OptionValues): ReturnType<typeof renderOptions> | undefined {
-  const helm = findHelm(io, options['helm'] as string | undefined);
-  if (helm && existsSync(helm)) return renderOptions(io, options, helm);
-  io.err(`⚠ render skipped: helm ${helm ? `not found at ${helm}` : 'not found on PATH or in ~/go/bin'}, charts stay opaque (${HELM_INSTALL_HINT})`);
-  return undefined;
 }
 
 async function check(io: Io, options: CheckCommandOptions, positionals: string[]): Promise<number> {

@@ -1,16 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { load, loadAll } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cachedChartDir, kubeVersionArg } from '@homelab/check';
+import { dump } from 'js-yaml';
+import { cachedChartDir, checkFiles, kubeVersionArg } from '@homelab/check';
 import { findOracle } from '@homelab/testing';
 import { main, type Io } from '../cli.js';
 import { checkCommand } from './check.js';
+import { generateCommand } from './generate.js';
 import { renderCommand } from './render.js';
 import { CHART_REPO, chartApplication, chartCache, KUBERNETES_VERSION, labTree, removeFixtures, route, webSecret, writeFiles } from './render-fixtures.js';
 
 afterAll(removeFixtures);
+
+const WORKSPACE = fileURLToPath(new URL('../../../../', import.meta.url));
 
 const helm = findOracle('helm', 'homelab render and check --render against the real helm template');
 
@@ -18,7 +23,7 @@ async function run(cwd: string, env: Record<string, string>, ...argv: string[]) 
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { cwd, out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0, env };
-  const code = await main(argv, io, [renderCommand, checkCommand]);
+  const code = await main(argv, io, [renderCommand, checkCommand, generateCommand]);
   return { code, out, err };
 }
 
@@ -170,6 +175,20 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     expect(errors[2]!.problem).toBe('fails the example.com/v1 Widget schema: /spec/size must be integer');
   });
 
+  it('renders a tree held in memory the same way (what generate --render checks before writing)', async () => {
+    const memory = (files: Record<string, string | object>) => new Map(Object.entries(files).map(([path, content]) => [path, typeof content === 'string' ? content : dump(content)]));
+    const clean = await checkFiles(memory(labTree()), { render: { helm: helm!, charts } });
+    expect(clean.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
+    expect(clean.rendering?.charts.map((chart) => `${chart.application} ${chart.args.slice(0, 8).join(' ')}`)).toEqual([
+      `Application/argocd/web template . --name-template web --namespace shop --kube-version ${kubeVersion}`,
+      `Application/argocd/widgets template . --name-template gadgets --namespace gadgets --kube-version ${kubeVersion}`,
+    ]);
+    const broken = await checkFiles(memory(labTree({ 'values/web/override.yaml': dump({ replicas: 3, port: 9000 }) })), { render: { helm: helm!, charts } });
+    expect(broken.findings.filter((finding) => finding.severity === 'error').map((finding) => `${finding.object}: ${finding.problem}`)).toEqual([
+      'HTTPRoute/shop/web: Application/argocd/web applies it, and it references Service/shop/web port 8080 (spec.rules[0].backendRefs[0]), which Service/shop/web does not have (its ports: http: 9000)',
+    ]);
+  });
+
   it('verifies chartObjects: a vouched object no chart renders is an error', async () => {
     const result = await check(labTree({ '.homelab-check.yaml': load(`external: [Gateway/shop/internal]\nchartObjects: [Service/shop/web, Service/shop/web-api]\n`) as object }));
     expect(errorsOf(result)).toEqual([
@@ -181,6 +200,9 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     const result = await run(writeFiles(labTree({ 'manifests/web/secret.yaml': webSecret(['password']) })), { PATH: '/nonexistent', GOPATH: '/nonexistent' }, 'check', '--render');
     expect(result.err).toEqual([expect.stringMatching(/^⚠ render skipped: helm not found on PATH or in ~\/go\/bin, charts stay opaque \(install it .*\)$/)]);
     expect(result.code).toBe(0);
+    const generated = await run(writeFiles({ 'homelab.yaml': readFileSync(join(WORKSPACE, 'homelab.yaml'), 'utf8') }), { PATH: '/nonexistent', GOPATH: '/nonexistent' }, 'generate', '--render', '--quiet');
+    expect(generated.err).toEqual([expect.stringMatching(/^⚠ render skipped: helm not found/)]);
+    expect(generated.code).toBe(0);
     const rendered = await run(writeFiles(labTree()), { PATH: '/nonexistent', GOPATH: '/nonexistent' }, 'render');
     expect(rendered.code).toBe(2);
     expect(rendered.err).toEqual([expect.stringMatching(/^✖ homelab render needs helm, not found on PATH or in ~\/go\/bin: install it/)]);

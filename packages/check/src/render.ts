@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import type { AppNode, ChartUse, HelmParameter, PlacedChart, RenderedCharts, Resolution } from './argocd.js';
-import { chartDir, ChartPullError, defaultChartCache } from './chart-cache.js';
+import { cachedChartDir, chartDir, ChartPullError, defaultChartCache } from './chart-cache.js';
 import { GIT_CRD_SOURCES } from './defaults.js';
 import type { Finding } from './finding.js';
 import { isKubeObject, isMap, toKubeDoc, type KubeDoc, type Tree } from './tree.js';
@@ -200,6 +200,8 @@ export function renderCharts(tree: Tree, resolution: Resolution, options: Render
     }
 
     const jobs: Job[] = [];
+    /** Charts from repositories by cache directory: pulled (or failed) once per run. */
+    const pulled = new Map<string, string | ChartPullError>();
     for (const placed of resolution.charts) {
       const { chart, app } = placed;
       if (!chart.helm) {
@@ -226,13 +228,21 @@ export function renderCharts(tree: Tree, resolution: Resolution, options: Render
           }
         }
       } else {
-        try {
-          dir = chartDir(options.helm, cache, chart.repoURL, chart.name, chart.version);
-        } catch (error) {
-          if (!(error instanceof ChartPullError)) throw error;
-          findings.push(renderFinding(app, `chart ${chart.name} ${chart.version} cannot be fetched: ${error.message}`, `Put the unpacked chart in ${join(cache, '<repository>', chart.name, chart.version)} (--charts DIR), or check the network`));
+        const target = cachedChartDir(cache, chart.repoURL, chart.name, chart.version);
+        if (!pulled.has(target)) {
+          try {
+            pulled.set(target, chartDir(options.helm, cache, chart.repoURL, chart.name, chart.version));
+          } catch (error) {
+            if (!(error instanceof ChartPullError)) throw error;
+            pulled.set(target, error);
+          }
+        }
+        const found = pulled.get(target)!;
+        if (found instanceof ChartPullError) {
+          findings.push(renderFinding(app, `chart ${chart.name} ${chart.version} cannot be fetched: ${found.message}`, `Put the unpacked chart in ${target} (its Chart.yaml at the top), or check the network`));
           continue;
         }
+        dir = found;
       }
       const valueFiles: string[] = [];
       for (const file of chart.helm.valueFiles) {

@@ -169,23 +169,22 @@ const made: string[] = [];
 export function writeFiles(files: Files, prefix = 'homelab-render-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   made.push(dir);
+  writeChart(files, dir);
+  return dir;
+}
+
+/** Writes a chart's files (objects as YAML) into `dir`. */
+export function writeChart(files: Files, dir: string): void {
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), typeof content === 'string' ? content : dump(content));
   }
-  return dir;
 }
 
 /** A chart cache holding the test charts, laid out as `homelab render` keeps it. */
 export function chartCache(charts: Record<string, Files> = CHARTS): string {
   const cache = writeFiles({}, 'homelab-charts-');
-  for (const [name, files] of Object.entries(charts)) {
-    for (const [path, content] of Object.entries(files)) {
-      const target = join(cachedChartDir(cache, CHART_REPO, name, '1.0.0'), path);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, typeof content === 'string' ? content : dump(content));
-    }
-  }
+  for (const [name, files] of Object.entries(charts)) writeChart(files, cachedChartDir(cache, CHART_REPO, name, '1.0.0'));
   return cache;
 }
 

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +11,17 @@ import { main, type Io } from '../cli.js';
 import { checkCommand } from './check.js';
 import { generateCommand } from './generate.js';
 import { renderCommand } from './render.js';
-import { CHART_REPO, chartApplication, chartCache, KUBERNETES_VERSION, labTree, removeFixtures, route, webSecret, writeFiles } from './render-fixtures.js';
+import { CHART_REPO, CHARTS, chartApplication, writeChart, chartCache, KUBERNETES_VERSION, labTree, removeFixtures, route, webSecret, writeFiles } from './render-fixtures.js';
 
 afterAll(removeFixtures);
 
 const WORKSPACE = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** A static file server on a free port (printed on stdout) for the directory given: a Helm chart repository. */
+const SERVE = `const { createServer } = require('node:http'); const { readFile } = require('node:fs'); const { join } = require('node:path');
+const root = process.argv[1];
+const server = createServer((req, res) => readFile(join(root, decodeURIComponent(req.url.split('?')[0])), (error, data) => { res.statusCode = error ? 404 : 200; res.end(data); }));
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
 
 const helm = findOracle('helm', 'homelab render and check --render against the real helm template');
 
@@ -38,6 +44,17 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
       .sort()
       .flatMap((file) => loadAll(readFileSync(join(out, app, file), 'utf8')))
       .filter((doc): doc is Record<string, any> => doc !== null && typeof doc === 'object');
+
+  it('writes charts helm lint accepts; lint only warns of the unset required value that template fails on', () => {
+    const lint = (name: string, ...args: string[]) => spawnSync(helm!, ['lint', '--strict', cachedChartDir(charts, CHART_REPO, name, '1.0.0'), ...args], { encoding: 'utf8' });
+    expect(lint('web').status).toBe(0);
+    expect(lint('widgets').status).toBe(0);
+    const needs = lint('needs');
+    expect(needs.status).toBe(0);
+    expect(needs.stderr).toContain('missing required value');
+    expect(needs.stderr).toContain('needs: set token (the API token)');
+    expect(lint('needs', '--set', 'token=t').stderr).not.toContain('missing required value');
+  });
 
   it('renders a chart Application byte for byte as a direct helm template with the same arguments', async () => {
     const dir = writeFiles(labTree());
@@ -111,13 +128,39 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('pulls a missing chart into the cache once: the second run is offline', async () => {
+    // A chart repository made with helm itself (package + index), served by a child process.
+    const repo = writeFiles({});
+    const source = join(writeFiles({}), 'web');
+    writeChart(CHARTS['web']!, source);
+    expect(spawnSync(helm!, ['package', source, '--destination', repo], { encoding: 'utf8' }).status).toBe(0);
+    const server = spawn(process.execPath, ['-e', SERVE, repo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise<string>((resolvePort) => server.stdout!.once('data', (data: Buffer) => resolvePort(data.toString().trim())));
+    const url = `http://127.0.0.1:${port}`;
+    expect(spawnSync(helm!, ['repo', 'index', repo, '--url', url], { encoding: 'utf8' }).status).toBe(0);
+    const app = chartApplication('web', 'shop', 'web') as Record<string, any>;
+    app['spec'].sources[0].repoURL = url;
+    const cache = join(writeFiles({}), 'cache');
+    const dir = writeFiles({ 'apps/web.yaml': app });
+    try {
+      const first = await run(dir, env, 'render', '--charts', cache);
+      expect(first.code).toBe(0);
+      expect(existsSync(join(cachedChartDir(cache, url, 'web', '1.0.0'), 'Chart.yaml'))).toBe(true);
+    } finally {
+      server.kill();
+    }
+    const second = await run(dir, env, 'render', '--charts', cache);
+    expect(second.code).toBe(0);
+    expect(second.out.join('\n')).toContain('# Source: web/templates/deployment.yaml');
+  });
+
   it('says where to put a chart it cannot fetch', async () => {
     const app = { ...(chartApplication('web', 'shop', 'web') as Record<string, any>) };
     app['spec'].sources[0].repoURL = 'http://127.0.0.1:9/charts';
     const result = await run(writeFiles({ 'apps/web.yaml': app }), env, 'render', '--charts', charts);
     expect(result.code).toBe(1);
     expect(result.err[0]).toContain('Application/argocd/web: chart web 1.0.0 cannot be fetched: helm pull web --repo http://127.0.0.1:9/charts --version 1.0.0 failed');
-    expect(result.err[0]).toContain(`Put the unpacked chart in ${join(charts, '<repository>', 'web', '1.0.0')}`);
+    expect(result.err[0]).toContain(`Put the unpacked chart in ${join(charts, '127.0.0.1_9', 'charts', 'web', '1.0.0')} (its Chart.yaml at the top), or check the network`);
   });
 
   const check = (files: Record<string, string | object>, ...extra: string[]) => run(writeFiles(files), env, 'check', '--render', '--charts', charts, '--format', 'json', ...extra);
@@ -187,6 +230,14 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     expect(broken.findings.filter((finding) => finding.severity === 'error').map((finding) => `${finding.object}: ${finding.problem}`)).toEqual([
       'HTTPRoute/shop/web: Application/argocd/web applies it, and it references Service/shop/web port 8080 (spec.rules[0].backendRefs[0]), which Service/shop/web does not have (its ports: http: 9000)',
     ]);
+  });
+
+  it("admits every rendered pod spec by its namespace's Pod Security level", async () => {
+    const restricted = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } };
+    const result = await check(labTree({ 'manifests/web/namespace.yaml': restricted }));
+    const errors = errorsOf(result);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((finding) => finding.check === 'pod-security' && finding.file === 'apps/web.yaml > web/templates/deployment.yaml' && finding.object === 'Deployment/shop/web')).toBe(true);
   });
 
   it('verifies chartObjects: a vouched object no chart renders is an error', async () => {

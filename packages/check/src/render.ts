@@ -18,15 +18,15 @@
  * copied to a temporary directory; charts from repositories come from the chart cache.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { loadAll } from 'js-yaml';
 import type { AppNode, ChartUse, HelmParameter, PlacedChart, RenderedCharts, Resolution } from './argocd.js';
 import { cachedChartDir, chartDir, ChartPullError, defaultChartCache } from './chart-cache.js';
 import { GIT_CRD_SOURCES } from './defaults.js';
 import type { Finding } from './finding.js';
-import { isKubeObject, isMap, toKubeDoc, type KubeDoc, type Tree } from './tree.js';
+import { isKubeObject, isMap, normalizePath, toKubeDoc, type KubeDoc, type Tree } from './tree.js';
 
 export interface RenderOptions {
   /** Absolute path of the helm binary. */
@@ -160,6 +160,24 @@ function materialize(tree: Tree, dir: string, target: string): void {
   }
 }
 
+/** A chart's directory in the tree and those of its `file://` dependencies, recursively (repository paths). */
+function localChartDirs(tree: Tree, chartDir: string): string[] {
+  const dirs: string[] = [];
+  const visit = (dir: string) => {
+    if (dirs.includes(dir)) return;
+    dirs.push(dir);
+    const meta = tree.parse(dir === '' ? 'Chart.yaml' : `${dir}/Chart.yaml`).docs[0];
+    for (const dependency of isMap(meta) && Array.isArray(meta['dependencies']) ? meta['dependencies'] : []) {
+      const repository = isMap(dependency) && typeof dependency['repository'] === 'string' ? dependency['repository'] : '';
+      if (!repository.startsWith('file://')) continue;
+      const target = normalizePath(posix.join(dir, repository.slice('file://'.length)));
+      if (target !== undefined && tree.isDir(target)) visit(target);
+    }
+  };
+  visit(chartDir);
+  return dirs;
+}
+
 /** Renders every chart source of the reached Applications of a resolved tree. */
 export function renderCharts(tree: Tree, resolution: Resolution, options: RenderOptions): Rendering {
   const findings: Finding[] = [];
@@ -210,16 +228,17 @@ export function renderCharts(tree: Tree, resolution: Resolution, options: Render
       }
       let dir: string;
       if (chart.dir !== undefined) {
-        const meta = tree.parse(chart.dir === '' ? 'Chart.yaml' : `${chart.dir}/Chart.yaml`).docs[0];
-        const dependencies = isMap(meta) && Array.isArray(meta['dependencies']) && meta['dependencies'].length > 0;
+        const dirs = localChartDirs(tree, chart.dir);
         const onDisk = tree.dir !== undefined ? join(tree.dir, chart.dir) : undefined;
-        if (onDisk !== undefined && !(dependencies && !existsSync(join(onDisk, 'charts')))) {
+        const needsBuild = dirs.length > 1 && !(onDisk !== undefined && existsSync(join(onDisk, 'charts')));
+        if (onDisk !== undefined && !needsBuild) {
           dir = onDisk;
         } else {
-          dir = join(scratch, `chart-${jobs.length}`);
-          if (onDisk !== undefined) cpSync(onDisk, dir, { recursive: true });
-          else materialize(tree, chart.dir, dir);
-          if (dependencies) {
+          // Aside, with its file:// dependencies at their places relative to it.
+          const root = join(scratch, `chart-${jobs.length}`);
+          for (const chartPath of dirs) materialize(tree, chartPath, join(root, chartPath));
+          dir = join(root, chart.dir);
+          if (needsBuild) {
             const build = spawnSync(options.helm, ['dependency', 'build', '.'], { cwd: dir, encoding: 'utf8' });
             if (build.status !== 0) {
               findings.push(renderFinding(app, `helm dependency build of chart ${chart.name} failed: ${(build.stderr || '').trim()}`, 'ArgoCD fails the same way: fix the dependencies in its Chart.yaml'));

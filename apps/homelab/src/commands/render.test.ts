@@ -11,7 +11,7 @@ import { main, type Io } from '../cli.js';
 import { checkCommand } from './check.js';
 import { generateCommand } from './generate.js';
 import { renderCommand } from './render.js';
-import { CHART_REPO, CHARTS, chartApplication, writeChart, chartCache, KUBERNETES_VERSION, labTree, removeFixtures, route, webSecret, writeFiles } from './render-fixtures.js';
+import { CHART_REPO, CHARTS, chartApplication, GIT_REPO, writeChart, chartCache, KUBERNETES_VERSION, labTree, removeFixtures, route, webSecret, writeFiles } from './render-fixtures.js';
 
 afterAll(removeFixtures);
 
@@ -152,6 +152,31 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     const second = await run(dir, env, 'render', '--charts', cache);
     expect(second.code).toBe(0);
     expect(second.out.join('\n')).toContain('# Source: web/templates/deployment.yaml');
+  });
+
+  it('renders a chart the tree holds (git), building its file:// dependencies aside, never in the tree', async () => {
+    const gitChart: Record<string, string | object> = {
+      'apps/shop.yaml': {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'shop', namespace: 'argocd' },
+        spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: 'shop' }, source: { repoURL: GIT_REPO, targetRevision: 'main', path: 'charts/shop', helm: { valueFiles: ['values-prod.yaml'] } } },
+      },
+      'charts/shop/Chart.yaml': dump({ apiVersion: 'v2', name: 'shop', version: '0.1.0', dependencies: [{ name: 'web', version: '1.0.0', repository: 'file://../web' }] }),
+      'charts/shop/values.yaml': dump({ web: { replicas: 1 } }),
+      'charts/shop/values-prod.yaml': dump({ web: { replicas: 4 } }),
+      ...Object.fromEntries(Object.entries(CHARTS['web']!).map(([path, content]) => [`charts/web/${path}`, content])),
+    };
+    const dir = writeFiles(gitChart);
+    const out = join(writeFiles({}), 'out');
+    const result = await run(dir, env, 'render', '--output', out);
+    expect(result.err).toEqual([
+      "ℹ info apps/shop.yaml Application/argocd/shop: the tree pins no Kubernetes version (no talconfig.yaml with kubernetesVersion). Charts are rendered for Helm's default version: pass --kube-version",
+    ]);
+    expect(result.code).toBe(0);
+    const facts = objectsOf(out, 'shop').find((doc) => doc['kind'] === 'ConfigMap')!;
+    expect(facts['data']).toMatchObject({ release: 'shop', namespace: 'shop', replicas: '4' });
+    expect(existsSync(join(dir, 'charts/shop/charts'))).toBe(false);
   });
 
   it('says where to put a chart it cannot fetch', async () => {

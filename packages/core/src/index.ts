@@ -59,3 +59,4 @@ export {
   type ProjectScope,
   type ProjectTarget,
 } from './projects.js';
+export { locateExecutable } from './executable.js';

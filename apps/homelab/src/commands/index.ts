@@ -4,6 +4,7 @@ import { checkCommand } from './check.js';
 import { secretsCommand } from './secrets.js';
 import { diffCommand } from './diff.js';
 import { generateCommand } from './generate.js';
+import { renderCommand } from './render.js';
 import { validateCommand } from './validate.js';
 
-export const COMMANDS: Command[] = [generateCommand, validateCommand, diffCommand, secretsCommand, checkCommand];
+export const COMMANDS: Command[] = [generateCommand, validateCommand, diffCommand, secretsCommand, renderCommand, checkCommand];

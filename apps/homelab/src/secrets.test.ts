@@ -165,6 +165,17 @@ describe('the seed declares what these tests need', () => {
   });
 });
 
+describe('homelab secrets --help', () => {
+  it('starts every option description in one column, two spaces or more past the widest flags', () => {
+    const options = secretsCommand.help.slice(secretsCommand.help.indexOf('\nOptions:\n') + 10, secretsCommand.help.indexOf('\n\nExit codes:')).split('\n');
+    expect(options.length).toBeGreaterThanOrEqual(Object.keys(secretsCommand.options).length);
+    const columns = options.map((line) => /^(\s*(?:-\w, )?(?:--\S+(?: [A-Z=]+)?)?)\s{2,}\S/.exec(line)?.[0].length);
+    expect(columns.every((column) => column !== undefined), options.join('\n')).toBe(true);
+    expect(new Set(columns).size, options.join('\n')).toBe(1);
+    for (const name of Object.keys(secretsCommand.options)) expect(options.some((line) => line.includes(`--${name}`)), name).toBe(true);
+  });
+});
+
 describe('where SOPS files live', () => {
   it('in the manifests directory of the declaring component, named like the Secret, matching .sops.yaml and the ArgoCD plugin pattern', () => {
     for (const secret of secrets) {

@@ -557,10 +557,21 @@ async function run(io: Io, raw: OptionValues, positionals: string[]): Promise<nu
   }
 }
 
-/** Column where option descriptions start in the help. */
-const OPTION_COLUMN = 27;
-const option = (flags: string, ...lines: string[]): string => lines.map((line, index) => `${(index === 0 ? flags : '').padEnd(OPTION_COLUMN)}${line}`).join('\n');
-const configOption = CONFIG_OPTION_HELP.replace(/^(\s*-c, --config FILE)\s+/, (_, flags: string) => flags.padEnd(OPTION_COLUMN));
+/** The help's options: flags, then the description's lines (one column for all, two spaces past the widest flags). */
+const OPTION_HELP: [string, ...string[]][] = [
+  [CONFIG_OPTION_HELP.replace(/^(\s*-c, --config FILE)\s+.*$/, '$1'), CONFIG_OPTION_HELP.replace(/^\s*-c, --config FILE\s+/, '')],
+  ['  -o, --out DIR', 'Output root holding kubernetes/ (default: the directory of the config)'],
+  ['      --check', 'list: exit 1 when a secret is missing or out of date, or copies differ'],
+  ['  -v, --verbose', "list: show each secret's file, description and values"],
+  ['      --from-env-file FILE', "init, set: values from KEY=VALUE lines ('#' comments, quotes)"],
+  ['      --from-file KEY=PATH', 'init, set: the value of KEY is the content of PATH (repeatable)'],
+  ['      --stdin', 'init, set: values from KEY=VALUE lines on standard input'],
+  ['  -i, --identity FILE', 'age key file to decrypt with (default: $SOPS_AGE_KEY, then', '$SOPS_AGE_KEY_FILE, then ~/.config/sops/age/keys.txt)'],
+  ['      --all', 'rotate: every SOPS file'],
+  ['  -h, --help', 'Show this help'],
+];
+const OPTION_COLUMN = Math.max(...OPTION_HELP.map(([flags]) => flags.length)) + 2;
+const optionsHelp = OPTION_HELP.flatMap(([flags, ...lines]) => lines.map((line, index) => `${(index === 0 ? flags : '').padEnd(OPTION_COLUMN)}${line}`)).join('\n');
 
 export const secretsCommand: Command = {
   name: 'secrets',
@@ -601,16 +612,7 @@ Secrets (an OIDC client secret: the app's copy and the identity provider's) is w
            encrypts the result. A missing secret starts from its declared keys.
 
 Options:
-${configOption}
-${option('  -o, --out DIR', 'Output root holding kubernetes/ (default: the directory of the config)')}
-${option('      --check', 'list: exit 1 when a secret is missing or out of date, or copies differ')}
-${option('  -v, --verbose', "list: show each secret's file, description and values")}
-${option('      --from-env-file FILE', "init, set: values from KEY=VALUE lines ('#' comments, quotes)")}
-${option('      --from-file KEY=PATH', 'init, set: the value of KEY is the content of PATH (repeatable)')}
-${option('      --stdin', 'init, set: values from KEY=VALUE lines on standard input')}
-${option('  -i, --identity FILE', 'age key file to decrypt with (default: $SOPS_AGE_KEY, then', '$SOPS_AGE_KEY_FILE, then ~/.config/sops/age/keys.txt)')}
-${option('      --all', 'rotate: every SOPS file')}
-${option('  -h, --help', 'Show this help')}
+${optionsHelp}
 
 Exit codes: 0 done, 1 a secret is missing or out of date or copies differ (list --check) or nothing
 was written because of bad input, 2 usage error. A failed command leaves every file as it was.`,

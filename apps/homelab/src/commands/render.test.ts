@@ -17,11 +17,11 @@ afterAll(removeFixtures);
 
 const WORKSPACE = fileURLToPath(new URL('../../../../', import.meta.url));
 
-/** A static file server on a free port (printed on stdout) for the directory given: a Helm chart repository. */
+/** A static file server on a free port (printed on stdout, as a string: console.log colours a number under FORCE_COLOR, as nx sets it) for the directory given: a Helm chart repository. */
 const SERVE = `const { createServer } = require('node:http'); const { readFile } = require('node:fs'); const { join } = require('node:path');
 const root = process.argv[1];
 const server = createServer((req, res) => readFile(join(root, decodeURIComponent(req.url.split('?')[0])), (error, data) => { res.statusCode = error ? 404 : 200; res.end(data); }));
-server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+server.listen(0, '127.0.0.1', () => console.log(String(server.address().port)));`;
 
 const helm = findOracle('helm', 'homelab render and check --render against the real helm template');
 
@@ -144,7 +144,7 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     const dir = writeFiles({ 'apps/web.yaml': app });
     try {
       const first = await run(dir, env, 'render', '--charts', cache);
-      expect(first.code).toBe(0);
+      expect(first.code, first.err.join('\n')).toBe(0);
       expect(existsSync(join(cachedChartDir(cache, url, 'web', '1.0.0'), 'Chart.yaml'))).toBe(true);
     } finally {
       server.kill();

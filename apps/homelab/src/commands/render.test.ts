@@ -257,6 +257,28 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     ]);
   });
 
+  it('decides ServiceMonitor and CiliumNetworkPolicy selectors on the objects the charts render', async () => {
+    const monitor = (app: string, port: string) => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { matchLabels: { app } }, endpoints: [{ port }] } });
+    const policy = (app: string) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { endpointSelector: { matchLabels: { 'k8s:app': app } }, ingress: [{ fromEndpoints: [{}] }] } });
+    const selectorFindings = async (files: Record<string, string | object>, ...argv: string[]) =>
+      (JSON.parse((await run(writeFiles(labTree(files)), env, 'check', '--format', 'json', ...argv)).out.join('\n')) as { findings: { check: string; object: string; problem: string }[] }).findings
+        .filter((finding) => finding.object === 'ServiceMonitor/shop/web' || finding.object === 'CiliumNetworkPolicy/shop/web')
+        .filter((finding) => finding.check === 'references')
+        .map((finding) => `${finding.object}: ${finding.problem}`);
+    const rendered = ['--render', '--charts', charts];
+    // The chart's Service (labels app: web, port http) and pods (app: web) exist only once rendered.
+    expect(await selectorFindings({ 'manifests/web/monitor.yaml': monitor('web', 'http'), 'manifests/web/policy.yaml': policy('web') }, ...rendered)).toEqual([]);
+    expect(await selectorFindings({ 'manifests/web/monitor.yaml': monitor('web', 'metrics'), 'manifests/web/policy.yaml': policy('shop') }, ...rendered)).toEqual([
+      "ServiceMonitor/shop/web: Application/argocd/web applies it, and spec.endpoints[0].port 'metrics' names no port of the Services it selects (Service/shop/web)",
+      'CiliumNetworkPolicy/shop/web: Application/argocd/web applies it, and its spec.endpointSelector matches no pod in namespace shop',
+    ]);
+    expect(await selectorFindings({ 'manifests/web/monitor.yaml': monitor('api', 'http') }, ...rendered)).toEqual([
+      'ServiceMonitor/shop/web: Application/argocd/web applies it, and its selector (spec.selector) matches no Service in shop',
+    ]);
+    // Unrendered, the chart may create the Service and pods: nothing is decided in its namespace.
+    expect(await selectorFindings({ 'manifests/web/monitor.yaml': monitor('api', 'metrics'), 'manifests/web/policy.yaml': policy('shop') })).toEqual([]);
+  });
+
   it("admits every rendered pod spec by its namespace's Pod Security level", async () => {
     const restricted = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } };
     const result = await check(labTree({ 'manifests/web/namespace.yaml': restricted }));

@@ -144,7 +144,7 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     const dir = writeFiles({ 'apps/web.yaml': app });
     try {
       const first = await run(dir, env, 'render', '--charts', cache);
-      expect(first.code, first.err.join('\n')).toBe(0);
+      expect(first.code, first.err.join("\n")).toBe(0);
       expect(existsSync(join(cachedChartDir(cache, url, 'web', '1.0.0'), 'Chart.yaml'))).toBe(true);
     } finally {
       server.kill();

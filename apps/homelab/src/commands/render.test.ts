@@ -17,11 +17,11 @@ afterAll(removeFixtures);
 
 const WORKSPACE = fileURLToPath(new URL('../../../../', import.meta.url));
 
-/** A static file server on a free port (printed on stdout) for the directory given: a Helm chart repository. */
+/** A static file server on a free port (printed on stdout, as a string: console.log colours a number under FORCE_COLOR, as nx sets it) for the directory given: a Helm chart repository. */
 const SERVE = `const { createServer } = require('node:http'); const { readFile } = require('node:fs'); const { join } = require('node:path');
 const root = process.argv[1];
 const server = createServer((req, res) => readFile(join(root, decodeURIComponent(req.url.split('?')[0])), (error, data) => { res.statusCode = error ? 404 : 200; res.end(data); }));
-server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+server.listen(0, '127.0.0.1', () => console.log(String(server.address().port)));`;
 
 const helm = findOracle('helm', 'homelab render and check --render against the real helm template');
 
@@ -255,6 +255,28 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     expect(broken.findings.filter((finding) => finding.severity === 'error').map((finding) => `${finding.object}: ${finding.problem}`)).toEqual([
       'HTTPRoute/shop/web: Application/argocd/web applies it, and it references Service/shop/web port 8080 (spec.rules[0].backendRefs[0]), which Service/shop/web does not have (its ports: http: 9000)',
     ]);
+  });
+
+  it('decides ServiceMonitor and CiliumNetworkPolicy selectors on the objects the charts render', async () => {
+    const monitor = (app: string, port: string) => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { matchLabels: { app } }, endpoints: [{ port }] } });
+    const policy = (app: string) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { endpointSelector: { matchLabels: { 'k8s:app': app } }, ingress: [{ fromEndpoints: [{}] }] } });
+    const selectorFindings = async (files: Record<string, string | object>, ...argv: string[]) =>
+      (JSON.parse((await run(writeFiles(labTree(files)), env, 'check', '--format', 'json', ...argv)).out.join('\n')) as { findings: { check: string; object: string; problem: string }[] }).findings
+        .filter((finding) => finding.object === 'ServiceMonitor/shop/web' || finding.object === 'CiliumNetworkPolicy/shop/web')
+        .filter((finding) => finding.check === 'references')
+        .map((finding) => `${finding.object}: ${finding.problem}`);
+    const rendered = ['--render', '--charts', charts];
+    // The chart's Service (labels app: web, port http) and pods (app: web) exist only once rendered.
+    expect(await selectorFindings({ 'manifests/web/monitor.yaml': monitor('web', 'http'), 'manifests/web/policy.yaml': policy('web') }, ...rendered)).toEqual([]);
+    expect(await selectorFindings({ 'manifests/web/monitor.yaml': monitor('web', 'metrics'), 'manifests/web/policy.yaml': policy('shop') }, ...rendered)).toEqual([
+      "ServiceMonitor/shop/web: Application/argocd/web applies it, and spec.endpoints[0].port 'metrics' names no port of the Services it selects (Service/shop/web)",
+      'CiliumNetworkPolicy/shop/web: Application/argocd/web applies it, and its spec.endpointSelector matches no pod in namespace shop',
+    ]);
+    expect(await selectorFindings({ 'manifests/web/monitor.yaml': monitor('api', 'http') }, ...rendered)).toEqual([
+      'ServiceMonitor/shop/web: Application/argocd/web applies it, and its selector (spec.selector) matches no Service in shop',
+    ]);
+    // Unrendered, the chart may create the Service and pods: nothing is decided in its namespace.
+    expect(await selectorFindings({ 'manifests/web/monitor.yaml': monitor('api', 'metrics'), 'manifests/web/policy.yaml': policy('shop') })).toEqual([]);
   });
 
   it("admits every rendered pod spec by its namespace's Pod Security level", async () => {

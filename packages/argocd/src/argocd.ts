@@ -173,6 +173,18 @@ export function sopsAgeSecret(settings: ArgoCdSettings = argocdDefaults): Secret
   };
 }
 
+/**
+ * The age key Secret of a built ArgoCD component: the declared Secret its repo-server mounts for
+ * the SOPS plugin (read from the values, so overrides follow). What bootstrap creates by hand.
+ */
+export function mountedAgeSecret(component: Pick<Component, 'name' | 'values' | 'secrets'>): SecretDeclaration {
+  const volumes = ((component.values as Partial<ArgoCdValues> | undefined)?.repoServer?.volumes ?? []) as { secret?: { secretName?: string } }[];
+  const mounted = volumes.flatMap((volume) => (volume.secret?.secretName ? [volume.secret.secretName] : []));
+  const secret = component.secrets?.find((declared) => mounted.includes(declared.name));
+  if (!secret) throw new Error(`${component.name}: the repo-server mounts no declared Secret for the SOPS plugin (repoServer.volumes).`);
+  return secret;
+}
+
 // ServiceMonitors stay off: the prometheus-operator CRDs arrive later with the observability stack,
 // and a ServiceMonitor before its CRD fails the sync. Turn them on (values override) once it runs.
 const metrics = (enabled: boolean): MetricsValues => ({ enabled, serviceMonitor: { enabled: false } });
@@ -245,14 +257,6 @@ export function buildArgoCd(config: ResolvedConfig, overrides?: Patch<ArgoCdSett
     values: argocdValues(config, settings) as unknown as Record<string, unknown>,
     secrets: [ageSecret, oidcClientSecret(config, settings)],
     exposes: [exposure],
-    files: bootstrapFiles({
-      component,
-      podSecurity: settings.podSecurity,
-      ageSecret,
-      ageRecipients: config.secrets.ageRecipients,
-      server: exposure.service,
-      url: `https://${exposure.host}`,
-      git: config.gitops,
-    }),
+    files: bootstrapFiles(SOURCE, settings.namespace, settings.podSecurity),
   };
 }

@@ -123,11 +123,13 @@ export function bootstrapPlan(facts: BootstrapFacts, options: PlanOptions): Boot
   steps.push({
     id: 'talos-secrets',
     title: "Generate the cluster's secrets",
-    why: `The cluster's CAs and tokens. Kept in ${facts.talsecretPath}, encrypted for secrets.ageRecipients, so the machine configs can be generated again (a new bundle would mean a new cluster).`,
+    why: `The cluster's CAs and tokens. Kept in ${facts.talsecretPath}, encrypted whole for secrets.ageRecipients (commit it), so the machine configs can be generated again: a new bundle would mean a new cluster. After changing secrets.ageRecipients, decrypt it (sops --decrypt --in-place) and run the second command again.`,
     commands: [
       { argv: ['talhelper', 'gensecret'], stdoutTo: { path: facts.talsecretPath }, probe: { files: [facts.talsecretPath] } },
       {
-        argv: ['sops', '--encrypt', '--in-place', '--age', facts.ageRecipients.join(','), facts.talsecretPath],
+        // --config /dev/null: the repository's .sops.yaml rules are for the Secrets under kubernetes/
+        // (only their data encrypted) and match no other path; this file is encrypted whole.
+        argv: ['sops', '--config', '/dev/null', '--encrypt', '--in-place', '--age', facts.ageRecipients.join(','), facts.talsecretPath],
         probe: { files: [facts.talsecretPath], contains: '\nsops:\n' },
       },
     ],

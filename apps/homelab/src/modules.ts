@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '@homelab/config';
 import { alloyModule } from '@homelab/alloy';
 import { argocdModule } from '@homelab/argocd';
 import { authentikModule, authentikRouteBuilder } from '@homelab/authentik';
+import { bootstrapArtifact } from '@homelab/bootstrap';
 import { certManagerModule } from '@homelab/cert-manager';
 import { cloudflaredModule } from '@homelab/cloudflared';
 import { dnsArtifact } from '@homelab/dns';
@@ -116,4 +117,12 @@ const ciliumNetworkPolicies: Deriver = (components, config) => networkPolicies(c
 export const defaultDerivers: Deriver[] = [exposureProviders, internalRoutes, tailnetIngresses, ciliumNetworkPolicies, tlsEverywhere];
 
 /** Modules that render talos/, terraform/ and other files outside the ArgoCD tree. */
-export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [talosArtifact, proxmoxArtifact, dnsArtifact, overviewArtifact, sopsConfigArtifact, checkConfigArtifact];
+export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [
+  talosArtifact,
+  proxmoxArtifact,
+  bootstrapArtifact,
+  dnsArtifact,
+  overviewArtifact,
+  sopsConfigArtifact,
+  checkConfigArtifact,
+];

@@ -4,7 +4,7 @@ import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/App
 import { componentApplication, componentPaths, type Exposure } from '@homelab/core';
 import { SSO_GROUPS, SSO_OIDC_CLIENTS, SSO_PROVIDER } from '@homelab/core';
 import { configVariant, seedConfig } from '@homelab/testing';
-import { ARGOCD_NAME, OIDC_CONFIG_KEY, argocdValues, buildArgoCd, oidcClientSecretValue, oidcRedirectUris, rbacPolicy, type ArgoCdValues } from './argocd.js';
+import { ARGOCD_NAME, OIDC_CONFIG_KEY, argocdValues, buildArgoCd, mountedAgeSecret, oidcClientSecretValue, oidcRedirectUris, rbacPolicy, type ArgoCdValues } from './argocd.js';
 import { argocdDefaults } from './defaults.js';
 import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from './health-check.js';
 import { argocdModule } from './index.js';
@@ -112,7 +112,7 @@ describe('buildArgoCd', () => {
     expect(sidecar.env).toContainEqual({ name: 'SOPS_AGE_KEY_FILE', value: `${mount.mountPath}/${secret.keys[0]}` });
   });
 
-  it('moves the Secret, its mount and the README together when the Secret is renamed', () => {
+  it('moves the Secret and its mount together when the Secret is renamed (bootstrap follows: mountedAgeSecret)', () => {
     const renamed = buildArgoCd(config, { sops: { secretName: 'age-identity', secretKey: 'age.key' } });
     expect(renamed.secrets?.map((s) => [s.name, s.keys])).toEqual([
       ['age-identity', ['age.key']],
@@ -120,9 +120,7 @@ describe('buildArgoCd', () => {
     ]);
     const volume = (valuesOf(renamed).repoServer.volumes as any[]).find((v) => v.secret);
     expect(volume.secret.secretName).toBe('age-identity');
-    const readme = renamed.files?.find((file) => file.path.endsWith('README.md'))?.content ?? '';
-    expect(readme).toContain('create secret generic age-identity');
-    expect(readme).toContain('--from-file=age.key=');
+    expect(mountedAgeSecret(renamed)).toEqual(renamed.secrets![0]);
   });
 
   it('rejects a setting that would make an invalid name, naming path, value and fix', () => {

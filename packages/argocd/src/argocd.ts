@@ -199,6 +199,18 @@ export function sopsAgeSecret(settings: ArgoCdSettings = argocdDefaults): Secret
   };
 }
 
+/**
+ * The age key Secret of a built ArgoCD component: the declared Secret its repo-server mounts for
+ * the SOPS plugin (read from the values, so overrides follow). What bootstrap creates by hand.
+ */
+export function mountedAgeSecret(component: Pick<Component, 'name' | 'values' | 'secrets'>): SecretDeclaration {
+  const volumes = ((component.values as Partial<ArgoCdValues> | undefined)?.repoServer?.volumes ?? []) as { secret?: { secretName?: string } }[];
+  const mounted = volumes.flatMap((volume) => (volume.secret?.secretName ? [volume.secret.secretName] : []));
+  const secret = component.secrets?.find((declared) => mounted.includes(declared.name));
+  if (!secret) throw new Error(`${component.name}: the repo-server mounts no declared Secret for the SOPS plugin (repoServer.volumes).`);
+  return secret;
+}
+
 const metrics = (settings: Pick<ArgoCdSettings, 'metrics' | 'serviceMonitors'>): MetricsValues => ({
   enabled: settings.metrics,
   serviceMonitor: { enabled: settings.metrics && settings.serviceMonitors },
@@ -272,14 +284,6 @@ export function buildArgoCd(config: ResolvedConfig, overrides?: Patch<ArgoCdSett
     values: argocdValues(config, settings) as unknown as Record<string, unknown>,
     secrets: [ageSecret, oidcClientSecret(config, settings)],
     exposes: [exposure],
-    files: bootstrapFiles({
-      component,
-      podSecurity: settings.podSecurity,
-      ageSecret,
-      ageRecipients: config.secrets.ageRecipients,
-      server: exposure.service,
-      url: `https://${exposure.host}`,
-      git: config.gitops,
-    }),
+    files: bootstrapFiles(SOURCE, settings.namespace, settings.podSecurity),
   };
 }

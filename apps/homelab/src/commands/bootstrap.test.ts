@@ -17,7 +17,7 @@ import { fakeTools, findOracle, seedConfigData, type Fakes } from '@homelab/test
 import { main, type Io } from '../cli.js';
 import { defaultModules } from '../modules.js';
 import { composeHomelab } from '../render.js';
-import { declaredSecrets, secretManifest } from '../secret-files.js';
+import { declaredSecrets, secretManifest } from '@homelab/secrets';
 
 const age = findOracle('age', 'homelab bootstrap end to end (age-keygen makes the age key)');
 

@@ -25,7 +25,7 @@ import { identitiesFromKeyFile, recipientsOfIdentities } from '@homelab/sops';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, loadConfig, reportProblems, UsageError, type Command, type Io } from '../command.js';
 import { defaultModules } from '../modules.js';
 import { composeHomelab, renderHomelab } from '../render.js';
-import { declaredSecrets, describeFinding, readIfExists, secretFindings } from '../secret-files.js';
+import { declaredSecrets, describeFinding, readIfExists, secretFindings } from '@homelab/secrets';
 import { planWrite } from '../writer.js';
 
 interface BootstrapOptions {

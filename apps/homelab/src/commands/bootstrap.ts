@@ -103,7 +103,7 @@ function secretChecks(root: string, components: Parameters<typeof declaredSecret
   return [
     {
       level: 'problem',
-      text: `${unset.length} of ${secrets.length} declared secrets are not in order (ArgoCD would sync Applications without them):\n    ${unset.join('\n    ')}\n    Fix with homelab secrets set <namespace>/<name> (or rotate --all), commit and push.`,
+      text: `${unset.length} of ${secrets.length} declared secrets are not in order (ArgoCD would sync Applications without them):\n    ${unset.join('\n    ')}\n    Fix with homelab secrets init (creates the generated values, asks for the external ones; or secrets set <namespace>/<name>, rotate --all), commit and push.`,
     },
   ];
 }

@@ -7,14 +7,14 @@
  * edited by hand is reported by name. Bad input is refused naming the file and key, nothing written.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dump, load } from 'js-yaml';
 import { decryptYaml, identitiesFromKeyFile, recipientsOf } from '@homelab/sops';
 import { declaredValues, managedSecrets, secretsTree, type DeclaredValue, type SecretsTree } from '@homelab/secrets';
-import { findOracle, seedConfig, seedConfigPath } from '@homelab/testing';
+import { findOracle, seedConfig, seedConfigPath, snapshotTree } from '@homelab/testing';
 import { main, type Io } from './cli.js';
 import { COMMANDS } from './commands/index.js';
 import { defaultModules } from './modules.js';
@@ -77,19 +77,6 @@ async function run(argv: string[], env: Record<string, string> = {}) {
 
 const withKey = (key: Key) => ({ SOPS_AGE_KEY_FILE: key.file });
 
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(dir);
-  return files;
-}
-
 const changedFiles = (before: Record<string, string>, after: Record<string, string>) =>
   [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((path) => before[path] !== after[path]).sort();
 
@@ -134,11 +121,11 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets: init, check, rotate (issue 16, do
     expect(check.out).toMatch(/^✔ copies agree: /m);
     expect((await run(['generate', '--check'], withKey(key1))).code).toBe(0);
 
-    const before = snapshot(home);
+    const before = snapshotTree(home);
     const again = await run(['secrets', 'init', '--from-env-file', env], withKey(key1));
     expect(again.code).toBe(0);
     expect(again.out).toContain(`0 written, ${managedSecrets(tree).length} already up to date`);
-    expect(snapshot(home)).toEqual(before);
+    expect(snapshotTree(home)).toEqual(before);
   });
 
   it('without an identity, list --check says agreement was not checked', async () => {
@@ -154,10 +141,10 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets: init, check, rotate (issue 16, do
     expect((await run(['secrets', 'init', '--from-env-file', externalEnv(tree)], withKey(key1))).code).toBe(0);
     const argocd = argocdClientSecret(tree);
     expect(argocd.carriers).toHaveLength(2);
-    const before = snapshot(home);
+    const before = snapshotTree(home);
     const rotated = await run(['secrets', 'rotate', argocd.value.id], withKey(key1));
     expect(rotated.code).toBe(0);
-    expect(changedFiles(before, snapshot(home))).toEqual(argocd.carriers.map((carrier) => carrier.secret.path).sort());
+    expect(changedFiles(before, snapshotTree(home))).toEqual(argocd.carriers.map((carrier) => carrier.secret.path).sort());
     const copies = await Promise.all(
       argocd.carriers.map(async (carrier) => ((await decryptYaml(readFileSync(join(home, carrier.secret.path), 'utf8'), { identities: key1.identities }))['stringData'] as Record<string, string>)[carrier.key]),
     );
@@ -180,13 +167,13 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets: init, check, rotate (issue 16, do
       [[...good.filter((line) => !line.startsWith(`${json.env}=`)), `${json.env}=not-json`], new RegExp(`external\\.env: ${json.env} is not JSON`)],
       [[...good, `${age.env}=AGE-SECRET-KEY-1NOTAKEY`], new RegExp(`external\\.env: ${age.env} is not an age identity`)],
     ];
-    const before = snapshot(home);
+    const before = snapshotTree(home);
     for (const [lines, message] of cases) {
       const result = await run(['secrets', 'init', '--from-env-file', writeEnv(lines)], withKey(key1));
       expect(result.code, lines.join(' ')).toBe(1);
       expect(result.err).toMatch(message);
       for (const declared of externals) expect(result.err).not.toContain(sample(declared));
-      expect(snapshot(home)).toEqual(before);
+      expect(snapshotTree(home)).toEqual(before);
     }
   });
 
@@ -197,12 +184,12 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets: init, check, rotate (issue 16, do
     const victim = argocdClientSecret(tree).carriers[0]!.secret;
     const path = join(home, victim.path);
     writeFileSync(path, readFileSync(path, 'utf8').replace(/mac: ENC\[AES256_GCM,data:(.)/, (_, char: string) => `mac: ENC[AES256_GCM,data:${char === 'A' ? 'B' : 'A'}`));
-    const before = snapshot(home);
+    const before = snapshotTree(home);
     for (const argv of [['secrets', 'init', '--from-env-file', env], ['secrets', 'list', '--check']]) {
       const result = await run(argv, withKey(key1));
       expect(result.code).toBe(1);
       expect(result.err).toMatch(new RegExp(`${victim.path}: sops: .*MAC`));
-      expect(snapshot(home)).toEqual(before);
+      expect(snapshotTree(home)).toEqual(before);
     }
   });
 });

@@ -3,9 +3,9 @@
  * (age-keygen). Every failing command must leave the files byte for byte as they were.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dump, load, loadAll } from 'js-yaml';
 import { secretValueOf, type GeneratedFile } from '@homelab/core';
@@ -18,7 +18,7 @@ import { defaultModules } from './modules.js';
 import { composeHomelab, renderHomelab } from './render.js';
 import { declaredSecrets, declaredValues, parseEnvFile, shortKey, SOPS_FILE_SUFFIX, SOPS_PATH_REGEX, type DeclaredSecret } from '@homelab/secrets';
 import { MANIFEST_PATH } from './writer.js';
-import { seedConfig, seedConfigPath } from '@homelab/testing';
+import { seedConfig, seedConfigPath, snapshotTree } from '@homelab/testing';
 
 const AGE_KEYGEN = spawnSync('age-keygen', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!AGE_KEYGEN) console.warn('age-keygen not found (Debian package age): homelab secrets end-to-end tests SKIPPED');
@@ -139,20 +139,6 @@ function envFile(secret: DeclaredSecret, tag: string, only = secret.declaration.
 }
 
 const expected = (secret: DeclaredSecret, tag: string) => Object.fromEntries(secret.declaration.keys.map((key) => [key, `${key}-value-${tag}`]));
-
-/** Every file under dir with its bytes, to prove a run touched nothing. */
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 /** The row of `homelab secrets list` for a secret. */
 const row = (out: string, secret: DeclaredSecret) => out.split('\n').find((line) => line.startsWith(`${secret.id} `)) ?? '';
@@ -425,7 +411,7 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
     expect((await run(['generate'])).code).toBe(0);
 
     setRecipients(key2);
-    const before = snapshot(home);
+    const before = snapshotTree(home);
     const refused = await run(['generate']);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('✖ SOPS files: 2 problems');
@@ -434,14 +420,14 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
     }
     expect(refused.err).toContain('Run `homelab secrets rotate --all`.');
     expect(refused.err).toContain('Nothing was written.');
-    expect(snapshot(home)).toEqual(before);
+    expect(snapshotTree(home)).toEqual(before);
     expect((await run(['generate', '--check'])).code).toBe(1);
     expect((await run(['validate'])).code).toBe(1);
     expect(row((await run(['secrets'])).out, multi)).toContain('recipients out of date');
 
     const wrong = await run(['secrets', 'rotate', '--all', '--identity', key3.file]);
     expect(wrong.code).toBe(1);
-    expect(snapshot(home)).toEqual(before);
+    expect(snapshotTree(home)).toEqual(before);
 
     const rotated = await run(['secrets', 'rotate', '--all', '--identity', key1.file]);
     expect(rotated.code).toBe(0);
@@ -453,11 +439,11 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
     }
     expect((await run(['generate'])).code).toBe(0);
 
-    const again = snapshot(home);
+    const again = snapshotTree(home);
     const current = await run(['secrets', 'rotate', single.id, '--identity', key3.file]);
     expect(current.code).toBe(0);
     expect(current.out).toContain(`  current  ${single.path}`);
-    expect(snapshot(home)).toEqual(again);
+    expect(snapshotTree(home)).toEqual(again);
   });
 
   it('rotate names one secret or --all', async () => {
@@ -574,15 +560,15 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
   it('generate and validate refuse a SOPS file that is not encrypted, and write nothing', async () => {
     expect((await run(['generate', '--quiet'])).code).toBe(0);
     writeFileSync(fileOf(single), `apiVersion: v1\nkind: Secret\nstringData:\n  ${single.declaration.keys[0]}: plaintext\n`);
-    const before = snapshot(home);
+    const before = snapshotTree(home);
     editConfig((config) => {
       config.domains.internal = `lab.${config.domains.public}`;
     });
-    const after = snapshot(home);
+    const after = snapshotTree(home);
     const generate = await run(['generate']);
     expect(generate.code).toBe(1);
     expect(generate.err).toContain(`${single.path}: NOT ENCRYPTED (no sops metadata): a plaintext secret.`);
-    expect(snapshot(home)).toEqual(after);
+    expect(snapshotTree(home)).toEqual(after);
     expect(before['homelab.yaml']).not.toBe(after['homelab.yaml']);
     const validate = await run(['validate']);
     expect(validate.code).toBe(1);

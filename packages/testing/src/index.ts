@@ -8,3 +8,4 @@ export { appTemplateObjects, type AppTemplateObjects, type AppTemplateValuesShap
 export { packageSources, seedSectionLiterals } from './literals.js';
 export { findOracle, locateExecutable, oracleInstallHint, oracleSkipDir, type OracleName } from './oracles.js';
 export { fakeTools, type FakeablePlan, type Fakes } from './fake-tools.js';
+export { snapshotTree } from './snapshot.js';

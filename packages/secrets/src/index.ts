@@ -44,6 +44,7 @@ export {
   encryptSecret,
   findIdentities,
   inFile,
+  defaultAgeKeyFile,
   loadIdentities,
   managedSecrets,
   missingSecrets,

@@ -83,6 +83,11 @@ export function findIdentities(options: IdentityOptions): Identities | undefined
 }
 
 /** `findIdentities`, required: throws saying where it looked and how to provide one. */
+/** Where sops looks for age keys when neither SOPS_AGE_KEY nor SOPS_AGE_KEY_FILE is set. */
+export function defaultAgeKeyFile(env: Readonly<Record<string, string | undefined>>): string {
+  return join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'sops', 'age', 'keys.txt');
+}
+
 export function loadIdentities(options: IdentityOptions): Identities {
   const found = readIdentities(options);
   if (found.identities) return { identities: found.identities, source: found.source };
@@ -104,7 +109,7 @@ function readIdentities({ file, env, cwd }: IdentityOptions): { identities?: str
     text = readIfExists(source);
     if (text === undefined) throw new Error(`identity file not found: ${source} (SOPS_AGE_KEY_FILE)`);
   } else {
-    source = join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'sops', 'age', 'keys.txt');
+    source = defaultAgeKeyFile(env);
     text = readIfExists(source);
     if (text === undefined) return { source };
   }

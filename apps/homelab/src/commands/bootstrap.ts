@@ -3,7 +3,6 @@
  * and checks what can be checked locally; `--run` runs it, skipping what is done, resumable.
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import {
   BootstrapFactError,
@@ -25,7 +24,7 @@ import { identitiesFromKeyFile, recipientsOfIdentities } from '@homelab/sops';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, loadConfig, reportProblems, UsageError, type Command, type Io } from '../command.js';
 import { defaultModules } from '../modules.js';
 import { composeHomelab, renderHomelab } from '../render.js';
-import { declaredSecrets, describeFinding, readIfExists, secretFindings } from '@homelab/secrets';
+import { declaredSecrets, defaultAgeKeyFile, describeFinding, readIfExists, secretFindings } from '@homelab/secrets';
 import { planWrite } from '../writer.js';
 
 interface BootstrapOptions {
@@ -57,7 +56,7 @@ function onPath(env: Io['env'], tool: string): boolean {
 function ageKeyFile(io: Io, option: string | undefined): string {
   const env = io.env ?? {};
   if (option !== undefined) return resolve(io.cwd, option);
-  return env['SOPS_AGE_KEY_FILE'] || join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'sops', 'age', 'keys.txt');
+  return env['SOPS_AGE_KEY_FILE'] || defaultAgeKeyFile(env);
 }
 
 async function ageKeyCheck(path: string, recipients: readonly string[]): Promise<Check> {

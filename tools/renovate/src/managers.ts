@@ -181,7 +181,7 @@ export function coverageProblems(text: string, pins: Pin[], deps: Dependency[]):
       for (const dep of own) {
         used.add(dep);
         if (pin.expect.datasource && dep.datasource !== pin.expect.datasource) problems.push(`${pin.path}: datasource ${dep.datasource}, expected ${pin.expect.datasource}`);
-        if (pin.expect.registryUrl !== undefined && dep.registryUrl !== pin.expect.registryUrl) {
+        if (pin.expect.registryUrl !== undefined && registryKey(dep.registryUrl) !== registryKey(pin.expect.registryUrl)) {
           problems.push(`${pin.path}: registryUrl ${dep.registryUrl}, expected ${pin.expect.registryUrl}`);
         }
       }
@@ -191,6 +191,11 @@ export function coverageProblems(text: string, pins: Pin[], deps: Dependency[]):
   }
   for (const dep of deps) if (!used.has(dep)) problems.push(`manager ${dep.manager} extracts ${dep.depName}@${dep.currentValue}, which is no pin`);
   return problems;
+}
+
+/** A registry URL as compared: Renovate normalises it to end in `/`, the same registry either way. */
+export function registryKey(url: string | undefined): string {
+  return (url ?? '').replace(/\/+$/, '');
 }
 
 /**
@@ -210,7 +215,7 @@ export function commentProblems(text: string, deps: Dependency[]): string[] {
     const datasource = fields['datasource'] === 'grafana-dashboards' ? 'custom.grafana-dashboards' : fields['datasource'];
     if (datasource !== next.datasource) problems.push(`line ${line}: comment says datasource=${fields['datasource']}, Renovate uses ${next.datasource}`);
     if (fields['depName'] !== undefined && fields['depName'] !== next.depName) problems.push(`line ${line}: comment says depName=${fields['depName']}, Renovate uses ${next.depName}`);
-    if (fields['registryUrl'] !== undefined && fields['registryUrl'].replace(/\/$/, '') !== next.registryUrl?.replace(/\/$/, '')) {
+    if (fields['registryUrl'] !== undefined && registryKey(fields['registryUrl']) !== registryKey(next.registryUrl)) {
       problems.push(`line ${line}: comment says registryUrl=${fields['registryUrl']}, Renovate uses ${next.registryUrl}`);
     }
   }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findOracle } from '@homelab/testing';
-import { coverageProblems, extractDependencies, pinsOf, readRenovateConfig, WORKSPACE_ROOT, type Dependency } from './managers.js';
+import { coverageProblems, extractDependencies, pinsOf, readRenovateConfig, registryKey, WORKSPACE_ROOT, type Dependency } from './managers.js';
 
 const renovate = findOracle('renovate', 'the real Renovate validator and extraction tests');
 const config = readRenovateConfig();
@@ -97,7 +97,7 @@ describe.skipIf(!renovate)('the real Renovate', () => {
       if (pins.length > 0 && deps.length === 0) problems.push(`${path}: Renovate extracts nothing (is the file committed? the local platform lists files with git)`);
       problems.push(...coverageProblems(text, pins, deps).map((problem) => `${path}: ${problem}`));
       // The emulation the fast tests rely on agrees with the real extraction.
-      const shape = (dep: Dependency) => `${dep.datasource} ${dep.depName}@${dep.currentValue} ${dep.registryUrl ?? ''}`.trim();
+      const shape = (dep: Dependency) => `${dep.datasource} ${dep.depName}@${dep.currentValue} ${registryKey(dep.registryUrl)}`.trim();
       expect(deps.map(shape), `${path}: emulated extraction differs from Renovate's`).toEqual(extractDependencies(text, config, path).map(shape));
     }
     expect(problems).toEqual([]);

@@ -150,3 +150,13 @@ describe('the coverage oracle', () => {
     expect(filePattern('/(^|/)packages/[^/]+/src/versions\\.ts$/').test('packages/x/src/other.ts')).toBe(false);
   });
 });
+
+describe('the minimum Renovate', () => {
+  it('renovate.json states it, and the Renovate the real-CLI tests run (tools/oracles.json) meets it', () => {
+    const description = (JSON.parse(read('renovate.json')) as { description: string }).description;
+    const minimum = /Needs Renovate (\d+) or later/.exec(description)?.[1];
+    expect(minimum, 'renovate.json description: "Needs Renovate <major> or later"').toBeDefined();
+    const pinned = (JSON.parse(read('tools/oracles.json')) as { renovate: { version: string } }).renovate.version;
+    expect(Number(pinned.split('.')[0])).toBeGreaterThanOrEqual(Number(minimum));
+  });
+});

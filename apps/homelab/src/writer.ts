@@ -159,13 +159,17 @@ function assertSafePath(path: string): void {
  * and still throws on what must stop the plan (ENOTDIR …).
  */
 function existingReader(): (path: string) => string | undefined {
-  // Whether something exists at a directory's path (a file there counts: a stat beneath it throws ENOTDIR, as it must).
+  // Whether a directory exists at a directory's path.
   const existing = new Map<string, boolean>();
   const exists = (dir: string): boolean => {
     let found = existing.get(dir);
     if (found === undefined) {
       const parent = dirname(dir);
-      found = (parent === dir || exists(parent)) && statSync(dir, { throwIfNoEntry: false }) !== undefined;
+      const stat = parent === dir || exists(parent) ? statSync(dir, { throwIfNoEntry: false }) : undefined;
+      // Node ≥ 22 stats a path below a file as absent (throwIfNoEntry covers ENOTDIR), Node 20 throws
+      // ENOTDIR: a file where a directory must be is ENOTDIR on every Node, before anything is written.
+      if (stat && !stat.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, stat '${dir}'`), { code: 'ENOTDIR' });
+      found = stat !== undefined;
       existing.set(dir, found);
     }
     return found;

@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hasGeneratedHeader, type Component, type Exposure } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { defaultDerivers, defaultModules } from './modules.js';
 import { OVERVIEW_PATH, overviewArtifact, overviewMarkdown } from './overview.js';
 import { renderHomelab } from './render.js';
-import { configVariant, seedConfig } from '@homelab/testing';
+import { configVariant, findOracle, seedConfig } from '@homelab/testing';
 
 const seed = seedConfig();
 
@@ -289,4 +293,60 @@ describe('docs/homelab.md', () => {
     expect(doc).toContain('| @x/q\\|pipe |');
     expect(doc).toContain('see \\<file\\> and `a <b>`');
   });
+});
+
+const mmdc = findOracle('mmdc', 'the overview diagram rendered by mermaid-cli');
+const chromium = findOracle('chromium', 'the overview diagram rendered by mermaid-cli in headless Chromium');
+
+/** A label of the rendered SVG (a node's, or an edge's): its text (lines joined by `\n`) and its box. */
+interface RenderedLabel {
+  id: string;
+  text: string;
+  box: { left: number; top: number; right: number; bottom: number };
+}
+
+const NUMBER = '(-?[\\d.]+(?:e[-+]?\\d+)?)';
+const LABEL = `<g class="label"[^>]*transform="translate\\(${NUMBER}, ${NUMBER}\\)">(?:<rect/>)?<foreignObject width="${NUMBER}" height="${NUMBER}">(.*?)</foreignObject>`;
+
+/** The labels of the nodes (`node: true`) or of the edges, where Mermaid placed them. */
+function renderedLabels(svg: string, { node }: { node: boolean }): RenderedLabel[] {
+  const group = node ? `<g class="node [^"]*" id="([^"]+)"[^>]*transform="translate\\(${NUMBER}, ${NUMBER}\\)">.*?` : `<g class="edgeLabel"()[^>]*transform="translate\\(${NUMBER}, ${NUMBER}\\)">`;
+  return [...svg.matchAll(new RegExp(group + LABEL, 'g'))].map(([, id, x, y, dx, dy, width, height, html]) => {
+    const left = Number(x) + Number(dx);
+    const top = Number(y) + Number(dy);
+    const text = html!.replace(/<br\s*\/?>/g, '\n').replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').trim();
+    return { id: id!, text, box: { left, top, right: left + Number(width), bottom: top + Number(height) } };
+  });
+}
+
+describe.skipIf(!mmdc || !chromium)('docs/homelab.md rendered by mermaid-cli in headless Chromium', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'homelab-overview-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('renders: every host and Application is a node, tall not wide, no label overlaps another', () => {
+    const { doc, components } = overview();
+    writeFileSync(join(dir, 'overview.mmd'), /```mermaid\n([\s\S]*?)\n```/.exec(doc)![1]!);
+    // Chromium as root needs --no-sandbox; Debian's chromium, not the browser puppeteer would download.
+    writeFileSync(join(dir, 'puppeteer.json'), JSON.stringify({ executablePath: chromium, args: ['--no-sandbox'] }));
+    const result = spawnSync(mmdc!, ['-i', 'overview.mmd', '-o', 'overview.svg', '-p', 'puppeteer.json', '-q'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+    const svg = readFileSync(join(dir, 'overview.svg'), 'utf8');
+    expect(svg).toContain('aria-roledescription="flowchart-v2"');
+
+    const nodes = renderedLabels(svg, { node: true });
+    expect(nodes.map((node) => node.id.replace(/^my-svg-flowchart-(.*)-\d+$/, '$1')).sort()).toEqual([...mermaidProblems(doc).ids].sort());
+    const texts = new Set(nodes.map((node) => node.text));
+    for (const component of components) {
+      expect(texts, component.name).toContain(`${component.name}\nwave ${component.syncWave ?? 0}`);
+      for (const exposure of component.exposes ?? []) expect(texts, exposure.host).toContain(exposure.host);
+    }
+    const [, , width, height] = /viewBox="([^"]+)"/.exec(svg)![1]!.split(' ').map(Number);
+    expect(width, `rendered ${width} × ${height}`).toBeLessThanOrEqual(height!);
+    // Edge labels too: hosts written on the gateway's edges once overlapped the tunnel node.
+    const labels = [...nodes, ...renderedLabels(svg, { node: false })];
+    const overlaps = labels.flatMap((a, index) =>
+      labels.slice(index + 1).filter((b) => a.box.left < b.box.right && b.box.left < a.box.right && a.box.top < b.box.bottom && b.box.top < a.box.bottom).map((b) => `${a.text} / ${b.text}`),
+    );
+    expect(overlaps).toEqual([]);
+  }, 180_000);
 });

@@ -14,6 +14,7 @@ import { checkOrdering } from './ordering.js';
 import { checkPodSecurity } from './pod-security.js';
 import { checkProjects } from './projects.js';
 import { checkReferences } from './references.js';
+import { checkRuntime } from './runtime.js';
 import type { ImportModule } from './import-module.js';
 import { checkSchemas, type Models } from './schema.js';
 import { dirSource, memorySource, Tree, type TreeSource } from './tree.js';
@@ -141,6 +142,7 @@ async function check(source: TreeSource, label: string, options: CheckOptions, v
     ...checkOrdering(resolution, references.secretUses, settings, tree, objectFiles),
     ...checkPodSecurity(resolution, settings, tree, objectFiles),
     ...checkValues(resolution, settings, tree.dir),
+    ...checkRuntime(resolution, settings, tree),
   ];
   return {
     dir: label,

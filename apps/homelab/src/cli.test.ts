@@ -217,7 +217,8 @@ describe('usage', () => {
   it.each([
     [[], /Commands:/],
     [['frobnicate'], /unknown command 'frobnicate'/],
-    [['generate', '--chek'], /Unknown option '--chek'/],
+    [['generate', '--chek'], /^homelab: unknown option --chek for 'homelab generate'; see homelab generate --help$/m],
+    [['check', '-x'], /^homelab: unknown option -x for 'homelab check'; see homelab check --help$/m],
     [['generate', 'extra'], /unexpected argument 'extra'/],
     [['help', 'nope'], /unknown command 'nope'/],
   ])('%j is a usage error (exit 2)', async (argv, expected) => {

@@ -45,6 +45,12 @@ function version(): string {
   return pkg.version;
 }
 
+/** The option node:util's parseArgs did not know (its own message tells how to pass a positional instead). */
+function unknownOptionOf(error: unknown): string | undefined {
+  if ((error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return undefined;
+  return /'(-[^']*)'/.exec((error as Error).message)?.[1];
+}
+
 /** Runs the CLI and returns the exit code; `io` is injectable for tests. */
 export async function main(argv: string[], io: Io = processIo, commands: Command[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
@@ -86,6 +92,11 @@ export async function main(argv: string[], io: Io = processIo, commands: Command
     }
     return await command.run(io, values, positionals);
   } catch (error) {
+    const unknownOption = unknownOptionOf(error);
+    if (unknownOption !== undefined && name !== undefined && byName.has(name)) {
+      io.err(`homelab: unknown option ${unknownOption} for 'homelab ${name}'; see homelab ${name} --help`);
+      return EXIT_USAGE;
+    }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`homelab: ${(error as Error).message}`);
       io.err(`Run 'homelab ${name && byName.has(name) ? `${name} ` : ''}--help' for usage.`);

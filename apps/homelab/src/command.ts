@@ -1,8 +1,8 @@
 /** What every `homelab` command shares: I/O, exit codes, config discovery, problem reporting. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { formatProblem, parseConfigText, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
+import { formatProblem, readConfigFile, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 import type { ImportModule } from '@homelab/check';
 import type { OutputProblem } from '@homelab/core';
 import type { HomelabModule } from './compose.js';
@@ -90,7 +90,7 @@ export function reportProblems(io: Io, source: string, configProblems: ConfigPro
 export function loadConfig(io: Io, option: string | undefined): { path: string; display: string; config: ResolvedConfig } | undefined {
   const path = configPathOf(io, option);
   const display = relative(io.cwd, path) || path;
-  const parsed = parseConfigText(readFileSync(path, 'utf8'));
+  const parsed = readConfigFile(path);
   if (!parsed.ok) {
     reportProblems(io, display, parsed.problems);
     return undefined;

@@ -1,5 +1,5 @@
 /** Composes registered component modules with the user's per-component settings. */
-import { merge, type BuildContext, type Component, type ComponentModule, type ModuleCapabilities } from '@homelab/core';
+import { ConfigMistake, merge, type BuildContext, type Component, type ComponentModule, type ModuleCapabilities } from '@homelab/core';
 import { joinPath, suggest, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 
 export type HomelabModule = ComponentModule<ResolvedConfig>;
@@ -49,7 +49,15 @@ export function composeComponents(config: ResolvedConfig, modules: HomelabModule
     const section = sectionOf(module.kind);
     const settings = config[section][module.name] ?? {};
     if (settings.enabled === false) return [];
-    const built = [module.build(config, context)].flat();
+    let built: Component[];
+    try {
+      built = [module.build(config, context)].flat();
+    } catch (error) {
+      // A mistake in homelab.yaml the module saw: reported with the others, in the one format.
+      if (!(error instanceof ConfigMistake)) throw error;
+      problems.push(...error.problems);
+      return [];
+    }
     const own = built.find((component) => component.name === module.name);
     if (settings.values !== undefined) {
       if (!own?.chart) {

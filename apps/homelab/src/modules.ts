@@ -2,11 +2,12 @@
  * What this generator composes: every component package, in deployment order, and the derivers
  * that turn the components' declarations into cross-cutting objects.
  */
-import type { Access, ArtifactModule, Component, KubeObject } from '@homelab/core';
+import { ConfigMistake, type Access, type ArtifactModule, type Component, type ConfigMistakeProblem, type KubeObject } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { alloyModule } from '@homelab/alloy';
 import { argocdModule } from '@homelab/argocd';
 import { authentikModule, authentikRouteBuilder } from '@homelab/authentik';
+import { bootstrapArtifact } from '@homelab/bootstrap';
 import { certManagerModule } from '@homelab/cert-manager';
 import { cloudflaredModule } from '@homelab/cloudflared';
 import { dnsArtifact } from '@homelab/dns';
@@ -58,34 +59,43 @@ export const defaultModules: HomelabModule[] = [
  */
 export type Deriver = (components: readonly Component[], config: ResolvedConfig) => Record<string, KubeObject[]>;
 
-/** The component that serves each kind of exposure: without it, such an exposure would dangle. */
-export const EXPOSURE_PROVIDERS: Record<Access, { component: string; enable: string }> = {
-  internal: { component: COMPONENT_NAMES.internalGateway, enable: 'components.gateway-api.enabled: true' },
-  public: { component: 'cloudflared', enable: 'cloudflare.tunnelId and components.cloudflared.enabled: true' },
-  tailnet: { component: 'tailscale', enable: 'a tailscale section and components.tailscale.enabled: true' },
+/** The component that serves each kind of exposure, and the homelab.yaml setting that deploys it: without it, such an exposure would dangle. */
+export const EXPOSURE_PROVIDERS: Record<Access, { component: string; path: string; enable: string }> = {
+  internal: { component: COMPONENT_NAMES.internalGateway, path: 'components.gateway-api.enabled', enable: 'components.gateway-api.enabled: true' },
+  public: { component: 'cloudflared', path: 'components.cloudflared.enabled', enable: 'cloudflare.tunnelId and components.cloudflared.enabled: true' },
+  tailnet: { component: 'tailscale', path: 'components.tailscale.enabled', enable: 'a tailscale section and components.tailscale.enabled: true' },
 };
 
-/** Fails on an exposure whose provider is not deployed, naming the setting that fixes it. */
+/**
+ * Every exposure whose provider (or SSO) is not deployed, as homelab.yaml problems: at the app's
+ * own setting when an app asks for it, else at the setting that deploys the provider.
+ */
 const exposureProviders: Deriver = (components) => {
   const deployed = new Set(components.map((component) => component.name));
+  const problems: ConfigMistakeProblem[] = [];
   for (const component of components) {
+    const app = component.group === 'apps';
     for (const exposure of component.exposes ?? []) {
       if (exposure.sso !== 'none' && !deployed.has('authentik')) {
-        throw new Error(
-          `${component.name}: ${exposure.host} asks for SSO (${exposure.sso}) but authentik is not deployed, so it would be served unprotected. ` +
-            `Enable authentik (components.authentik.enabled: true)${component.group === 'apps' ? ` or set apps.${component.name}.sso: none` : ''}.`,
-        );
+        problems.push({
+          path: app ? `apps.${component.name}.sso` : 'components.authentik.enabled',
+          problem: `${component.name} asks for SSO on ${exposure.host}, but authentik is not deployed, so it would be served unprotected`,
+          got: app ? exposure.sso : false,
+          fix: `Enable authentik (components.authentik.enabled: true)${app ? ` or set apps.${component.name}.sso: none` : ''}.`,
+        });
       }
       const provider = EXPOSURE_PROVIDERS[exposure.access];
       if (!deployed.has(provider.component)) {
-        throw new Error(
-          `${component.name}: exposes ${exposure.host} (${exposure.access}) but ${provider.component} is not deployed. ` +
-            `Set ${provider.enable} in homelab.yaml, or stop exposing ${component.name} that way` +
-            `${component.group === 'apps' ? ` (apps.${component.name}.expose.${exposure.access}: false)` : ''}.`,
-        );
+        problems.push({
+          path: app ? `apps.${component.name}.expose.${exposure.access}` : provider.path,
+          problem: `${component.name} exposes ${exposure.host} (${exposure.access}), but ${provider.component} is not deployed`,
+          got: app ? exposure.host : false,
+          fix: `Set ${provider.enable} in homelab.yaml, or stop exposing ${component.name} that way${app ? ` (apps.${component.name}.expose.${exposure.access}: false)` : ''}.`,
+        });
       }
     }
   }
+  if (problems.length > 0) throw new ConfigMistake(problems);
   return {};
 };
 
@@ -107,4 +117,12 @@ const ciliumNetworkPolicies: Deriver = (components, config) => networkPolicies(c
 export const defaultDerivers: Deriver[] = [exposureProviders, internalRoutes, tailnetIngresses, ciliumNetworkPolicies, tlsEverywhere];
 
 /** Modules that render talos/, terraform/ and other files outside the ArgoCD tree. */
-export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [talosArtifact, proxmoxArtifact, dnsArtifact, overviewArtifact, sopsConfigArtifact, checkConfigArtifact];
+export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [
+  talosArtifact,
+  proxmoxArtifact,
+  bootstrapArtifact,
+  dnsArtifact,
+  overviewArtifact,
+  sopsConfigArtifact,
+  checkConfigArtifact,
+];

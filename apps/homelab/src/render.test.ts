@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { dump, load, loadAll } from 'js-yaml';
 import { Service } from 'kubernetes-models/v1/Service';
 import { generatedHeader, hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
-import type { ResolvedConfig } from '@homelab/config';
+import { formatProblem, type ResolvedConfig } from '@homelab/config';
 import { renderHomelab } from './render.js';
 import { defaultModules } from './modules.js';
 import { composeComponents, type HomelabModule } from './compose.js';
@@ -192,8 +192,9 @@ describe('exposure providers', () => {
     });
     const result = renderHomelab(config, defaultModules);
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.outputProblems.map((p) => p.problem)).toContain(
-      `argocd: exposes argocd.${seed.domains.internal} (internal) but internal-gateway is not deployed. Set components.gateway-api.enabled: true in homelab.yaml, or stop exposing argocd that way.`,
+    expect(!result.ok && result.outputProblems).toEqual([]);
+    expect(!result.ok && result.configProblems.map(formatProblem)).toContain(
+      `components.gateway-api.enabled: argocd exposes argocd.${seed.domains.internal} (internal), but internal-gateway is not deployed (got 'false'). Set components.gateway-api.enabled: true in homelab.yaml, or stop exposing argocd that way.`,
     );
   });
 });

@@ -1,5 +1,6 @@
 /** From resolved config to the full set of generated files, entirely in memory. */
 import {
+  ConfigMistake,
   namespacesComponent,
   renderComponents,
   validateObjects,
@@ -13,7 +14,7 @@ import { CONFIG_JSON_SCHEMA, type ConfigProblem, type ResolvedConfig } from '@ho
 import type { ModelClass } from '@homelab/check';
 import { composeComponents, type HomelabModule } from './compose.js';
 import { defaultArtifacts, defaultDerivers, type Deriver } from './modules.js';
-import { secretsPolicy } from './secrets-gate.js';
+import { secretsPolicy } from '@homelab/secrets';
 import { manifestFile } from './writer.js';
 
 /** Written beside homelab.yaml so editors validate and autocomplete it. */
@@ -47,15 +48,17 @@ function schemaFile(): GeneratedFile {
 }
 
 /** Adds each deriver's objects to the component that owns them, keyed `<kind>-<name>` (lowercase). */
-function applyDerivers(components: Component[], config: ResolvedConfig, derivers: Deriver[]): OutputProblem[] {
-  const problems: OutputProblem[] = [];
+function applyDerivers(components: Component[], config: ResolvedConfig, derivers: Deriver[]): { configProblems: ConfigProblem[]; outputProblems: OutputProblem[] } {
+  const configProblems: ConfigProblem[] = [];
+  const outputProblems: OutputProblem[] = [];
   const byName = new Map(components.map((component) => [component.name, component]));
   for (const derive of derivers) {
     let derived: Record<string, KubeObject[]>;
     try {
       derived = derive(components, config);
     } catch (error) {
-      problems.push({ object: 'derived objects', problem: (error as Error).message });
+      if (error instanceof ConfigMistake) configProblems.push(...error.problems);
+      else outputProblems.push({ object: 'derived objects', problem: (error as Error).message });
       continue;
     }
     for (const [owner, objects] of Object.entries(derived)) {
@@ -64,15 +67,15 @@ function applyDerivers(components: Component[], config: ResolvedConfig, derivers
       for (const object of objects) component.objects[`${object.kind.toLowerCase()}-${object.metadata?.name}`] = object;
     }
   }
-  return problems;
+  return { configProblems, outputProblems };
 }
 
 /** Composes the modules and applies the derivers: the components `renderHomelab` renders (also what `homelab secrets` lists). */
 export function composeHomelab(config: ResolvedConfig, modules: HomelabModule[], derivers: Deriver[] = defaultDerivers): ComposeResult {
   const composition = composeComponents(config, modules);
   if (!composition.ok) return { ok: false, configProblems: composition.problems, outputProblems: [] };
-  const derivationProblems = applyDerivers(composition.components, config, derivers);
-  if (derivationProblems.length > 0) return { ok: false, configProblems: [], outputProblems: derivationProblems };
+  const derivation = applyDerivers(composition.components, config, derivers);
+  if (derivation.configProblems.length > 0 || derivation.outputProblems.length > 0) return { ok: false, ...derivation };
   const namespaces = namespacesComponent(composition.components);
   return { ok: true, components: namespaces ? [namespaces, ...composition.components] : composition.components };
 }

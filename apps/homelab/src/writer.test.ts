@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { generatedHeader, type GeneratedFile } from '@homelab/core';
-import { MANIFEST_PATH, manifestFile, planWrite, stagedPath, writeTree, WriteConflictError } from './writer.js';
+import { MANIFEST_PATH, manifestFile, OutputError, outputFault, planWrite, stagedPath, writeTree, WriteConflictError } from './writer.js';
 
 const file = (path: string, body = path): GeneratedFile => ({ path, source: '@homelab/test', content: `${generatedHeader('@homelab/test')}${body}\n` });
 
@@ -95,8 +95,34 @@ describe('writeTree', () => {
     writeTree(out, tree(file('a.yaml')));
     writeFileSync(join(out, 'kubernetes'), 'a file where a directory is needed');
     const before = read('a.yaml');
-    expect(() => writeTree(out, tree(file('a.yaml', 'new'), file('kubernetes/b.yaml')))).toThrow(/ENOTDIR/);
+    expect(() => writeTree(out, tree(file('a.yaml', 'new'), file('kubernetes/b.yaml')))).toThrow(
+      new OutputError(join(out, 'kubernetes'), `it is a file, where homelab needs a directory (for ${join(out, 'kubernetes/b.yaml')})`, 'Move or remove that file, then run generate again'),
+    );
     expect(read('a.yaml')).toBe(before);
+  });
+
+  it('says so when a directory stands where it writes a file', () => {
+    mkdirSync(join(out, 'talos/talconfig.yaml'), { recursive: true });
+    expect(() => writeTree(out, tree(file('talos/talconfig.yaml')))).toThrow(
+      `cannot write ${join(out, 'talos/talconfig.yaml')}: it is a directory, where homelab writes a file. Move or remove that directory, then run generate again.`,
+    );
+  });
+
+  it('refuses an output directory that is a file, or below one', () => {
+    const blocker = join(out, 'file');
+    writeFileSync(blocker, 'x');
+    expect(() => writeTree(blocker, tree(file('a.yaml')))).toThrow(`cannot write ${blocker}: it is a file, where homelab writes its output directory.`);
+    expect(() => writeTree(join(blocker, 'sub'), tree(file('a.yaml')))).toThrow(`cannot write ${blocker}: it is a file, where homelab needs a directory (for the output directory ${join(blocker, 'sub')})`);
+    expect(read('file')).toBe('x');
+  });
+
+  it('turns read-only, permission and full-disk faults into sentences naming the path', () => {
+    const fault = (code: string) => (outputFault(Object.assign(new Error(`${code}: raw`), { code }), '/repo/.homelab-check.yaml') as Error).message;
+    expect(fault('EROFS')).toBe('cannot write /repo/.homelab-check.yaml: the file system is read-only. Generate into a writable directory (--out DIR), or remount it read-write.');
+    expect(fault('EACCES')).toBe('cannot write /repo/.homelab-check.yaml: permission denied. Make it writable by you, or generate into another directory (--out DIR).');
+    expect(fault('ENOSPC')).toBe('cannot write /repo/.homelab-check.yaml: the disk is full. Free some space, then run generate again.');
+    const other = new Error('not a disk fault');
+    expect(outputFault(other, '/repo/a.yaml')).toBe(other);
   });
 
   it('replaces a staged file left behind by an interrupted run, leaving none', () => {
@@ -106,13 +132,33 @@ describe('writeTree', () => {
     expect(existsSync(stagedPath(join(out, 'a.yaml')))).toBe(false);
   });
 
-  it('removes what it staged when staging fails, and writes nothing', () => {
+  it('removes stale staged files in the directories it owns, and only its own kind', () => {
+    writeTree(out, tree(file('kubernetes/core/a.yaml')));
+    writeFileSync(join(out, 'kubernetes/core/.gone.yaml.homelab-staged'), 'from a killed run');
+    writeFileSync(join(out, 'kubernetes/.other.yaml.homelab-staged'), 'from a killed run');
+    writeFileSync(join(out, 'kubernetes/core/notes.homelab-staged.md'), 'mine');
+    mkdirSync(join(out, 'unowned'));
+    writeFileSync(join(out, 'unowned/.x.homelab-staged'), 'not in a directory homelab writes to');
+    const files = tree(file('kubernetes/core/a.yaml'));
+    expect(planWrite(out, files).leftovers).toEqual(['kubernetes/.other.yaml.homelab-staged', 'kubernetes/core/.gone.yaml.homelab-staged']);
+    expect(writeTree(out, files)).toMatchObject({ written: 0, leftovers: ['kubernetes/.other.yaml.homelab-staged', 'kubernetes/core/.gone.yaml.homelab-staged'] });
+    expect(existsSync(join(out, 'kubernetes/core/.gone.yaml.homelab-staged'))).toBe(false);
+    expect(existsSync(join(out, 'kubernetes/.other.yaml.homelab-staged'))).toBe(false);
+    expect(read('kubernetes/core/notes.homelab-staged.md')).toBe('mine');
+    expect(read('unowned/.x.homelab-staged')).toContain('not in');
+  });
+
+  it('removes what it staged, and the directories it made, when staging fails, and writes nothing', () => {
     writeTree(out, tree(file('a.yaml')));
-    mkdirSync(stagedPath(join(out, 'b.yaml'))); // a directory where the staged file must go
-    expect(() => writeTree(out, tree(file('a.yaml', 'new'), file('b.yaml')))).toThrow(/EISDIR/);
+    mkdirSync(join(out, 'deep/er'), { recursive: true });
+    mkdirSync(stagedPath(join(out, 'deep/er/b.yaml'))); // a directory where the staged file must go
+    expect(() => writeTree(out, tree(file('a.yaml', 'new'), file('new/dir/c.yaml'), file('deep/er/b.yaml')))).toThrow(
+      `cannot write ${stagedPath(join(out, 'deep/er/b.yaml'))}: it is a directory, where homelab writes a file.`,
+    );
     expect(read('a.yaml')).not.toContain('new');
     expect(existsSync(stagedPath(join(out, 'a.yaml')))).toBe(false);
-    expect(existsSync(join(out, 'b.yaml'))).toBe(false);
+    expect(existsSync(join(out, 'new'))).toBe(false);
+    expect(existsSync(join(out, 'deep/er/b.yaml'))).toBe(false);
   });
 
   it('rejects paths that escape the output directory', () => {

@@ -4,7 +4,7 @@
  * renamed into place), quiet about unchanged files (their mtimes are kept) and able to --check.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, posix, sep } from 'node:path';
 import { hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
 
 /** Records which files the generator owns, so it can prune them later and leave others alone. */
@@ -16,6 +16,8 @@ export interface WritePlan {
   entries: { path: string; status: FileStatus }[];
   /** Files the generator would overwrite but did not write: never touched. */
   conflicts: string[];
+  /** Staged files an interrupted run left in directories the generator owns (writeTree removes them). */
+  leftovers: string[];
 }
 
 export interface WriteResult extends WritePlan {
@@ -23,6 +25,79 @@ export interface WriteResult extends WritePlan {
   unchanged: number;
   pruned: number;
 }
+
+/** What is wrong with a path of the output directory, and what to do about it, by errno code. */
+const FAULTS: Record<string, { what: string; fix: string }> = {
+  EROFS: { what: 'the file system is read-only', fix: 'Generate into a writable directory (--out DIR), or remount it read-write' },
+  EACCES: { what: 'permission denied', fix: 'Make it writable by you, or generate into another directory (--out DIR)' },
+  EPERM: { what: 'operation not permitted', fix: 'Make it writable by you, or generate into another directory (--out DIR)' },
+  ENOSPC: { what: 'the disk is full', fix: 'Free some space, then run generate again' },
+  EDQUOT: { what: 'the disk quota is used up', fix: 'Free some space, then run generate again' },
+  EISDIR: { what: 'it is a directory, where homelab writes a file', fix: 'Move or remove that directory, then run generate again' },
+  ENOTDIR: { what: 'it is a file, where homelab needs a directory', fix: 'Move or remove that file, then run generate again' },
+};
+
+/** A fault of the output directory as one sentence: which path, what is wrong, what to do. Nothing was written. */
+export class OutputError extends Error {
+  constructor(
+    readonly path: string,
+    what: string,
+    fix: string,
+  ) {
+    super(`cannot write ${path}: ${what}. ${fix}.`);
+    this.name = 'OutputError';
+  }
+}
+
+/** The first path from `outDir`'s root down to `path` that exists and is not a directory. */
+function blockingFile(path: string): string | undefined {
+  const chain: string[] = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    chain.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  return chain.find((candidate) => {
+    const stat = statSync(candidate, { throwIfNoEntry: false });
+    return stat !== undefined && !stat.isDirectory() && candidate !== path;
+  });
+}
+
+/** `error` (from an operation on `path`) as an OutputError when it is a fault of the disk, else itself. */
+export function outputFault(error: unknown, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const fault = code === undefined ? undefined : FAULTS[code];
+  if (!fault) return error;
+  if (code === 'ENOTDIR') {
+    const blocker = blockingFile(path);
+    if (blocker) return new OutputError(blocker, `it is a file, where homelab needs a directory (for ${path})`, fault.fix);
+  }
+  return new OutputError(path, fault.what, fault.fix);
+}
+
+/** Runs a file-system step on `path`, turning a fault of the disk into an OutputError. */
+function onDisk<T>(path: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw outputFault(error, path);
+  }
+}
+
+/** The output root must be a directory, or not exist yet below directories (never below a file). */
+export function assertOutputRoot(outDir: string): void {
+  let stat;
+  try {
+    stat = statSync(outDir, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw outputFault(error, outDir);
+  }
+  if (stat && !stat.isDirectory()) throw new OutputError(outDir, 'it is a file, where homelab writes its output directory', 'Pass --out a directory, or a path that does not exist yet');
+  const blocker = stat ? undefined : blockingFile(outDir);
+  if (blocker) throw new OutputError(blocker, `it is a file, where homelab needs a directory (for the output directory ${outDir})`, 'Pass --out a path that is not below a file');
+}
+
+/** Staged files (`.<name>.homelab-staged`) are named by stagedPath. */
+const STAGED = /^\..+\.homelab-staged$/;
 
 export class WriteConflictError extends Error {
   constructor(readonly conflicts: string[]) {
@@ -108,6 +183,7 @@ function existingReader(): (path: string) => string | undefined {
 
 /** Compares the rendered tree with the disk. Reads only; used by both write and --check. */
 export function planWrite(outDir: string, files: GeneratedFile[]): WritePlan {
+  assertOutputRoot(outDir);
   const owned = readManifest(outDir);
   owned.add(MANIFEST_PATH);
   const entries: WritePlan['entries'] = [];
@@ -118,7 +194,8 @@ export function planWrite(outDir: string, files: GeneratedFile[]): WritePlan {
     assertSafePath(file.path);
     if (rendered.has(file.path)) throw new Error(`two generated files share the path '${file.path}'`);
     rendered.add(file.path);
-    const current = readIfExists(join(outDir, file.path));
+    const target = join(outDir, file.path);
+    const current = onDisk(target, () => readIfExists(target));
     if (current === undefined) entries.push({ path: file.path, status: 'added' });
     else if (current === file.content) entries.push({ path: file.path, status: 'unchanged' });
     else if (owned.has(file.path) || hasGeneratedHeader(current)) entries.push({ path: file.path, status: 'changed' });
@@ -128,7 +205,31 @@ export function planWrite(outDir: string, files: GeneratedFile[]): WritePlan {
     if (path === MANIFEST_PATH) continue;
     if (!rendered.has(path) && existsSync(join(outDir, path))) entries.push({ path, status: 'pruned' });
   }
-  return { entries, conflicts };
+  return { entries, conflicts, leftovers: stagedLeftovers(outDir, [...rendered, ...owned]) };
+}
+
+/** Staged files in the directories (that exist) holding, at any depth, files the generator writes or owns. */
+function stagedLeftovers(outDir: string, paths: readonly string[]): string[] {
+  const dirs = new Set<string>();
+  for (const path of paths) {
+    for (let dir = posix.dirname(path); !dirs.has(dir); dir = posix.dirname(dir)) {
+      dirs.add(dir);
+      if (dir === '.') break;
+    }
+  }
+  const leftovers: string[] = [];
+  for (const dir of [...dirs].sort()) {
+    const names = onDisk(join(outDir, dir), () => {
+      try {
+        return readdirSync(join(outDir, dir), { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+    });
+    for (const entry of names) if (entry.isFile() && STAGED.test(entry.name)) leftovers.push(dir === '.' ? entry.name : `${dir}/${entry.name}`);
+  }
+  return leftovers.sort();
 }
 
 /** Removes directories left empty by pruning, up to (not including) the output root. */
@@ -140,20 +241,28 @@ function removeEmptyParents(outDir: string, path: string): void {
   }
 }
 
-/** mkdir -p that remembers what it made: one syscall per directory, not one per file. */
-function directoryMaker(): (dir: string) => void {
+/**
+ * mkdir -p that remembers what it made: one syscall per directory, not one per file, and the
+ * topmost directories it created, so that a failed run can take them away again.
+ */
+function directoryMaker(): { ensure(dir: string): void; created: string[] } {
   const made = new Set<string>();
-  return (dir) => {
-    if (made.has(dir)) return;
-    mkdirSync(dir, { recursive: true });
-    made.add(dir);
+  const created: string[] = [];
+  return {
+    created,
+    ensure: (dir) => {
+      if (made.has(dir)) return;
+      const first = onDisk(dir, () => mkdirSync(dir, { recursive: true }));
+      if (first !== undefined) created.push(first);
+      made.add(dir);
+    },
   };
 }
 
 /**
  * New content is staged beside its target, as `.<name>.homelab-staged`, then renamed over it (a
- * rename within one directory is atomic and needs no extra directories). A leftover from an
- * interrupted run is overwritten by the next one.
+ * rename within one directory is atomic and needs no extra directories). Leftovers of an
+ * interrupted run, in directories the generator owns, are removed by the next one.
  */
 export function stagedPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.homelab-staged`);
@@ -169,24 +278,27 @@ export function writeTree(outDir: string, files: GeneratedFile[]): WriteResult {
   if (plan.conflicts.length > 0) throw new WriteConflictError(plan.conflicts);
   const byPath = new Map(files.map((file) => [file.path, file]));
   const toWrite = plan.entries.filter((entry) => entry.status === 'added' || entry.status === 'changed');
-  const ensureDir = directoryMaker();
+  const directories = directoryMaker();
   const staged: { temp: string; target: string }[] = [];
   try {
     for (const entry of toWrite) {
       const target = join(outDir, entry.path);
-      ensureDir(dirname(target));
+      directories.ensure(dirname(target));
       const temp = stagedPath(target);
-      writeFileSync(temp, byPath.get(entry.path)!.content);
+      onDisk(temp, () => writeFileSync(temp, byPath.get(entry.path)!.content));
       staged.push({ temp, target });
     }
   } catch (error) {
+    // Leave the tree as it was: no staged file, no directory this run made.
     for (const { temp } of staged) rmSync(temp, { force: true });
+    for (const dir of directories.created.reverse()) rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  for (const { temp, target } of staged) renameSync(temp, target);
+  for (const { temp, target } of staged) onDisk(target, () => renameSync(temp, target));
+  for (const leftover of plan.leftovers) rmSync(join(outDir, leftover), { force: true });
   const pruned = plan.entries.filter((entry) => entry.status === 'pruned');
   for (const entry of pruned) {
-    rmSync(join(outDir, entry.path));
+    onDisk(join(outDir, entry.path), () => rmSync(join(outDir, entry.path)));
     removeEmptyParents(outDir, entry.path);
   }
   return {

@@ -11,7 +11,6 @@
  * level unless `recurse`, include/exclude globs on the path relative to the source path, files
  * holding `+argocd:skip-file-rendering` skipped).
  */
-import { load as loadYaml } from 'js-yaml';
 import { describeObject } from '@homelab/core';
 import {
   ARGOCD_HOOK,
@@ -27,7 +26,7 @@ import type { Finding } from './finding.js';
 import { globMatch } from './glob.js';
 import { parseWave, type Position } from './position.js';
 import { chartCreates } from './switches.js';
-import { isMap, normalizePath, type KubeDoc, type Tree } from './tree.js';
+import { isMap, normalizePath, parseYaml, type KubeDoc, type Tree } from './tree.js';
 
 export interface Applied {
   doc: KubeDoc;
@@ -45,6 +44,36 @@ export interface ValuesInput {
   /** File the values come from (the Application's file for inline values). */
   file: string;
   data: unknown;
+}
+
+/** A value file as ArgoCD resolves it: a file of this tree, a file inside the chart, or one it cannot read here. */
+export type ValueFile = { from: 'tree'; path: string } | { from: 'chart'; path: string } | { from: 'remote'; spec: string };
+
+/** A `--set` (or `--set-string`) parameter of `spec.source.helm.parameters`. */
+export interface HelmParameter {
+  name: string;
+  value: string;
+  forceString: boolean;
+}
+
+/** How ArgoCD runs `helm template` for a chart source: its `helm` block, resolved. */
+export interface HelmSource {
+  /** `helm.releaseName`; unset: the Application's name. */
+  releaseName?: string;
+  /** `helm.namespace`; unset: the destination namespace. */
+  namespace?: string;
+  /** `helm.valueFiles` in order, missing ones left out when `ignoreMissingValueFiles`. */
+  valueFiles: ValueFile[];
+  /** `helm.valuesObject`, else `helm.values` (ArgoCD passes one of them, as the last values file). */
+  extraValues?: unknown;
+  parameters: HelmParameter[];
+  skipCrds: boolean;
+  skipTests: boolean;
+  skipSchemaValidation: boolean;
+  /** `helm.kubeVersion`: overrides the cluster's version. */
+  kubeVersion?: string;
+  /** `helm.apiVersions`: replace the cluster's API versions. */
+  apiVersions?: string[];
 }
 
 export interface ChartUse {
@@ -65,6 +94,12 @@ export interface ChartUse {
   crdGroups: string[];
   /** Cluster-scoped kinds (`group/Kind`) the chart is known to create with these values. */
   clusterKinds: string[];
+  /** The Application's name: Helm's release name unless `helm.releaseName`. */
+  application: string;
+  /** How ArgoCD runs Helm on it; undefined for a kustomization's `helmCharts` (kustomize runs Helm). */
+  helm?: HelmSource;
+  /** Its objects were rendered (`rendered` given to the resolution): they are applied, not guessed. */
+  rendered: boolean;
 }
 
 export interface RemoteSource {
@@ -201,12 +236,38 @@ const isRemoteResource = (path: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(path)
 const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 const join = (dir: string, rel: string) => normalizePath(dir === '' ? rel : `${dir}/${rel}`);
 
+/** Objects `helm template` produced, by the `element` of the chart (`ChartUse.element`). */
+export type RenderedCharts = ReadonlyMap<string, readonly KubeDoc[]>;
+
 interface Context {
   tree: Tree;
+  rendered: RenderedCharts;
   settings: CheckSettings;
   localRepos: Set<string>;
   plugins: Plugin[];
   clusterScoped: (group: string, kind: string) => boolean;
+}
+
+/** The `helm` block of a chart source, as ArgoCD passes it to `helm template`. */
+function helmSource(helm: Record<string, unknown>, valueFiles: ValueFile[]): HelmSource {
+  const inline = helm['values'];
+  const extraValues = isMap(helm['valuesObject']) ? helm['valuesObject'] : (typeof inline === 'string' && inline.trim() !== '') || isMap(inline) ? inline : undefined;
+  const parameters = (Array.isArray(helm['parameters']) ? helm['parameters'] : []).filter(isMap).flatMap((parameter): HelmParameter[] => {
+    const name = str(parameter['name']);
+    return name ? [{ name, value: String(parameter['value'] ?? ''), forceString: parameter['forceString'] === true }] : [];
+  });
+  return {
+    ...(str(helm['releaseName']) ? { releaseName: str(helm['releaseName'])! } : {}),
+    ...(str(helm['namespace']) ? { namespace: str(helm['namespace'])! } : {}),
+    valueFiles,
+    ...(extraValues !== undefined ? { extraValues } : {}),
+    parameters,
+    skipCrds: helm['skipCrds'] === true,
+    skipTests: helm['skipTests'] === true,
+    skipSchemaValidation: helm['skipSchemaValidation'] === true,
+    ...(str(helm['kubeVersion']) ? { kubeVersion: str(helm['kubeVersion'])! } : {}),
+    ...(Array.isArray(helm['apiVersions']) ? { apiVersions: strings(helm['apiVersions']) } : {}),
+  };
 }
 
 class Expander {
@@ -235,6 +296,14 @@ class Expander {
     this.applied.push({ doc, namespace, viaPlugin, generated, ...(rename ? { rename } : {}) });
   }
 
+  /** Applies what `helm template` rendered for a chart source, if it was rendered. */
+  private applyRendered(element: string): boolean {
+    const docs = this.ctx.rendered.get(element);
+    if (docs === undefined) return false;
+    for (const doc of docs) this.apply(doc, false);
+    return true;
+  }
+
   expand(): Expansion {
     if (this.sources.length === 0) this.problem('error', 'has no source', 'Give it spec.source or spec.sources');
     for (const source of this.sources) this.expandSource(source);
@@ -254,6 +323,9 @@ class Expander {
         complete: values.complete,
         element,
         ...chartCreates(source.chart, values.inputs.map((input) => input.data), values.complete),
+        application: this.doc.name,
+        helm: values.helm,
+        rendered: this.applyRendered(element),
       });
       return;
     }
@@ -360,13 +432,15 @@ class Expander {
    * Values files, inline values: resolved, reached, reported when missing. `complete`: every input
    * Helm merges could be read here (none is remote, inside a chart from a repository, or broken).
    */
-  private helmValues(source: SourceSpec, chartDir: string | undefined): { inputs: ValuesInput[]; complete: boolean } {
+  private helmValues(source: SourceSpec, chartDir: string | undefined): { inputs: ValuesInput[]; complete: boolean; helm: HelmSource } {
     const helm = source.helm ?? {};
     const values: ValuesInput[] = [];
+    const valueFiles: ValueFile[] = [];
     let complete = true;
     const ignoreMissing = helm['ignoreMissingValueFiles'] === true;
     for (const valueFile of strings(helm['valueFiles'])) {
       if (/^https?:\/\//.test(valueFile)) {
+        valueFiles.push({ from: 'remote', spec: valueFile });
         complete = false;
         continue;
       }
@@ -385,10 +459,12 @@ class Expander {
       } else if (chartDir !== undefined) {
         path = join(chartDir, valueFile);
       } else {
+        valueFiles.push({ from: 'chart', path: valueFile });
         complete = false;
         continue; // a file inside a chart from a Helm repository: not ours to see
       }
       if (remote) {
+        valueFiles.push({ from: 'remote', spec: valueFile });
         complete = false;
         continue;
       }
@@ -400,6 +476,7 @@ class Expander {
         continue;
       }
       this.files.add(path);
+      valueFiles.push({ from: 'tree', path });
       const parsed = this.ctx.tree.parse(path);
       if (parsed.error !== undefined) {
         this.problem('error', `value file ${path} is not valid YAML: ${parsed.error}`, 'Helm fails on it: fix the YAML', path);
@@ -410,17 +487,18 @@ class Expander {
     }
     const inline = helm['values'];
     if (typeof inline === 'string' && inline.trim() !== '') {
-      try {
-        values.push({ file: this.doc.file, data: loadYaml(inline) });
-      } catch (error) {
-        this.problem('error', `helm.values is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'Helm fails on it: fix the YAML');
+      const parsed = parseYaml(inline);
+      if (parsed.error === undefined) {
+        values.push({ file: this.doc.file, data: parsed.docs[0] });
+      } else {
+        this.problem('error', `helm.values is not valid YAML: ${parsed.error}`, 'Helm fails on it: fix the YAML');
         complete = false;
       }
     } else if (isMap(inline)) {
       values.push({ file: this.doc.file, data: inline });
     }
     if (isMap(helm['valuesObject'])) values.push({ file: this.doc.file, data: helm['valuesObject'] });
-    return { inputs: values, complete };
+    return { inputs: values, complete, helm: helmSource(helm, valueFiles) };
   }
 
   private expandLocalChart(source: SourceSpec, path: string, element: string) {
@@ -470,6 +548,9 @@ class Expander {
       element,
       crdGroups: [...crdGroups].sort(),
       clusterKinds: known.clusterKinds,
+      application: this.doc.name,
+      helm: values.helm,
+      rendered: this.applyRendered(element),
     });
   }
 
@@ -588,6 +669,8 @@ class Expander {
         complete,
         element: `${element}@helmChart${index}`,
         ...chartCreates(name, values.map((input) => input.data), complete),
+        application: this.doc.name,
+        rendered: false,
       });
     }
     visiting.delete(dir);
@@ -609,12 +692,9 @@ function findPlugins(objects: KubeDoc[], argoCdValues: ValuesInput[]): Plugin[] 
     if (doc.kind === 'ConfigMap' && doc.group === '' && isMap(doc.raw['data'])) {
       for (const value of Object.values(doc.raw['data'])) {
         if (typeof value !== 'string' || !value.includes('ConfigManagementPlugin')) continue;
-        try {
-          const plugin = loadYaml(value);
-          if (isMap(plugin) && plugin['kind'] === 'ConfigManagementPlugin' && isMap(plugin['metadata'])) add(String(plugin['metadata']['name']), plugin['spec'], doc.file);
-        } catch {
-          // not a plugin definition
-        }
+        // A value that does not parse is not a plugin definition.
+        const plugin = parseYaml(value).docs[0];
+        if (isMap(plugin) && plugin['kind'] === 'ConfigManagementPlugin' && isMap(plugin['metadata'])) add(String(plugin['metadata']['name']), plugin['spec'], doc.file);
       }
     }
   }
@@ -649,7 +729,7 @@ function inferLocalRepos(tree: Tree, apps: KubeDoc[], settings: CheckSettings): 
 }
 
 /** Every Application and what it applies, the roots, and what ArgoCD reaches from them. */
-export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: string[]): Resolution {
+export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: string[], rendered: RenderedCharts = new Map()): Resolution {
   const findings: Finding[] = [];
   const allObjects = objectFiles.flatMap((file) => tree.objectsOf(file));
   const appDocs = allObjects.filter(isApplication);
@@ -661,7 +741,7 @@ export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: st
   const localRepos = inferLocalRepos(tree, appDocs, settings);
 
   const crdScopes = new Map<string, string>();
-  for (const doc of allObjects) {
+  for (const doc of [...allObjects, ...[...rendered.values()].flat()]) {
     if (doc.kind !== 'CustomResourceDefinition' || !isMap(doc.raw['spec'])) continue;
     const spec = doc.raw['spec'];
     const kind = isMap(spec['names']) ? str(spec['names']['kind']) : undefined;
@@ -673,11 +753,11 @@ export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: st
   };
 
   // The argo-cd chart's values configure plugins; reading them needs no plugin knowledge.
-  const bootstrap: Context = { tree, settings, localRepos, plugins: [], clusterScoped };
+  const bootstrap: Context = { tree, rendered: new Map(), settings, localRepos, plugins: [], clusterScoped };
   const argoCdValues = appDocs
     .filter((doc) => sourcesOf(doc).some((source) => source.chart === 'argo-cd'))
     .flatMap((doc) => new Expander(bootstrap, doc, '', undefined).expand().charts.filter((chart) => chart.name === 'argo-cd').flatMap((chart) => chart.values));
-  const ctx: Context = { ...bootstrap, plugins: findPlugins(allObjects, argoCdValues) };
+  const ctx: Context = { ...bootstrap, rendered, plugins: findPlugins(allObjects, argoCdValues) };
 
   const apps: AppNode[] = appDocs.map((doc) => {
     const spec = isMap(doc.raw['spec']) ? doc.raw['spec'] : {};

@@ -7,9 +7,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAll } from 'js-yaml';
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { parseYaml } from './tree.js';
 
 type AddFormats = (ajv: Ajv) => Ajv;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as AddFormats;
@@ -86,7 +86,11 @@ export interface ChartOracleOptions {
 const oracles = new Map<string, ChartOracle>();
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 /** A values.yaml: empty (or comments only) means no defaults. */
-const readValues = (path: string): unknown => loadAll(readFileSync(path, 'utf8'))[0] ?? {};
+const readValues = (path: string): unknown => {
+  const { docs, error } = parseYaml(readFileSync(path, 'utf8'));
+  if (error !== undefined) throw new Error(`${path}: ${error}`);
+  return docs[0] ?? {};
+};
 
 /** The oracle for the chart stored in `chartDir` (values.yaml, optional values.schema.json). */
 export function chartOracle(chartDir: string, options: ChartOracleOptions = {}): ChartOracle {

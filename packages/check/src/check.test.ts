@@ -41,8 +41,29 @@ describe('report', () => {
       '  error manifests/web/token.yaml Secret/web/token: no root Application reaches this file. ArgoCD never applies it: include its directory in an Application source (check path, recurse and include/exclude), or delete it',
       'references: 1 error',
       '  error manifests/web/deployment.yaml Deployment/web/web: references Secret/web/token (spec.template.spec.volumes[0].secret), which nothing creates. Add it to the tree (a *.sops.yaml file), fix the name, or declare it external (--external Secret/web/token, or external: in .homelab-check.yaml)',
-      '✖ 2 errors, 0 warnings, 0 info (2 Applications reached of 2, 2 objects applied, 4 manifest files)',
+      '✖ 2 errors, 0 warnings, 0 info (2 Applications reached of 2, 2 objects applied, 4 manifest files among 4 files read)',
     ]);
+  });
+
+  it('never reads build output or ignored files, and says the same in text and JSON', async () => {
+    const dir = writeTree({
+      'apps/root.yaml': rootApp(),
+      'apps/web.yaml': application('web'),
+      'manifests/web/deployment.yaml': deployment('web', 'web'),
+      'manifests/web/README.md': '# web\n',
+      'docs/example.yaml': deployment('example', 'web'),
+      '.homelab-check.yaml': "ignore: ['docs/**']\n",
+      'dist/homelab/tree/kubernetes/a.yaml': deployment('built', 'web'),
+      '.nx/cache/x/b.yaml': deployment('cached', 'web'),
+      'packages/app/node_modules/dep/c.yaml': deployment('dependency', 'web'),
+      'packages/app/dist/d.yaml': deployment('built-too', 'web'),
+    });
+    const report = await checkTree(dir);
+    expect(report.findings).toEqual([]);
+    // Read: the two Applications, the Deployment, the README and .homelab-check.yaml.
+    expect(report.stats).toMatchObject({ files: 5, objectFiles: 3 });
+    expect(JSON.parse(formatJson(report)).stats).toMatchObject({ files: 5, objectFiles: 3 });
+    expect(formatText(report).at(-1)).toMatch(/, 3 manifest files among 5 files read\)$/);
   });
 
   it('checks files held in memory exactly as the same files on disk (.homelab-check.yaml included)', async () => {

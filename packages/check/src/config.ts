@@ -6,10 +6,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { CONFIG_FILE } from './defaults.js';
 import { globMatch, isLiteralGlob } from './glob.js';
-import { isMap } from './tree.js';
+import { isMap, parseYaml } from './tree.js';
 
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 export const POD_SECURITY_LEVELS: readonly PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
@@ -31,6 +30,11 @@ export interface ChartValuesAllowance {
 /** Settings of a check run: `.homelab-check.yaml` merged with command-line options. */
 export interface CheckSettings {
   external: ExternalObject[];
+  /**
+   * Objects the tree's charts create (`chartObjects:`): trusted like `external` while charts are
+   * opaque; when they are rendered, verified: an entry no rendered chart creates is an error.
+   */
+  chartObjects: ExternalObject[];
   /** Repository URLs that mean the checked directory (besides those inferred from the tree). */
   repoURLs: string[];
   /**
@@ -87,7 +91,7 @@ export function externalMatcher(settings: Pick<CheckSettings, 'external'>): (kin
   return (kind, namespace, name) => literal.has(externalKey(kind, namespace, name)) || patterned.some((entry) => matchesExternal(entry, kind, namespace, name));
 }
 
-const KEYS = ['external', 'repoURLs', 'roots', 'ignore', 'chartValues', 'secretKeys', 'podSecurity'];
+const KEYS = ['external', 'chartObjects', 'repoURLs', 'roots', 'ignore', 'chartValues', 'secretKeys', 'podSecurity'];
 
 function stringList(value: unknown, path: string): string[] {
   if (value === undefined || value === null) return [];
@@ -112,12 +116,10 @@ export function loadSettings(dir: string, options: SettingsOptions = {}): CheckS
 export function parseSettings(text: string | undefined, options: SettingsOptions = {}): CheckSettings {
   let data: Record<string, unknown> = {};
   if (text !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = load(text);
-    } catch (error) {
-      throw new CheckConfigError(`${CONFIG_FILE}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
-    }
+    const { docs, error } = parseYaml(text);
+    if (error !== undefined) throw new CheckConfigError(`${CONFIG_FILE}: not valid YAML (${error})`);
+    if (docs.length > 1) throw new CheckConfigError(`${CONFIG_FILE}: must be a single YAML document (found ${docs.length}); remove the extra '---' separators`);
+    const parsed = docs[0];
     if (parsed !== null && parsed !== undefined && !isMap(parsed)) throw new CheckConfigError(`${CONFIG_FILE}: must be a mapping`);
     data = (parsed as Record<string, unknown> | null) ?? {};
   }
@@ -154,6 +156,7 @@ export function parseSettings(text: string | undefined, options: SettingsOptions
       ...stringList(data['external'], 'external').map((spec, index) => parseExternal(spec, `${CONFIG_FILE}: external[${index}]`)),
       ...(options.external ?? []).map((spec) => parseExternal(spec)),
     ],
+    chartObjects: stringList(data['chartObjects'], 'chartObjects').map((spec, index) => parseExternal(spec, `${CONFIG_FILE}: chartObjects[${index}]`)),
     repoURLs: [...stringList(data['repoURLs'], 'repoURLs'), ...(options.repoURLs ?? [])],
     roots: stringList(data['roots'], 'roots'),
     ignore: stringList(data['ignore'], 'ignore'),

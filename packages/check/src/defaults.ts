@@ -278,5 +278,8 @@ export const APPLICATION_HEALTH_KEY = 'resource.customizations.health.argoproj.i
 /** File name of the allowlist read from the checked directory. */
 export const CONFIG_FILE = '.homelab-check.yaml';
 
-/** Directories never scanned when the tree is not a git work tree. */
-export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules']);
+/**
+ * Directories check never reads, at any depth, whatever lists the files (git or a walk): version
+ * control, dependencies and build output (ArgoCD never syncs them, and a build leaves hundreds).
+ */
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', 'dist', '.nx']);

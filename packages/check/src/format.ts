@@ -28,7 +28,7 @@ export function formatText(report: CheckReport): string[] {
   }
   const counts = countBySeverity(report);
   const { stats } = report;
-  const scope = `${plural(stats.reachedApplications, 'Application')} reached of ${stats.applications}, ${plural(stats.appliedObjects, 'object')} applied, ${plural(stats.objectFiles, 'manifest file')}`;
+  const scope = `${plural(stats.reachedApplications, 'Application')} reached of ${stats.applications}, ${plural(stats.appliedObjects, 'object')} applied, ${plural(stats.objectFiles, 'manifest file')} among ${plural(stats.files, 'file')} read`;
   lines.push(`${counts.error > 0 ? '✖' : '✔'} ${summary(counts)} (${scope})`);
   return lines;
 }

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { loadAll } from 'js-yaml';
+import { formatProblem, parseYamlBounded, type YamlLimits } from '@homelab/config';
 import { SKIPPED_DIRS } from './defaults.js';
 
 /** A Kubernetes object as found in a file. */
@@ -51,7 +51,7 @@ export function isKubeObject(doc: unknown): doc is Record<string, unknown> {
   return isMap(doc) && typeof doc['apiVersion'] === 'string' && typeof doc['kind'] === 'string' && isMap(doc['metadata']);
 }
 
-function toKubeDoc(file: string, id: string, raw: Record<string, unknown>): KubeDoc {
+export function toKubeDoc(file: string, id: string, raw: Record<string, unknown>): KubeDoc {
   const metadata = raw['metadata'] as Record<string, unknown>;
   const apiVersion = raw['apiVersion'] as string;
   const namespace = metadata['namespace'];
@@ -165,9 +165,22 @@ export function memorySource(
   return { files: [...normalized.keys()], read: (path) => normalized.get(path), documents: (path) => parsed.get(path) };
 }
 
+/**
+ * Bounds of every YAML file check reads (hand-written repositories: vendored CRD bundles run to a
+ * few MiB): an alias bomb or a megabyte-long flow list is refused, not expanded.
+ */
+export const CHECK_YAML_LIMITS: YamlLimits = { maxBytes: 8 * 1024 * 1024, maxNodes: 1_000_000, maxDepth: 128 };
+
+/** The documents of YAML text within CHECK_YAML_LIMITS, or why not (`<path in the file>: <problem> …`). */
+export function parseYaml(text: string): ParsedFile {
+  const parsed = parseYamlBounded(text, CHECK_YAML_LIMITS);
+  return parsed.ok ? { docs: parsed.documents } : { docs: [], error: formatProblem(parsed.problem) };
+}
+
 function parseText(path: string, text: string): ParsedFile {
+  if (!path.endsWith('.json')) return parseYaml(text);
   try {
-    return { docs: path.endsWith('.json') ? [JSON.parse(text) as unknown] : loadAll(text) };
+    return { docs: [JSON.parse(text) as unknown] };
   } catch (error) {
     return { docs: [], error: (error instanceof Error ? error.message : String(error)).split('\n')[0]! };
   }
@@ -182,7 +195,7 @@ export class Tree {
   private readonly objects = new Map<string, KubeDoc[]>();
 
   constructor(private readonly source: TreeSource) {
-    this.files = [...source.files].sort();
+    this.files = source.files.filter((file) => !file.split('/').some((segment) => SKIPPED_DIRS.has(segment))).sort();
     this.fileSet = new Set(this.files);
     for (const file of this.files) {
       for (let slash = file.lastIndexOf('/'); slash > 0; slash = file.lastIndexOf('/', slash - 1)) {

@@ -8,18 +8,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { mergeAll } from '@homelab/core';
-import { load } from 'js-yaml';
 import type { Resolution } from './argocd.js';
 import { chartOracle, unknownValueKeys, type ChartOracle } from './chart-values.js';
 import type { CheckSettings } from './config.js';
 import { CHART_LIBRARIES, CHART_SUBCHARTS } from './defaults.js';
 import type { Finding } from './finding.js';
-import { isMap } from './tree.js';
+import { isMap, parseYaml } from './tree.js';
 
 function chartMeta(dir: string): { version?: string; dependencies: string[] } {
   const path = join(dir, 'Chart.yaml');
   if (!existsSync(path)) return { dependencies: [] };
-  const meta = load(readFileSync(path, 'utf8'));
+  const meta = parseYaml(readFileSync(path, 'utf8')).docs[0];
   if (!isMap(meta)) return { dependencies: [] };
   const dependencies = (Array.isArray(meta['dependencies']) ? meta['dependencies'] : []).filter(isMap).map((dependency) => String(dependency['alias'] ?? dependency['name']));
   return { ...(typeof meta['version'] === 'string' ? { version: meta['version'] } : {}), dependencies };

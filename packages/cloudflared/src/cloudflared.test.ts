@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import type { ResolvedConfig } from '@homelab/config';
-import { componentPaths, hasGeneratedHeader, merge, renderComponents, type Access, type Component, type Exposure } from '@homelab/core';
+import { ConfigMistake, componentPaths, hasGeneratedHeader, merge, renderComponents, type Access, type Component, type Exposure } from '@homelab/core';
 import { chartSchemaDir, checkChartValues, configVariant, seedConfig } from '@homelab/testing';
 import { CLOUDFLARED_DEFAULTS } from './defaults.js';
 import { cloudflared, cloudflaredModule, connectorReplicas, type CloudflaredValues } from './cloudflared.js';
-import { CATCH_ALL_RULE, TUNNEL_DNS_SUFFIX, tunnelDnsRecords, tunnelIngress } from './tunnel.js';
+import { CATCH_ALL_RULE, TUNNEL_DNS_SUFFIX, publicExposures, tunnelDnsRecords, tunnelIngress } from './tunnel.js';
 import { CLOUDFLARED_CHART, CLOUDFLARED_IMAGE } from './versions.js';
 import * as api from './index.js';
 
@@ -114,11 +114,18 @@ describe('cloudflared component', () => {
 
 describe('tunnel ID', () => {
   it('is required as soon as something is public', () => {
-    expect(() => cloudflared(config, apps())).toThrow(
-      "cloudflared: tunnel ID is not configured (cloudflare.tunnelId: ''). Create a tunnel (cloudflared tunnel create <name>) and put its UUID in homelab.yaml.",
-    );
-    expect(() => cloudflaredModule.build(noTunnel, { components: apps() })).toThrow('tunnel ID is not configured');
-    expect(() => tunnelDnsRecords(apps(), config, '')).toThrow('tunnel ID is not configured');
+    const hosts = publicExposures(apps(), config).map(({ exposure }) => exposure.host);
+    expect(hosts.length).toBeGreaterThan(0);
+    const mistake = new ConfigMistake([
+      {
+        path: 'cloudflare.tunnelId',
+        problem: `is required: ${hosts.join(', ')} ${hosts.length === 1 ? 'is' : 'are'} public, served through a Cloudflare Tunnel`,
+        fix: 'Create a tunnel (cloudflared tunnel create <name>) and put its UUID under cloudflare.tunnelId in homelab.yaml, or stop exposing those apps publicly (apps.<name>.expose.public: false).',
+      },
+    ]);
+    expect(() => cloudflared(config, apps())).toThrow(mistake);
+    expect(() => cloudflaredModule.build(noTunnel, { components: apps() })).toThrow(ConfigMistake);
+    expect(() => tunnelDnsRecords(apps(), config, '')).toThrow(mistake);
   });
 
   it('is optional while nothing is public: no tunnel, no component', () => {
@@ -135,7 +142,7 @@ describe('tunnel ID', () => {
 
   it('must be a UUID', () => {
     expect(() => cloudflared(config, [], { tunnelId: 'homelab' })).toThrow(
-      "cloudflared: tunnel ID is not a UUID (cloudflare.tunnelId: 'homelab'). Use the lowercase UUID printed by cloudflared tunnel create <name> (cloudflared tunnel list shows it again).",
+      "cloudflare.tunnelId: is not a tunnel UUID (got 'homelab'). Use the lowercase UUID printed by cloudflared tunnel create <name> (cloudflared tunnel list shows it again).",
     );
   });
 });

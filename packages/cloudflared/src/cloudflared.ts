@@ -97,9 +97,16 @@ export function credentialsSecret(settings: CloudflaredSettings): SecretDeclarat
     name: settings.credentials.secretName,
     namespace: settings.namespace,
     keys: [settings.credentials.key],
-    description:
-      `Credentials of Cloudflare tunnel ${settings.tunnelId || '<cloudflare.tunnelId>'}: the JSON file \`cloudflared tunnel create <name>\``
-      + ' wrote to ~/.cloudflared/<tunnel-id>.json. Not cert.pem: running a tunnel does not need the account certificate.',
+    description: `Credentials of Cloudflare tunnel ${settings.tunnelId || '<cloudflare.tunnelId>'}, external.`,
+    values: {
+      [settings.credentials.key]: {
+        id: `${settings.namespace}/tunnel-credentials`,
+        description:
+          `Credentials of Cloudflare tunnel ${settings.tunnelId || '<cloudflare.tunnelId>'}: the JSON file \`cloudflared tunnel create <name>\``
+          + ' wrote to ~/.cloudflared/<tunnel-id>.json. Not cert.pem: running a tunnel does not need the account certificate.',
+        format: 'json',
+      },
+    },
   };
 }
 
@@ -140,8 +147,9 @@ export function dnsRecordsFile(records: readonly TunnelDnsRecord[], config: Reso
 export function cloudflared(config: ResolvedConfig, components: readonly Component[] = [], overrides?: Patch<CloudflaredSettings>): Component[] {
   const settings = merge<CloudflaredSettings>(CLOUDFLARED_DEFAULTS, overrides);
   checkSettings(settings);
-  const exposed = publicExposures(components, config).length > 0;
-  checkTunnelId(settings.tunnelId, exposed);
+  const publicHosts = publicExposures(components, config).map(({ exposure }) => exposure.host);
+  const exposed = publicHosts.length > 0;
+  checkTunnelId(settings.tunnelId, publicHosts);
   if (!exposed && settings.tunnelId === '') return [];
   const records = tunnelDnsRecords(components, config, settings.tunnelId);
   const file = dnsRecordsFile(records, config, settings.tunnelId);

@@ -2,7 +2,7 @@
  * What the tunnel derives from the components: one ingress rule and one DNS record per public
  * exposure. Pure functions of the composed components and the config; they never modify either.
  */
-import type { Component, Exposure } from '@homelab/core';
+import { ConfigMistake, type Component, type Exposure } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { CLOUDFLARED_DEFAULTS, type CloudflaredSettings } from './defaults.js';
 
@@ -46,14 +46,30 @@ function fail(problem: string, path: string, value: unknown, fix: string): never
   throw new Error(`${COMPONENT_NAME}: ${problem} (${path}: '${String(value)}'). ${fix}`);
 }
 
-/** Throws unless `tunnelId` is a tunnel UUID, or empty while nothing needs a tunnel. */
-export function checkTunnelId(tunnelId: string, needed: boolean): void {
+/**
+ * Throws a ConfigMistake (a homelab.yaml problem, at cloudflare.tunnelId) unless `tunnelId` is a
+ * tunnel UUID, or empty while no host is public.
+ */
+export function checkTunnelId(tunnelId: string, publicHosts: readonly string[]): void {
   if (tunnelId === '') {
-    if (!needed) return;
-    fail('tunnel ID is not configured', TUNNEL_ID_PATH, tunnelId, 'Create a tunnel (cloudflared tunnel create <name>) and put its UUID in homelab.yaml.');
+    if (publicHosts.length === 0) return;
+    throw new ConfigMistake([
+      {
+        path: TUNNEL_ID_PATH,
+        problem: `is required: ${publicHosts.join(', ')} ${publicHosts.length === 1 ? 'is' : 'are'} public, served through a Cloudflare Tunnel`,
+        fix: 'Create a tunnel (cloudflared tunnel create <name>) and put its UUID under cloudflare.tunnelId in homelab.yaml, or stop exposing those apps publicly (apps.<name>.expose.public: false).',
+      },
+    ]);
   }
   if (!UUID.test(tunnelId)) {
-    fail('tunnel ID is not a UUID', TUNNEL_ID_PATH, tunnelId, 'Use the lowercase UUID printed by cloudflared tunnel create <name> (cloudflared tunnel list shows it again).');
+    throw new ConfigMistake([
+      {
+        path: TUNNEL_ID_PATH,
+        problem: 'is not a tunnel UUID',
+        got: tunnelId,
+        fix: 'Use the lowercase UUID printed by cloudflared tunnel create <name> (cloudflared tunnel list shows it again).',
+      },
+    ]);
   }
 }
 
@@ -110,10 +126,10 @@ export function tunnelIngress(
 
 /**
  * The DNS records that send each public host to the tunnel: `<host> CNAME <tunnelId>.cfargotunnel.com`,
- * proxied, sorted by host. Throws when public exposures exist but the tunnel ID is not configured.
+ * proxied, sorted by host. Throws a ConfigMistake when public exposures exist but the tunnel ID is not configured.
  */
 export function tunnelDnsRecords(components: readonly Component[], config: ResolvedConfig, tunnelId: string): TunnelDnsRecord[] {
   const exposures = publicExposures(components, config);
-  checkTunnelId(tunnelId, exposures.length > 0);
+  checkTunnelId(tunnelId, exposures.map(({ exposure }) => exposure.host));
   return exposures.map(({ exposure }) => ({ name: exposure.host, type: 'CNAME', content: `${tunnelId}.${TUNNEL_DNS_SUFFIX}`, proxied: true }));
 }

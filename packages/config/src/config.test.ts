@@ -390,6 +390,31 @@ const shapeCases: InvalidCase[] = [
     expected: ["nodes.talos-cp01.vm.memoryMiB: must be at least 2048 (got '1024'). Use a value >= 2048."],
   },
   {
+    name: 'memory of 1e30 MiB',
+    mutate: (c) => (c.nodes['talos-cp01'].vm.memoryMiB = 1e30),
+    expected: ["nodes.talos-cp01.vm.memoryMiB: must be at most 1048576 (got '1e+30'). Use a value <= 1048576."],
+  },
+  {
+    name: 'a disk of a petabyte',
+    mutate: (c) => (c.nodes['talos-cp01'].vm.diskGiB = 1_000_000),
+    expected: ["nodes.talos-cp01.vm.diskGiB: must be at most 65536 (got '1000000'). Use a value <= 65536."],
+  },
+  {
+    name: 'a sync wave past any ordering need',
+    mutate: (c) => (c.components = { loki: { syncWave: 1e9 } }),
+    expected: ["components.loki.syncWave: must be at most 1000 (got '1000000000'). Use a value <= 1000."],
+  },
+  {
+    name: 'a PUID past the 32-bit user IDs',
+    mutate: (c) => (c.workloads.puid = 2 ** 32),
+    expected: ["workloads.puid: must be at most 4294967294 (got '4294967296'). Use a value <= 4294967294."],
+  },
+  {
+    name: 'more nameservers than resolv.conf uses',
+    mutate: (c) => (c.network.nameservers = ['pihole', '1.1.1.1', '8.8.8.8', '9.9.9.9']),
+    expected: ["network.nameservers: must have at most 3 items (got '[\"pihole\",\"1.1.1.1\",\"8.8.8.8\",\"9.9.9.9\"]'). Remove entries from network.nameservers."],
+  },
+  {
     name: 'vlan above maximum',
     mutate: (c) => (c.network.vlan = 5000),
     expected: ["network.vlan: must be at most 4094 (got '5000'). Use a value <= 4094."],
@@ -658,6 +683,13 @@ const semanticCases: InvalidCase[] = [
     name: 'host with the same name as a node',
     mutate: (c) => (c.hosts['talos-cp01'] = { ip: '192.168.30.11' }),
     expected: ["hosts.talos-cp01: has the same name as a node (got 'talos-cp01'). Host names must be unique across hosts and nodes: rename one."],
+  },
+  {
+    name: 'the internal domain equal to the public one',
+    mutate: (c) => (c.domains.internal = c.domains.public),
+    expected: [
+      "domains.internal: is the same as domains.public: an app exposed both ways would get one host name for the LAN gateway and the tunnel (got 'lorenzodebie.be'). Use a subdomain of the public domain, such as int.lorenzodebie.be.",
+    ],
   },
   {
     name: 'invalid time zone',

@@ -9,5 +9,15 @@ export { ConfigError, formatProblem, joinPath, type ConfigProblem } from './erro
 export { CONFIG_JSON_SCHEMA, checkShape, suggest } from './shape.js';
 export { checkSemantics, qualifyHost } from './semantic.js';
 export { resolveConfig, type ResolvedConfig, type ResolvedNode } from './resolve.js';
-export { loadConfigFile, parseConfigText, validateConfig, type ConfigResult } from './load.js';
+export { loadConfigFile, parseConfigText, readConfigFile, validateConfig, type ConfigResult } from './load.js';
+export {
+  CONFIG_YAML_LIMITS,
+  decodeUtf8,
+  firstInvalidUtf8Byte,
+  parseYamlBounded,
+  sizeProblem,
+  type YamlLimits,
+  type YamlProblem,
+  type YamlResult,
+} from './yaml.js';
 export { contains, formatIpv4, isIpv4, parseCidr, parseIpv4, type Ipv4Range } from './ip.js';

@@ -62,7 +62,7 @@ const ValuesPatch = Type.Record(Type.String(), Type.Unknown(), {
 
 const componentSettingsProperties = {
   enabled: Type.Optional(Type.Boolean({ description: 'Deploy this component.', default: true })),
-  syncWave: Type.Optional(Type.Integer({ description: "ArgoCD sync wave of the component's Application. Defaults to the package's wave." })),
+  syncWave: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000, description: "ArgoCD sync wave of the component's Application (-1000 to 1000). Defaults to the package's wave." })),
   values: Type.Optional(ValuesPatch),
 };
 
@@ -120,9 +120,9 @@ export const NodeSettings = strict(
           cores: Type.Optional(Type.Integer({ minimum: 2, maximum: 512, default: 4, description: 'vCPU cores (Talos needs at least 2).' })),
           cpuType: Type.Optional(Type.String({ minLength: 1, default: 'x86-64-v2-AES', description: 'Proxmox CPU type.' })),
           memoryMiB: Type.Optional(
-            Type.Integer({ minimum: 2048, default: 8192, description: 'Memory in MiB (Talos needs at least 2048).' }),
+            Type.Integer({ minimum: 2048, maximum: 1_048_576, default: 8192, description: 'Memory in MiB (Talos needs at least 2048; at most 1 TiB).' }),
           ),
-          diskGiB: Type.Optional(Type.Integer({ minimum: 10, default: 100, description: 'Boot disk size in GiB.' })),
+          diskGiB: Type.Optional(Type.Integer({ minimum: 10, maximum: 65_536, default: 100, description: 'Boot disk size in GiB (at most 64 TiB).' })),
         },
         { default: {}, description: 'Proxmox VM sizing for this node.' },
       ),
@@ -154,7 +154,7 @@ export const HomelabConfigSchema = strict(
         subnet: Cidr,
         gateway: Ipv4('Default route of the subnet.'),
         vlan: Type.Optional(Type.Integer({ minimum: 1, maximum: 4094, description: 'VLAN tag of the subnet on the hypervisor bridge.' })),
-        nameservers: Type.Array(HostRef('DNS server.'), { minItems: 1, description: 'DNS servers for nodes and clients.' }),
+        nameservers: Type.Array(HostRef('DNS server.'), { minItems: 1, maxItems: 3, description: 'DNS servers for nodes and clients (resolv.conf uses at most 3).' }),
         ntpServers: Type.Optional(
           Type.Array(Type.String({ minLength: 1 }), { minItems: 1, default: ['time.cloudflare.com'], description: 'NTP servers for the nodes.' }),
         ),
@@ -181,8 +181,9 @@ export const HomelabConfigSchema = strict(
     ),
     nodes: Type.Record(Type.String({ pattern: DNS_LABEL }), NodeSettings, {
       minProperties: 1,
+      maxProperties: 100,
       additionalProperties: false,
-      description: 'Talos nodes keyed by host name.',
+      description: 'Talos nodes keyed by host name (at most 100: one VM each on the Proxmox hosts).',
     }),
     proxmox: Type.Optional(
       strict(
@@ -277,8 +278,8 @@ export const HomelabConfigSchema = strict(
       strict(
         {
           timezone: Type.Optional(Type.String({ default: 'UTC', description: 'IANA time zone for app containers (TZ).' })),
-          puid: Type.Optional(Type.Integer({ minimum: 0, default: 1000, description: 'User ID app containers run as (PUID).' })),
-          pgid: Type.Optional(Type.Integer({ minimum: 0, default: 1000, description: 'Group ID app containers run as (PGID).' })),
+          puid: Type.Optional(Type.Integer({ minimum: 0, maximum: 4_294_967_294, default: 1000, description: 'User ID app containers run as (PUID).' })),
+          pgid: Type.Optional(Type.Integer({ minimum: 0, maximum: 4_294_967_294, default: 1000, description: 'Group ID app containers run as (PGID).' })),
         },
         { default: {}, description: 'Defaults shared by app containers.' },
       ),

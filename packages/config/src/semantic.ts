@@ -191,6 +191,23 @@ function checkAppHosts(ctx: Context): void {
   }
 }
 
+/**
+ * The two domains must differ: an app reached both ways would then have one name for two routes —
+ * the LAN DNS answers it with the internal gateway (shadowing the tunnel's CNAME for LAN clients)
+ * while the tunnel serves it publicly, and the internal wildcard certificate would cover public
+ * hosts too. A subdomain of the public domain (int.example.com) is the usual choice.
+ */
+function checkDomains(ctx: Context): void {
+  const { public: publicDomain, internal } = ctx.config.domains;
+  if (internal.toLowerCase() !== publicDomain.toLowerCase()) return;
+  ctx.problems.push({
+    path: 'domains.internal',
+    problem: 'is the same as domains.public: an app exposed both ways would get one host name for the LAN gateway and the tunnel',
+    got: internal,
+    fix: `Use a subdomain of the public domain, such as int.${publicDomain}.`,
+  });
+}
+
 function checkTimezone(ctx: Context): void {
   const timezone = ctx.config.workloads?.timezone;
   // The canonical zone list costs 1 ms; a DateTimeFormat (needed for aliases and case) costs 10.
@@ -247,6 +264,7 @@ export function checkSemantics(config: HomelabConfigInput): ConfigProblem[] {
       app.loadBalancerIP ? [[joinPath('apps', name, 'loadBalancerIP'), app.loadBalancerIP]] : [],
     ),
   ]);
+  checkDomains(ctx);
   checkAppHosts(ctx);
   checkTimezone(ctx);
   return ctx.problems;

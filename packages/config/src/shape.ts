@@ -137,6 +137,9 @@ function translate(error: ErrorObject, data: unknown): ConfigProblem {
     case 'minimum':
     case 'maximum':
       return { path, problem: `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params['limit'])}`, got: value, fix: `Use a value ${error.keyword === 'minimum' ? '>=' : '<='} ${String(params['limit'])}.` };
+    case 'maxItems':
+    case 'maxProperties':
+      return { path, problem: `must have at most ${String(params['limit'])} ${error.keyword === 'maxItems' ? 'items' : 'entries'}`, got: value, fix: hint ?? `Remove entries from ${path}.` };
     case 'minItems':
     case 'minProperties':
       return { path, problem: `must have at least ${String(params['limit'])} ${error.keyword === 'minItems' ? 'item' : 'entry'}${params['limit'] === 1 ? '' : 's'}`, got: value, fix: `Add entries to ${path}.` };

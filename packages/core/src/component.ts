@@ -31,6 +31,30 @@ export interface HelmChart {
   releaseName?: string;
 }
 
+/**
+ * How the homelab makes a value it owns, from a CSPRNG: `bytes` random bytes in an encoding, or a
+ * password of `length` characters from an alphabet (`alphanumeric`: A-Z a-z 0-9, safe in URLs,
+ * shells and DSNs; `lowercase`: a-z 0-9, safe as a user or DNS name).
+ */
+export type SecretGenerator = { bytes: number; encoding: 'base64' | 'base64url' | 'hex' } | { length: number; alphabet: 'alphanumeric' | 'lowercase' };
+
+/** What an external value must look like; checked before anything is written. @default 'text' */
+export type SecretFormat = 'text' | 'json' | 'age-identity';
+
+/**
+ * One secret value, declared once. Every Secret key that carries it references this object, so
+ * `homelab secrets` writes the same value to each copy and checks that the copies agree.
+ */
+export interface SecretValue {
+  /** How the command line names the value (`homelab secrets rotate <id>`), e.g. `argocd/oidc-client-secret`. */
+  id: string;
+  /** What the value is; for an external value, also how to obtain it. */
+  description: string;
+  /** Set: the homelab generates the value (`homelab secrets init`). Unset: it comes from outside. */
+  generate?: SecretGenerator;
+  format?: SecretFormat;
+}
+
 /** A Secret a component needs. Values never enter the repository in plain text. */
 export interface SecretDeclaration {
   name: string;
@@ -38,8 +62,18 @@ export interface SecretDeclaration {
   keys: string[];
   /** What the secret is for and where its values come from, shown by `homelab secrets`. */
   description: string;
+  /**
+   * The value each key carries. A key without an entry carries a value of its own, external,
+   * described by `description` (id `<namespace>/<name>/<key>`).
+   */
+  values?: Record<string, SecretValue>;
   /** Labels the Secret must carry, written by `homelab secrets` (ArgoCD, for one, reads only labelled Secrets). */
   labels?: Record<string, string>;
+}
+
+/** The value a Secret key carries: the declared one, else a value of its own, external, described by the Secret. */
+export function secretValueOf(declaration: Pick<SecretDeclaration, 'name' | 'namespace' | 'description' | 'values'>, key: string): SecretValue {
+  return declaration.values?.[key] ?? { id: `${declaration.namespace}/${declaration.name}/${key}`, description: declaration.description };
 }
 
 /** How a service is reached. */
@@ -90,6 +124,11 @@ export interface Exposure {
   access: Access;
   service: { name: string; namespace: string; port: number };
   sso: SsoMode;
+  /**
+   * With `sso: 'oidc'`: the client secret the app signs in with, as its own Secret declares it. The
+   * identity provider's copy references the same value, so it is declared (and generated) once.
+   */
+  oidcClientSecret?: SecretValue;
 }
 
 /** Manifests ArgoCD reads straight from another git repository (e.g. upstream CRDs). */

@@ -23,6 +23,10 @@ export {
   type NetworkDeclaration,
   type PortDeclaration,
   type SecretDeclaration,
+  type SecretFormat,
+  type SecretGenerator,
+  type SecretValue,
+  secretValueOf,
   type SsoMode,
 } from './component.js';
 export { GENERATOR, generatedHeader, generatedMarkdownHeader, hasGeneratedHeader, objectData, renderObjectFile, renderYamlFile, toYaml, type GeneratedFile } from './render.js';
@@ -38,6 +42,7 @@ export {
   rootApplication,
   type GitOpsTarget,
 } from './tree.js';
+export { ConfigMistake, type ConfigMistakeProblem } from './config-mistake.js';
 export { describeObject, validateObjects, type OutputProblem } from './validate.js';
 export { PREEXISTING_NAMESPACES, namespaceLevels, namespacesComponent } from './namespaces.js';
 export {
@@ -54,3 +59,4 @@ export {
   type ProjectScope,
   type ProjectTarget,
 } from './projects.js';
+export { locateExecutable } from './executable.js';

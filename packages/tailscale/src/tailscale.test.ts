@@ -117,7 +117,7 @@ describe('OAuth secret', () => {
     expect(component.secrets).toEqual([
       expect.objectContaining({ name: OPERATOR_OAUTH_SECRET.name, namespace: component.namespace, keys: [...OPERATOR_OAUTH_SECRET.keys] }),
     ]);
-    for (const tag of TAILSCALE_DEFAULTS.tags) expect(component.secrets![0]!.description).toContain(tag);
+    for (const value of Object.values(component.secrets![0]!.values!)) for (const tag of TAILSCALE_DEFAULTS.tags) expect(value.description).toContain(tag);
   });
 
   it('is only referenced: no client ID or secret in the values, the declared Secret mounted by name', () => {

@@ -138,9 +138,18 @@ export function oauthSecret(settings: ResolvedTailscaleSettings): SecretDeclarat
     name: OPERATOR_OAUTH_SECRET.name,
     namespace: settings.namespace,
     keys: [...OPERATOR_OAUTH_SECRET.keys],
-    description:
-      'OAuth client of the Tailscale operator (admin console → Settings → OAuth clients):'
-      + ` scopes Devices Core, Auth Keys and Services (write), tag ${settings.tags.join(', ')}. The chart mounts this Secret by this name.`,
+    description: 'OAuth client of the Tailscale operator, external. The chart mounts this Secret by this name.',
+    values: Object.fromEntries(
+      OPERATOR_OAUTH_SECRET.keys.map((key) => [
+        key,
+        {
+          id: `${settings.namespace}/oauth-${key.replace(/_/g, '-')}`,
+          description:
+            `The ${key.replace('_', ' ')} of the Tailscale operator's OAuth client (admin console → Settings → OAuth clients):`
+            + ` scopes Devices Core, Auth Keys and Services (write), tag ${settings.tags.join(', ')}.`,
+        },
+      ]),
+    ),
   };
 }
 

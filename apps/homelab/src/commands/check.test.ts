@@ -63,7 +63,7 @@ describe('homelab check', () => {
 
   it('prints findings grouped by check and exits 1 on an error', async () => {
     const result = await run('/', brokenTree());
-    expect(result.out).toEqual(['references: 1 error', ERROR_LINE, '✖ 1 error, 0 warnings, 0 info (2 Applications reached of 2, 2 objects applied, 3 manifest files) in 0.00 s']);
+    expect(result.out).toEqual(['references: 1 error', ERROR_LINE, '✖ 1 error, 0 warnings, 0 info (2 Applications reached of 2, 2 objects applied, 3 manifest files among 3 files read) in 0.00 s']);
     expect(result.code).toBe(1);
   });
 
@@ -86,7 +86,7 @@ describe('homelab check', () => {
     expect((await run('/', '/no/such/dir')).code).toBe(2);
     expect(await run('/', brokenTree({ '.homelab-check.yaml': 'extrnal: []\n' }))).toMatchObject({
       code: 1,
-      err: ["✖ .homelab-check.yaml: unknown key 'extrnal' (known: external, repoURLs, roots, ignore, chartValues, podSecurity)"],
+      err: ["✖ .homelab-check.yaml: unknown key 'extrnal' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, podSecurity)"],
     });
   });
 });

@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"title":"homelab.yaml","description":"Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.","type":"object","required":["cluster","domains","network","hosts","nodes","nfs","gitops","secrets","acme"],"properties":{"cluster":{"additionalProperties":false,"description":"Kubernetes cluster identity.","type":"object","required":["name"],"properties":{"name":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Cluster name, used by Talos and in object names.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"controlPlaneVIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Shared API address for several control planes; required when there is more than one.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"domains":{"additionalProperties":false,"description":"DNS domains. Every host name is derived from these.","type":"object","required":["public","internal"],"properties":{"public":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain served publicly through the Cloudflare tunnel.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"},"internal":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain of internal services, resolved by the LAN DNS to the internal gateway.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"}}},"network":{"additionalProperties":false,"description":"The home network.","type":"object","required":["subnet","gateway","nameservers","ranges","internalGatewayIP"],"properties":{"subnet":{"pattern":"^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$","description":"IPv4 network in CIDR notation.","hint":"Use CIDR notation such as 192.0.2.0/24.","type":"string"},"gateway":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Default route of the subnet.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"vlan":{"minimum":1,"maximum":4094,"description":"VLAN tag of the subnet on the hypervisor bridge.","type":"integer"},"nameservers":{"minItems":1,"description":"DNS servers for nodes and clients.","type":"array","items":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"DNS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"}},"ntpServers":{"minItems":1,"default":["time.cloudflare.com"],"description":"NTP servers for the nodes.","type":"array","items":{"minLength":1,"type":"string"}},"ranges":{"additionalProperties":false,"description":"The IP plan. Ranges must lie in the subnet and must not overlap.","type":"object","required":["infrastructure","nodes","loadBalancer"],"properties":{"infrastructure":{"additionalProperties":false,"description":"Addresses of infrastructure devices (hypervisor, NAS, DNS).","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"nodes":{"additionalProperties":false,"description":"Addresses of Kubernetes nodes.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"loadBalancer":{"additionalProperties":false,"description":"Pool Cilium hands out to LoadBalancer services.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"dhcp":{"additionalProperties":false,"description":"Range your DHCP server leases; nothing static may live here.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}},"internalGatewayIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"LoadBalancer IP of the internal Gateway; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"hosts":{"additionalProperties":false,"description":"Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"An infrastructure device.","type":"object","required":["ip"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Address of the device.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"description":{"description":"Free-text note about the device.","type":"string"}}}}},"nodes":{"minProperties":1,"additionalProperties":false,"description":"Talos nodes keyed by host name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"One Talos node, keyed by its host name.","type":"object","required":["ip","role"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Static address of the node; must lie in network.ranges.nodes.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"role":{"type":"string","enum":["controlplane","worker"],"description":"Talos machine type.","hint":"Use one of: controlplane, worker."},"installDisk":{"pattern":"^/[^\\0]*$","description":"Disk Talos installs to.","hint":"Use an absolute path starting with /.","type":"string","default":"/dev/sda"},"vm":{"additionalProperties":false,"default":{},"description":"Proxmox VM sizing for this node.","type":"object","properties":{"host":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs this VM.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"cores":{"minimum":2,"maximum":512,"default":4,"description":"vCPU cores (Talos needs at least 2).","type":"integer"},"cpuType":{"minLength":1,"default":"x86-64-v2-AES","description":"Proxmox CPU type.","type":"string"},"memoryMiB":{"minimum":2048,"default":8192,"description":"Memory in MiB (Talos needs at least 2048).","type":"integer"},"diskGiB":{"minimum":10,"default":100,"description":"Boot disk size in GiB.","type":"integer"}}}}}}},"proxmox":{"additionalProperties":false,"description":"Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.","type":"object","required":["host"],"properties":{"host":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"Proxmox VE API host (https://<address>:8006). An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"defaultNode":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","default":"pve"},"bridge":{"minLength":1,"default":"vmbr0","description":"Linux bridge the VMs attach to (tagged with network.vlan).","type":"string"},"datastore":{"minLength":1,"default":"local-lvm","description":"Datastore for VM disks.","type":"string"},"isoDatastore":{"minLength":1,"default":"local","description":"Datastore the Talos ISO is uploaded to.","type":"string"}}},"cloudflare":{"additionalProperties":false,"description":"Cloudflare Tunnel serving the public apps.","type":"object","properties":{"tunnelId":{"pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$","title":"tunnel ID","description":"UUID of the locally managed Cloudflare tunnel (cloudflared tunnel create <name>); required once an app is public.","hint":"Use the lowercase UUID printed by `cloudflared tunnel create` or `cloudflared tunnel list`.","type":"string"}}},"tailscale":{"additionalProperties":false,"description":"Tailscale operator: private access over the tailnet.","type":"object","required":["tags","proxyTags"],"properties":{"hostname":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"The operator's tailnet device name. Defaults to '<cluster.name>-operator'.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"tags":{"minItems":1,"description":"Tags of the operator itself; its OAuth client must carry them and the tailnet policy must own them.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}},"proxyTags":{"minItems":1,"description":"Tags of the proxies and the subnet router; owned by the operator tags in the tailnet policy.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}}}},"nfs":{"additionalProperties":false,"description":"NFS storage (TrueNAS).","type":"object","required":["server","exports"],"properties":{"server":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"NFS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"exports":{"additionalProperties":false,"description":"NFS export paths on the server.","type":"object","required":["media","config"],"properties":{"media":{"pattern":"^/[^\\0]*$","description":"Export holding the shared media library and downloads (one filesystem, so hardlinks work).","hint":"Use an absolute path starting with /.","type":"string"},"config":{"pattern":"^/[^\\0]*$","description":"Export under which application config volumes are provisioned.","hint":"Use an absolute path starting with /.","type":"string"}}}}},"gitops":{"additionalProperties":false,"description":"Where ArgoCD finds this repository.","type":"object","required":["repoURL"],"properties":{"repoURL":{"pattern":"^(https://|ssh://|git@)\\S+$","description":"Git repository ArgoCD reads this tree from.","hint":"Use an https://, ssh:// or git@ URL of your repository.","type":"string"},"revision":{"minLength":1,"default":"main","description":"Branch, tag or commit ArgoCD tracks.","type":"string"}}},"secrets":{"additionalProperties":false,"description":"SOPS encryption.","type":"object","required":["ageRecipients"],"properties":{"ageRecipients":{"minItems":1,"description":"age recipients every SOPS file is encrypted to.","type":"array","items":{"pattern":"^age1[02-9ac-hj-np-z]{58}$","description":"age public key.","hint":"Use an age public key (age1…, 62 characters) as printed by age-keygen.","type":"string"}}}},"acme":{"additionalProperties":false,"description":"Let's Encrypt (cert-manager).","type":"object","required":["email"],"properties":{"email":{"pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","title":"email address","description":"Let's Encrypt account email.","hint":"Use an email address you read.","type":"string"}}},"workloads":{"additionalProperties":false,"default":{},"description":"Defaults shared by app containers.","type":"object","properties":{"timezone":{"default":"UTC","description":"IANA time zone for app containers (TZ).","type":"string"},"puid":{"minimum":0,"default":1000,"description":"User ID app containers run as (PUID).","type":"integer"},"pgid":{"minimum":0,"default":1000,"description":"Group ID app containers run as (PGID).","type":"integer"}}},"security":{"additionalProperties":false,"default":{},"description":"In-cluster security layers derived from the component declarations.","type":"object","properties":{"networkPolicies":{"type":"string","enum":["enforce","audit","off"],"description":"enforce: Cilium drops every flow the components do not declare; audit: the policies are rendered and Cilium only logs what they would drop (policy audit mode); off: no policies, for debugging only.","hint":"Use one of: enforce, audit, off.","default":"enforce"}}},"components":{"default":{},"additionalProperties":false,"description":"Per-component settings keyed by component name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one platform component (core or observability).","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}}}}}},"apps":{"default":{},"additionalProperties":false,"description":"Per-app settings keyed by app name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one app.","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"description":"ArgoCD sync wave of the component's Application. Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}},"expose":{"additionalProperties":false,"description":"How the app is reached. Omitted keys keep the app package's defaults.","type":"object","properties":{"internal":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"public":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"tailnet":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]}}},"sso":{"type":"string","enum":["proxy","oidc","none"],"description":"Authentik protection of the internal route: forward-auth proxy, native OIDC, or none.","hint":"Use one of: proxy, oidc, none."},"loadBalancerIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Fixed LoadBalancer IP for the app; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"title":"homelab.yaml","description":"Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.","type":"object","required":["cluster","domains","network","hosts","nodes","nfs","gitops","secrets","acme"],"properties":{"cluster":{"additionalProperties":false,"description":"Kubernetes cluster identity.","type":"object","required":["name"],"properties":{"name":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Cluster name, used by Talos and in object names.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"controlPlaneVIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Shared API address for several control planes; required when there is more than one.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"domains":{"additionalProperties":false,"description":"DNS domains. Every host name is derived from these.","type":"object","required":["public","internal"],"properties":{"public":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain served publicly through the Cloudflare tunnel.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"},"internal":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain of internal services, resolved by the LAN DNS to the internal gateway.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"}}},"network":{"additionalProperties":false,"description":"The home network.","type":"object","required":["subnet","gateway","nameservers","ranges","internalGatewayIP"],"properties":{"subnet":{"pattern":"^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$","description":"IPv4 network in CIDR notation.","hint":"Use CIDR notation such as 192.0.2.0/24.","type":"string"},"gateway":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Default route of the subnet.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"vlan":{"minimum":1,"maximum":4094,"description":"VLAN tag of the subnet on the hypervisor bridge.","type":"integer"},"nameservers":{"minItems":1,"maxItems":3,"description":"DNS servers for nodes and clients (resolv.conf uses at most 3).","type":"array","items":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"DNS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"}},"ntpServers":{"minItems":1,"default":["time.cloudflare.com"],"description":"NTP servers for the nodes.","type":"array","items":{"minLength":1,"type":"string"}},"ranges":{"additionalProperties":false,"description":"The IP plan. Ranges must lie in the subnet and must not overlap.","type":"object","required":["infrastructure","nodes","loadBalancer"],"properties":{"infrastructure":{"additionalProperties":false,"description":"Addresses of infrastructure devices (hypervisor, NAS, DNS).","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"nodes":{"additionalProperties":false,"description":"Addresses of Kubernetes nodes.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"loadBalancer":{"additionalProperties":false,"description":"Pool Cilium hands out to LoadBalancer services.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"dhcp":{"additionalProperties":false,"description":"Range your DHCP server leases; nothing static may live here.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}},"internalGatewayIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"LoadBalancer IP of the internal Gateway; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"hosts":{"additionalProperties":false,"description":"Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"An infrastructure device.","type":"object","required":["ip"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Address of the device.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"description":{"description":"Free-text note about the device.","type":"string"}}}}},"nodes":{"minProperties":1,"maxProperties":100,"additionalProperties":false,"description":"Talos nodes keyed by host name (at most 100: one VM each on the Proxmox hosts).","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"One Talos node, keyed by its host name.","type":"object","required":["ip","role"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Static address of the node; must lie in network.ranges.nodes.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"role":{"type":"string","enum":["controlplane","worker"],"description":"Talos machine type.","hint":"Use one of: controlplane, worker."},"installDisk":{"pattern":"^/[^\\0]*$","description":"Disk Talos installs to.","hint":"Use an absolute path starting with /.","type":"string","default":"/dev/sda"},"vm":{"additionalProperties":false,"default":{},"description":"Proxmox VM sizing for this node.","type":"object","properties":{"host":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs this VM.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"cores":{"minimum":2,"maximum":512,"default":4,"description":"vCPU cores (Talos needs at least 2).","type":"integer"},"cpuType":{"minLength":1,"default":"x86-64-v2-AES","description":"Proxmox CPU type.","type":"string"},"memoryMiB":{"minimum":2048,"maximum":1048576,"default":8192,"description":"Memory in MiB (Talos needs at least 2048; at most 1 TiB).","type":"integer"},"diskGiB":{"minimum":10,"maximum":65536,"default":100,"description":"Boot disk size in GiB (at most 64 TiB).","type":"integer"}}}}}}},"proxmox":{"additionalProperties":false,"description":"Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.","type":"object","required":["host"],"properties":{"host":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"Proxmox VE API host (https://<address>:8006). An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"defaultNode":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","default":"pve"},"bridge":{"minLength":1,"default":"vmbr0","description":"Linux bridge the VMs attach to (tagged with network.vlan).","type":"string"},"datastore":{"minLength":1,"default":"local-lvm","description":"Datastore for VM disks.","type":"string"},"isoDatastore":{"minLength":1,"default":"local","description":"Datastore the Talos ISO is uploaded to.","type":"string"}}},"cloudflare":{"additionalProperties":false,"description":"Cloudflare Tunnel serving the public apps.","type":"object","properties":{"tunnelId":{"pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$","title":"tunnel ID","description":"UUID of the locally managed Cloudflare tunnel (cloudflared tunnel create <name>); required once an app is public.","hint":"Use the lowercase UUID printed by `cloudflared tunnel create` or `cloudflared tunnel list`.","type":"string"}}},"tailscale":{"additionalProperties":false,"description":"Tailscale operator: private access over the tailnet.","type":"object","required":["tags","proxyTags"],"properties":{"hostname":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"The operator's tailnet device name. Defaults to '<cluster.name>-operator'.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"tags":{"minItems":1,"description":"Tags of the operator itself; its OAuth client must carry them and the tailnet policy must own them.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}},"proxyTags":{"minItems":1,"description":"Tags of the proxies and the subnet router; owned by the operator tags in the tailnet policy.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}}}},"nfs":{"additionalProperties":false,"description":"NFS storage (TrueNAS).","type":"object","required":["server","exports"],"properties":{"server":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"NFS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"exports":{"additionalProperties":false,"description":"NFS export paths on the server.","type":"object","required":["media","config"],"properties":{"media":{"pattern":"^/[^\\0]*$","description":"Export holding the shared media library and downloads (one filesystem, so hardlinks work).","hint":"Use an absolute path starting with /.","type":"string"},"config":{"pattern":"^/[^\\0]*$","description":"Export under which application config volumes are provisioned.","hint":"Use an absolute path starting with /.","type":"string"}}}}},"gitops":{"additionalProperties":false,"description":"Where ArgoCD finds this repository.","type":"object","required":["repoURL"],"properties":{"repoURL":{"pattern":"^(https://|ssh://|git@)\\S+$","description":"Git repository ArgoCD reads this tree from.","hint":"Use an https://, ssh:// or git@ URL of your repository.","type":"string"},"revision":{"minLength":1,"default":"main","description":"Branch, tag or commit ArgoCD tracks.","type":"string"}}},"secrets":{"additionalProperties":false,"description":"SOPS encryption.","type":"object","required":["ageRecipients"],"properties":{"ageRecipients":{"minItems":1,"description":"age recipients every SOPS file is encrypted to.","type":"array","items":{"pattern":"^age1[02-9ac-hj-np-z]{58}$","description":"age public key.","hint":"Use an age public key (age1…, 62 characters) as printed by age-keygen.","type":"string"}}}},"acme":{"additionalProperties":false,"description":"Let's Encrypt (cert-manager).","type":"object","required":["email"],"properties":{"email":{"pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","title":"email address","description":"Let's Encrypt account email.","hint":"Use an email address you read.","type":"string"}}},"workloads":{"additionalProperties":false,"default":{},"description":"Defaults shared by app containers.","type":"object","properties":{"timezone":{"default":"UTC","description":"IANA time zone for app containers (TZ).","type":"string"},"puid":{"minimum":0,"maximum":4294967294,"default":1000,"description":"User ID app containers run as (PUID).","type":"integer"},"pgid":{"minimum":0,"maximum":4294967294,"default":1000,"description":"Group ID app containers run as (PGID).","type":"integer"}}},"security":{"additionalProperties":false,"default":{},"description":"In-cluster security layers derived from the component declarations.","type":"object","properties":{"networkPolicies":{"type":"string","enum":["enforce","audit","off"],"description":"enforce: Cilium drops every flow the components do not declare; audit: the policies are rendered and Cilium only logs what they would drop (policy audit mode); off: no policies, for debugging only.","hint":"Use one of: enforce, audit, off.","default":"enforce"}}},"components":{"default":{},"additionalProperties":false,"description":"Per-component settings keyed by component name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one platform component (core or observability).","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"minimum":-1000,"maximum":1000,"description":"ArgoCD sync wave of the component's Application (-1000 to 1000). Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}}}}}},"apps":{"default":{},"additionalProperties":false,"description":"Per-app settings keyed by app name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one app.","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"minimum":-1000,"maximum":1000,"description":"ArgoCD sync wave of the component's Application (-1000 to 1000). Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}},"expose":{"additionalProperties":false,"description":"How the app is reached. Omitted keys keep the app package's defaults.","type":"object","properties":{"internal":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"public":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"tailnet":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]}}},"sso":{"type":"string","enum":["proxy","oidc","none"],"description":"Authentik protection of the internal route: forward-auth proxy, native OIDC, or none.","hint":"Use one of: proxy, oidc, none."},"loadBalancerIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Fixed LoadBalancer IP for the app; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "u");
@@ -479,8 +479,8 @@ errors++;
 if(data6.nameservers !== undefined){
 let data10 = data6.nameservers;
 if(Array.isArray(data10)){
-if(data10.length < 1){
-const err38 = {instancePath:instancePath+"/network/nameservers",schemaPath:"#/properties/network/properties/nameservers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(data10.length > 3){
+const err38 = {instancePath:instancePath+"/network/nameservers",schemaPath:"#/properties/network/properties/nameservers/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -489,12 +489,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-const len0 = data10.length;
-for(let i0=0; i0<len0; i0++){
-let data11 = data10[i0];
-if(typeof data11 === "string"){
-if(!pattern6.test(data11)){
-const err39 = {instancePath:instancePath+"/network/nameservers/" + i0,schemaPath:"#/properties/network/properties/nameservers/items/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+if(data10.length < 1){
+const err39 = {instancePath:instancePath+"/network/nameservers",schemaPath:"#/properties/network/properties/nameservers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -503,9 +499,12 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-else {
-const err40 = {instancePath:instancePath+"/network/nameservers/" + i0,schemaPath:"#/properties/network/properties/nameservers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len0 = data10.length;
+for(let i0=0; i0<len0; i0++){
+let data11 = data10[i0];
+if(typeof data11 === "string"){
+if(!pattern6.test(data11)){
+const err40 = {instancePath:instancePath+"/network/nameservers/" + i0,schemaPath:"#/properties/network/properties/nameservers/items/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -515,9 +514,8 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
 else {
-const err41 = {instancePath:instancePath+"/network/nameservers",schemaPath:"#/properties/network/properties/nameservers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err41 = {instancePath:instancePath+"/network/nameservers/" + i0,schemaPath:"#/properties/network/properties/nameservers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -527,10 +525,9 @@ vErrors.push(err41);
 errors++;
 }
 }
-let data12 = data6.ntpServers;
-if(Array.isArray(data12)){
-if(data12.length < 1){
-const err42 = {instancePath:instancePath+"/network/ntpServers",schemaPath:"#/properties/network/properties/ntpServers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+else {
+const err42 = {instancePath:instancePath+"/network/nameservers",schemaPath:"#/properties/network/properties/nameservers/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -539,12 +536,11 @@ vErrors.push(err42);
 }
 errors++;
 }
-const len1 = data12.length;
-for(let i1=0; i1<len1; i1++){
-let data13 = data12[i1];
-if(typeof data13 === "string"){
-if(func3(data13) < 1){
-const err43 = {instancePath:instancePath+"/network/ntpServers/" + i1,schemaPath:"#/properties/network/properties/ntpServers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+let data12 = data6.ntpServers;
+if(Array.isArray(data12)){
+if(data12.length < 1){
+const err43 = {instancePath:instancePath+"/network/ntpServers",schemaPath:"#/properties/network/properties/ntpServers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -553,9 +549,12 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/network/ntpServers/" + i1,schemaPath:"#/properties/network/properties/ntpServers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len1 = data12.length;
+for(let i1=0; i1<len1; i1++){
+let data13 = data12[i1];
+if(typeof data13 === "string"){
+if(func3(data13) < 1){
+const err44 = {instancePath:instancePath+"/network/ntpServers/" + i1,schemaPath:"#/properties/network/properties/ntpServers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -565,9 +564,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-}
 else {
-const err45 = {instancePath:instancePath+"/network/ntpServers",schemaPath:"#/properties/network/properties/ntpServers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err45 = {instancePath:instancePath+"/network/ntpServers/" + i1,schemaPath:"#/properties/network/properties/ntpServers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -576,11 +574,10 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(data6.ranges !== undefined){
-let data14 = data6.ranges;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.infrastructure === undefined){
-const err46 = {instancePath:instancePath+"/network/ranges",schemaPath:"#/properties/network/properties/ranges/required",keyword:"required",params:{missingProperty: "infrastructure"},message:"must have required property '"+"infrastructure"+"'"};
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/network/ntpServers",schemaPath:"#/properties/network/properties/ntpServers/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -589,8 +586,11 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data14.nodes === undefined){
-const err47 = {instancePath:instancePath+"/network/ranges",schemaPath:"#/properties/network/properties/ranges/required",keyword:"required",params:{missingProperty: "nodes"},message:"must have required property '"+"nodes"+"'"};
+if(data6.ranges !== undefined){
+let data14 = data6.ranges;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.infrastructure === undefined){
+const err47 = {instancePath:instancePath+"/network/ranges",schemaPath:"#/properties/network/properties/ranges/required",keyword:"required",params:{missingProperty: "infrastructure"},message:"must have required property '"+"infrastructure"+"'"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -599,8 +599,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data14.loadBalancer === undefined){
-const err48 = {instancePath:instancePath+"/network/ranges",schemaPath:"#/properties/network/properties/ranges/required",keyword:"required",params:{missingProperty: "loadBalancer"},message:"must have required property '"+"loadBalancer"+"'"};
+if(data14.nodes === undefined){
+const err48 = {instancePath:instancePath+"/network/ranges",schemaPath:"#/properties/network/properties/ranges/required",keyword:"required",params:{missingProperty: "nodes"},message:"must have required property '"+"nodes"+"'"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -609,9 +609,8 @@ vErrors.push(err48);
 }
 errors++;
 }
-for(const key4 in data14){
-if(!((((key4 === "infrastructure") || (key4 === "nodes")) || (key4 === "loadBalancer")) || (key4 === "dhcp"))){
-const err49 = {instancePath:instancePath+"/network/ranges",schemaPath:"#/properties/network/properties/ranges/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(data14.loadBalancer === undefined){
+const err49 = {instancePath:instancePath+"/network/ranges",schemaPath:"#/properties/network/properties/ranges/required",keyword:"required",params:{missingProperty: "loadBalancer"},message:"must have required property '"+"loadBalancer"+"'"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -620,12 +619,9 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data14.infrastructure !== undefined){
-let data15 = data14.infrastructure;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.start === undefined){
-const err50 = {instancePath:instancePath+"/network/ranges/infrastructure",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
+for(const key4 in data14){
+if(!((((key4 === "infrastructure") || (key4 === "nodes")) || (key4 === "loadBalancer")) || (key4 === "dhcp"))){
+const err50 = {instancePath:instancePath+"/network/ranges",schemaPath:"#/properties/network/properties/ranges/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -634,8 +630,12 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(data15.end === undefined){
-const err51 = {instancePath:instancePath+"/network/ranges/infrastructure",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
+}
+if(data14.infrastructure !== undefined){
+let data15 = data14.infrastructure;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.start === undefined){
+const err51 = {instancePath:instancePath+"/network/ranges/infrastructure",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -644,9 +644,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-for(const key5 in data15){
-if(!((key5 === "start") || (key5 === "end"))){
-const err52 = {instancePath:instancePath+"/network/ranges/infrastructure",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(data15.end === undefined){
+const err52 = {instancePath:instancePath+"/network/ranges/infrastructure",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -655,12 +654,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data15.start !== undefined){
-let data16 = data15.start;
-if(typeof data16 === "string"){
-if(!pattern1.test(data16)){
-const err53 = {instancePath:instancePath+"/network/ranges/infrastructure/start",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/properties/start/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+for(const key5 in data15){
+if(!((key5 === "start") || (key5 === "end"))){
+const err53 = {instancePath:instancePath+"/network/ranges/infrastructure",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -670,8 +666,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-else {
-const err54 = {instancePath:instancePath+"/network/ranges/infrastructure/start",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/properties/start/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data15.start !== undefined){
+let data16 = data15.start;
+if(typeof data16 === "string"){
+if(!pattern1.test(data16)){
+const err54 = {instancePath:instancePath+"/network/ranges/infrastructure/start",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/properties/start/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -681,11 +680,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data15.end !== undefined){
-let data17 = data15.end;
-if(typeof data17 === "string"){
-if(!pattern1.test(data17)){
-const err55 = {instancePath:instancePath+"/network/ranges/infrastructure/end",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/properties/end/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+else {
+const err55 = {instancePath:instancePath+"/network/ranges/infrastructure/start",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/properties/start/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -695,8 +691,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/network/ranges/infrastructure/end",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/properties/end/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data15.end !== undefined){
+let data17 = data15.end;
+if(typeof data17 === "string"){
+if(!pattern1.test(data17)){
+const err56 = {instancePath:instancePath+"/network/ranges/infrastructure/end",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/properties/end/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -706,9 +705,8 @@ vErrors.push(err56);
 errors++;
 }
 }
-}
 else {
-const err57 = {instancePath:instancePath+"/network/ranges/infrastructure",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err57 = {instancePath:instancePath+"/network/ranges/infrastructure/end",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/properties/end/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -718,11 +716,9 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data14.nodes !== undefined){
-let data18 = data14.nodes;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.start === undefined){
-const err58 = {instancePath:instancePath+"/network/ranges/nodes",schemaPath:"#/properties/network/properties/ranges/properties/nodes/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
+}
+else {
+const err58 = {instancePath:instancePath+"/network/ranges/infrastructure",schemaPath:"#/properties/network/properties/ranges/properties/infrastructure/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -731,8 +727,12 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(data18.end === undefined){
-const err59 = {instancePath:instancePath+"/network/ranges/nodes",schemaPath:"#/properties/network/properties/ranges/properties/nodes/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
+}
+if(data14.nodes !== undefined){
+let data18 = data14.nodes;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.start === undefined){
+const err59 = {instancePath:instancePath+"/network/ranges/nodes",schemaPath:"#/properties/network/properties/ranges/properties/nodes/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -741,9 +741,8 @@ vErrors.push(err59);
 }
 errors++;
 }
-for(const key6 in data18){
-if(!((key6 === "start") || (key6 === "end"))){
-const err60 = {instancePath:instancePath+"/network/ranges/nodes",schemaPath:"#/properties/network/properties/ranges/properties/nodes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(data18.end === undefined){
+const err60 = {instancePath:instancePath+"/network/ranges/nodes",schemaPath:"#/properties/network/properties/ranges/properties/nodes/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -752,12 +751,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data18.start !== undefined){
-let data19 = data18.start;
-if(typeof data19 === "string"){
-if(!pattern1.test(data19)){
-const err61 = {instancePath:instancePath+"/network/ranges/nodes/start",schemaPath:"#/properties/network/properties/ranges/properties/nodes/properties/start/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+for(const key6 in data18){
+if(!((key6 === "start") || (key6 === "end"))){
+const err61 = {instancePath:instancePath+"/network/ranges/nodes",schemaPath:"#/properties/network/properties/ranges/properties/nodes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -767,8 +763,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-else {
-const err62 = {instancePath:instancePath+"/network/ranges/nodes/start",schemaPath:"#/properties/network/properties/ranges/properties/nodes/properties/start/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.start !== undefined){
+let data19 = data18.start;
+if(typeof data19 === "string"){
+if(!pattern1.test(data19)){
+const err62 = {instancePath:instancePath+"/network/ranges/nodes/start",schemaPath:"#/properties/network/properties/ranges/properties/nodes/properties/start/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -778,11 +777,8 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data18.end !== undefined){
-let data20 = data18.end;
-if(typeof data20 === "string"){
-if(!pattern1.test(data20)){
-const err63 = {instancePath:instancePath+"/network/ranges/nodes/end",schemaPath:"#/properties/network/properties/ranges/properties/nodes/properties/end/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+else {
+const err63 = {instancePath:instancePath+"/network/ranges/nodes/start",schemaPath:"#/properties/network/properties/ranges/properties/nodes/properties/start/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -792,8 +788,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-else {
-const err64 = {instancePath:instancePath+"/network/ranges/nodes/end",schemaPath:"#/properties/network/properties/ranges/properties/nodes/properties/end/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.end !== undefined){
+let data20 = data18.end;
+if(typeof data20 === "string"){
+if(!pattern1.test(data20)){
+const err64 = {instancePath:instancePath+"/network/ranges/nodes/end",schemaPath:"#/properties/network/properties/ranges/properties/nodes/properties/end/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -803,9 +802,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-}
 else {
-const err65 = {instancePath:instancePath+"/network/ranges/nodes",schemaPath:"#/properties/network/properties/ranges/properties/nodes/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err65 = {instancePath:instancePath+"/network/ranges/nodes/end",schemaPath:"#/properties/network/properties/ranges/properties/nodes/properties/end/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -815,11 +813,9 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data14.loadBalancer !== undefined){
-let data21 = data14.loadBalancer;
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-if(data21.start === undefined){
-const err66 = {instancePath:instancePath+"/network/ranges/loadBalancer",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
+}
+else {
+const err66 = {instancePath:instancePath+"/network/ranges/nodes",schemaPath:"#/properties/network/properties/ranges/properties/nodes/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -828,8 +824,12 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data21.end === undefined){
-const err67 = {instancePath:instancePath+"/network/ranges/loadBalancer",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
+}
+if(data14.loadBalancer !== undefined){
+let data21 = data14.loadBalancer;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.start === undefined){
+const err67 = {instancePath:instancePath+"/network/ranges/loadBalancer",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -838,9 +838,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-for(const key7 in data21){
-if(!((key7 === "start") || (key7 === "end"))){
-const err68 = {instancePath:instancePath+"/network/ranges/loadBalancer",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(data21.end === undefined){
+const err68 = {instancePath:instancePath+"/network/ranges/loadBalancer",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -849,12 +848,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-if(data21.start !== undefined){
-let data22 = data21.start;
-if(typeof data22 === "string"){
-if(!pattern1.test(data22)){
-const err69 = {instancePath:instancePath+"/network/ranges/loadBalancer/start",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/properties/start/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+for(const key7 in data21){
+if(!((key7 === "start") || (key7 === "end"))){
+const err69 = {instancePath:instancePath+"/network/ranges/loadBalancer",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -864,8 +860,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-else {
-const err70 = {instancePath:instancePath+"/network/ranges/loadBalancer/start",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/properties/start/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data21.start !== undefined){
+let data22 = data21.start;
+if(typeof data22 === "string"){
+if(!pattern1.test(data22)){
+const err70 = {instancePath:instancePath+"/network/ranges/loadBalancer/start",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/properties/start/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -875,11 +874,8 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data21.end !== undefined){
-let data23 = data21.end;
-if(typeof data23 === "string"){
-if(!pattern1.test(data23)){
-const err71 = {instancePath:instancePath+"/network/ranges/loadBalancer/end",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/properties/end/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+else {
+const err71 = {instancePath:instancePath+"/network/ranges/loadBalancer/start",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/properties/start/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -889,8 +885,11 @@ vErrors.push(err71);
 errors++;
 }
 }
-else {
-const err72 = {instancePath:instancePath+"/network/ranges/loadBalancer/end",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/properties/end/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data21.end !== undefined){
+let data23 = data21.end;
+if(typeof data23 === "string"){
+if(!pattern1.test(data23)){
+const err72 = {instancePath:instancePath+"/network/ranges/loadBalancer/end",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/properties/end/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -900,9 +899,8 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
 else {
-const err73 = {instancePath:instancePath+"/network/ranges/loadBalancer",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err73 = {instancePath:instancePath+"/network/ranges/loadBalancer/end",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/properties/end/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -912,11 +910,9 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data14.dhcp !== undefined){
-let data24 = data14.dhcp;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.start === undefined){
-const err74 = {instancePath:instancePath+"/network/ranges/dhcp",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
+}
+else {
+const err74 = {instancePath:instancePath+"/network/ranges/loadBalancer",schemaPath:"#/properties/network/properties/ranges/properties/loadBalancer/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -925,8 +921,12 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(data24.end === undefined){
-const err75 = {instancePath:instancePath+"/network/ranges/dhcp",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
+}
+if(data14.dhcp !== undefined){
+let data24 = data14.dhcp;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.start === undefined){
+const err75 = {instancePath:instancePath+"/network/ranges/dhcp",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/required",keyword:"required",params:{missingProperty: "start"},message:"must have required property '"+"start"+"'"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -935,9 +935,8 @@ vErrors.push(err75);
 }
 errors++;
 }
-for(const key8 in data24){
-if(!((key8 === "start") || (key8 === "end"))){
-const err76 = {instancePath:instancePath+"/network/ranges/dhcp",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(data24.end === undefined){
+const err76 = {instancePath:instancePath+"/network/ranges/dhcp",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/required",keyword:"required",params:{missingProperty: "end"},message:"must have required property '"+"end"+"'"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -946,12 +945,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-if(data24.start !== undefined){
-let data25 = data24.start;
-if(typeof data25 === "string"){
-if(!pattern1.test(data25)){
-const err77 = {instancePath:instancePath+"/network/ranges/dhcp/start",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/properties/start/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+for(const key8 in data24){
+if(!((key8 === "start") || (key8 === "end"))){
+const err77 = {instancePath:instancePath+"/network/ranges/dhcp",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -961,8 +957,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-else {
-const err78 = {instancePath:instancePath+"/network/ranges/dhcp/start",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/properties/start/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data24.start !== undefined){
+let data25 = data24.start;
+if(typeof data25 === "string"){
+if(!pattern1.test(data25)){
+const err78 = {instancePath:instancePath+"/network/ranges/dhcp/start",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/properties/start/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -972,11 +971,8 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data24.end !== undefined){
-let data26 = data24.end;
-if(typeof data26 === "string"){
-if(!pattern1.test(data26)){
-const err79 = {instancePath:instancePath+"/network/ranges/dhcp/end",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/properties/end/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+else {
+const err79 = {instancePath:instancePath+"/network/ranges/dhcp/start",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/properties/start/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -986,8 +982,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-else {
-const err80 = {instancePath:instancePath+"/network/ranges/dhcp/end",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/properties/end/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data24.end !== undefined){
+let data26 = data24.end;
+if(typeof data26 === "string"){
+if(!pattern1.test(data26)){
+const err80 = {instancePath:instancePath+"/network/ranges/dhcp/end",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/properties/end/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -997,9 +996,8 @@ vErrors.push(err80);
 errors++;
 }
 }
-}
 else {
-const err81 = {instancePath:instancePath+"/network/ranges/dhcp",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err81 = {instancePath:instancePath+"/network/ranges/dhcp/end",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/properties/end/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1011,7 +1009,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/network/ranges",schemaPath:"#/properties/network/properties/ranges/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err82 = {instancePath:instancePath+"/network/ranges/dhcp",schemaPath:"#/properties/network/properties/ranges/properties/dhcp/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1021,11 +1019,9 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data6.internalGatewayIP !== undefined){
-let data27 = data6.internalGatewayIP;
-if(typeof data27 === "string"){
-if(!pattern1.test(data27)){
-const err83 = {instancePath:instancePath+"/network/internalGatewayIP",schemaPath:"#/properties/network/properties/internalGatewayIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+}
+else {
+const err83 = {instancePath:instancePath+"/network/ranges",schemaPath:"#/properties/network/properties/ranges/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1035,8 +1031,11 @@ vErrors.push(err83);
 errors++;
 }
 }
-else {
-const err84 = {instancePath:instancePath+"/network/internalGatewayIP",schemaPath:"#/properties/network/properties/internalGatewayIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data6.internalGatewayIP !== undefined){
+let data27 = data6.internalGatewayIP;
+if(typeof data27 === "string"){
+if(!pattern1.test(data27)){
+const err84 = {instancePath:instancePath+"/network/internalGatewayIP",schemaPath:"#/properties/network/properties/internalGatewayIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1046,9 +1045,8 @@ vErrors.push(err84);
 errors++;
 }
 }
-}
 else {
-const err85 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err85 = {instancePath:instancePath+"/network/internalGatewayIP",schemaPath:"#/properties/network/properties/internalGatewayIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1058,12 +1056,9 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data.hosts !== undefined){
-let data28 = data.hosts;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-for(const key9 in data28){
-if(!(pattern0.test(key9))){
-const err86 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+}
+else {
+const err86 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1073,12 +1068,12 @@ vErrors.push(err86);
 errors++;
 }
 }
-for(const key10 in data28){
-if(pattern0.test(key10)){
-let data29 = data28[key10];
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.ip === undefined){
-const err87 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/required",keyword:"required",params:{missingProperty: "ip"},message:"must have required property '"+"ip"+"'"};
+if(data.hosts !== undefined){
+let data28 = data.hosts;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+for(const key9 in data28){
+if(!(pattern0.test(key9))){
+const err87 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1087,9 +1082,13 @@ vErrors.push(err87);
 }
 errors++;
 }
-for(const key11 in data29){
-if(!((key11 === "ip") || (key11 === "description"))){
-const err88 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+}
+for(const key10 in data28){
+if(pattern0.test(key10)){
+let data29 = data28[key10];
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.ip === undefined){
+const err88 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/required",keyword:"required",params:{missingProperty: "ip"},message:"must have required property '"+"ip"+"'"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1098,12 +1097,9 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-if(data29.ip !== undefined){
-let data30 = data29.ip;
-if(typeof data30 === "string"){
-if(!pattern1.test(data30)){
-const err89 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/ip",schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/ip/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+for(const key11 in data29){
+if(!((key11 === "ip") || (key11 === "description"))){
+const err89 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1113,8 +1109,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-else {
-const err90 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/ip",schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data29.ip !== undefined){
+let data30 = data29.ip;
+if(typeof data30 === "string"){
+if(!pattern1.test(data30)){
+const err90 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/ip",schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/ip/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1124,9 +1123,8 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data29.description !== undefined){
-if(typeof data29.description !== "string"){
-const err91 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err91 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/ip",schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1136,9 +1134,9 @@ vErrors.push(err91);
 errors++;
 }
 }
-}
-else {
-const err92 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data29.description !== undefined){
+if(typeof data29.description !== "string"){
+const err92 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1149,9 +1147,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err93 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err93 = {instancePath:instancePath+"/hosts/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1161,11 +1158,10 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data.nodes !== undefined){
-let data32 = data.nodes;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-if(Object.keys(data32).length < 1){
-const err94 = {instancePath:instancePath+"/nodes",schemaPath:"#/properties/nodes/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1174,14 +1170,38 @@ vErrors.push(err94);
 }
 errors++;
 }
-for(const key12 in data32){
-if(!(pattern0.test(key12))){
-const err95 = {instancePath:instancePath+"/nodes",schemaPath:"#/properties/nodes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+}
+if(data.nodes !== undefined){
+let data32 = data.nodes;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(Object.keys(data32).length > 100){
+const err95 = {instancePath:instancePath+"/nodes",schemaPath:"#/properties/nodes/maxProperties",keyword:"maxProperties",params:{limit: 100},message:"must NOT have more than 100 properties"};
 if(vErrors === null){
 vErrors = [err95];
 }
 else {
 vErrors.push(err95);
+}
+errors++;
+}
+if(Object.keys(data32).length < 1){
+const err96 = {instancePath:instancePath+"/nodes",schemaPath:"#/properties/nodes/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+for(const key12 in data32){
+if(!(pattern0.test(key12))){
+const err97 = {instancePath:instancePath+"/nodes",schemaPath:"#/properties/nodes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
 }
 errors++;
 }
@@ -1197,28 +1217,7 @@ if(data33.vm === undefined){
 data33.vm = {};
 }
 if(data33.ip === undefined){
-const err96 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/required",keyword:"required",params:{missingProperty: "ip"},message:"must have required property '"+"ip"+"'"};
-if(vErrors === null){
-vErrors = [err96];
-}
-else {
-vErrors.push(err96);
-}
-errors++;
-}
-if(data33.role === undefined){
-const err97 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
-if(vErrors === null){
-vErrors = [err97];
-}
-else {
-vErrors.push(err97);
-}
-errors++;
-}
-for(const key14 in data33){
-if(!((((key14 === "ip") || (key14 === "role")) || (key14 === "installDisk")) || (key14 === "vm"))){
-const err98 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+const err98 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/required",keyword:"required",params:{missingProperty: "ip"},message:"must have required property '"+"ip"+"'"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1227,12 +1226,8 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-if(data33.ip !== undefined){
-let data34 = data33.ip;
-if(typeof data34 === "string"){
-if(!pattern1.test(data34)){
-const err99 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/ip",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/ip/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+if(data33.role === undefined){
+const err99 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1241,9 +1236,9 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-else {
-const err100 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/ip",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key14 in data33){
+if(!((((key14 === "ip") || (key14 === "role")) || (key14 === "installDisk")) || (key14 === "vm"))){
+const err100 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1253,10 +1248,11 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data33.role !== undefined){
-let data35 = data33.role;
-if(typeof data35 !== "string"){
-const err101 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/role",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data33.ip !== undefined){
+let data34 = data33.ip;
+if(typeof data34 === "string"){
+if(!pattern1.test(data34)){
+const err101 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/ip",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/ip/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1265,8 +1261,9 @@ vErrors.push(err101);
 }
 errors++;
 }
-if(!((data35 === "controlplane") || (data35 === "worker"))){
-const err102 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/role",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.nodes.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.role.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err102 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/ip",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1276,10 +1273,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-let data36 = data33.installDisk;
-if(typeof data36 === "string"){
-if(!pattern22.test(data36)){
-const err103 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/installDisk",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/installDisk/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
+if(data33.role !== undefined){
+let data35 = data33.role;
+if(typeof data35 !== "string"){
+const err103 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/role",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1288,14 +1285,37 @@ vErrors.push(err103);
 }
 errors++;
 }
-}
-else {
-const err104 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/installDisk",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/installDisk/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((data35 === "controlplane") || (data35 === "worker"))){
+const err104 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/role",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.nodes.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err104];
 }
 else {
 vErrors.push(err104);
+}
+errors++;
+}
+}
+let data36 = data33.installDisk;
+if(typeof data36 === "string"){
+if(!pattern22.test(data36)){
+const err105 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/installDisk",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/installDisk/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/installDisk",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/installDisk/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
 }
 errors++;
 }
@@ -1315,32 +1335,7 @@ data37.diskGiB = 100;
 }
 for(const key15 in data37){
 if(!(((((key15 === "host") || (key15 === "cores")) || (key15 === "cpuType")) || (key15 === "memoryMiB")) || (key15 === "diskGiB"))){
-const err105 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err105];
-}
-else {
-vErrors.push(err105);
-}
-errors++;
-}
-}
-if(data37.host !== undefined){
-let data38 = data37.host;
-if(typeof data38 === "string"){
-if(!pattern0.test(data38)){
-const err106 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/host",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/host/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"+"\""};
-if(vErrors === null){
-vErrors = [err106];
-}
-else {
-vErrors.push(err106);
-}
-errors++;
-}
-}
-else {
-const err107 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/host",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err107 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1350,9 +1345,11 @@ vErrors.push(err107);
 errors++;
 }
 }
-let data39 = data37.cores;
-if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
-const err108 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/cores",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/cores/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data37.host !== undefined){
+let data38 = data37.host;
+if(typeof data38 === "string"){
+if(!pattern0.test(data38)){
+const err108 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/host",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/host/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1361,9 +1358,9 @@ vErrors.push(err108);
 }
 errors++;
 }
-if((typeof data39 == "number") && (isFinite(data39))){
-if(data39 > 512 || isNaN(data39)){
-const err109 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/cores",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/cores/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
+}
+else {
+const err109 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/host",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1372,8 +1369,10 @@ vErrors.push(err109);
 }
 errors++;
 }
-if(data39 < 2 || isNaN(data39)){
-const err110 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/cores",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/cores/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
+}
+let data39 = data37.cores;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+const err110 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/cores",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/cores/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1382,11 +1381,9 @@ vErrors.push(err110);
 }
 errors++;
 }
-}
-let data40 = data37.cpuType;
-if(typeof data40 === "string"){
-if(func3(data40) < 1){
-const err111 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/cpuType",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/cpuType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 > 512 || isNaN(data39)){
+const err111 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/cores",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/cores/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1395,9 +1392,8 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-else {
-const err112 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/cpuType",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/cpuType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39 < 2 || isNaN(data39)){
+const err112 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/cores",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/cores/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1406,9 +1402,11 @@ vErrors.push(err112);
 }
 errors++;
 }
-let data41 = data37.memoryMiB;
-if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-const err113 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/memoryMiB",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+let data40 = data37.cpuType;
+if(typeof data40 === "string"){
+if(func3(data40) < 1){
+const err113 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/cpuType",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/cpuType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1417,9 +1415,9 @@ vErrors.push(err113);
 }
 errors++;
 }
-if((typeof data41 == "number") && (isFinite(data41))){
-if(data41 < 2048 || isNaN(data41)){
-const err114 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/memoryMiB",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2048},message:"must be >= 2048"};
+}
+else {
+const err114 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/cpuType",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/cpuType/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1428,10 +1426,9 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-let data42 = data37.diskGiB;
-if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
-const err115 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/diskGiB",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/diskGiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+let data41 = data37.memoryMiB;
+if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
+const err115 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/memoryMiB",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1440,9 +1437,9 @@ vErrors.push(err115);
 }
 errors++;
 }
-if((typeof data42 == "number") && (isFinite(data42))){
-if(data42 < 10 || isNaN(data42)){
-const err116 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/diskGiB",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/diskGiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10"};
+if((typeof data41 == "number") && (isFinite(data41))){
+if(data41 > 1048576 || isNaN(data41)){
+const err116 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/memoryMiB",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/memoryMiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1048576},message:"must be <= 1048576"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1451,10 +1448,8 @@ vErrors.push(err116);
 }
 errors++;
 }
-}
-}
-else {
-const err117 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data41 < 2048 || isNaN(data41)){
+const err117 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/memoryMiB",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2048},message:"must be >= 2048"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1464,8 +1459,9 @@ vErrors.push(err117);
 errors++;
 }
 }
-else {
-const err118 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data42 = data37.diskGiB;
+if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+const err118 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/diskGiB",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/diskGiB/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1474,16 +1470,60 @@ vErrors.push(err118);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err119 = {instancePath:instancePath+"/nodes",schemaPath:"#/properties/nodes/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 > 65536 || isNaN(data42)){
+const err119 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/diskGiB",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/diskGiB/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536"};
 if(vErrors === null){
 vErrors = [err119];
 }
 else {
 vErrors.push(err119);
+}
+errors++;
+}
+if(data42 < 10 || isNaN(data42)){
+const err120 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm/diskGiB",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/properties/diskGiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10"};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+}
+else {
+const err121 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1")+"/vm",schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/vm/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+}
+else {
+const err122 = {instancePath:instancePath+"/nodes/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/nodes/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err123 = {instancePath:instancePath+"/nodes",schemaPath:"#/properties/nodes/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
 }
 errors++;
 }
@@ -1504,56 +1544,7 @@ if(data43.isoDatastore === undefined){
 data43.isoDatastore = "local";
 }
 if(data43.host === undefined){
-const err120 = {instancePath:instancePath+"/proxmox",schemaPath:"#/properties/proxmox/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
-if(vErrors === null){
-vErrors = [err120];
-}
-else {
-vErrors.push(err120);
-}
-errors++;
-}
-for(const key16 in data43){
-if(!(((((key16 === "host") || (key16 === "defaultNode")) || (key16 === "bridge")) || (key16 === "datastore")) || (key16 === "isoDatastore"))){
-const err121 = {instancePath:instancePath+"/proxmox",schemaPath:"#/properties/proxmox/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err121];
-}
-else {
-vErrors.push(err121);
-}
-errors++;
-}
-}
-if(data43.host !== undefined){
-let data44 = data43.host;
-if(typeof data44 === "string"){
-if(!pattern6.test(data44)){
-const err122 = {instancePath:instancePath+"/proxmox/host",schemaPath:"#/properties/proxmox/properties/host/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
-if(vErrors === null){
-vErrors = [err122];
-}
-else {
-vErrors.push(err122);
-}
-errors++;
-}
-}
-else {
-const err123 = {instancePath:instancePath+"/proxmox/host",schemaPath:"#/properties/proxmox/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err123];
-}
-else {
-vErrors.push(err123);
-}
-errors++;
-}
-}
-let data45 = data43.defaultNode;
-if(typeof data45 === "string"){
-if(!pattern0.test(data45)){
-const err124 = {instancePath:instancePath+"/proxmox/defaultNode",schemaPath:"#/properties/proxmox/properties/defaultNode/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"+"\""};
+const err124 = {instancePath:instancePath+"/proxmox",schemaPath:"#/properties/proxmox/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1562,9 +1553,9 @@ vErrors.push(err124);
 }
 errors++;
 }
-}
-else {
-const err125 = {instancePath:instancePath+"/proxmox/defaultNode",schemaPath:"#/properties/proxmox/properties/defaultNode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key16 in data43){
+if(!(((((key16 === "host") || (key16 === "defaultNode")) || (key16 === "bridge")) || (key16 === "datastore")) || (key16 === "isoDatastore"))){
+const err125 = {instancePath:instancePath+"/proxmox",schemaPath:"#/properties/proxmox/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1573,10 +1564,12 @@ vErrors.push(err125);
 }
 errors++;
 }
-let data46 = data43.bridge;
-if(typeof data46 === "string"){
-if(func3(data46) < 1){
-const err126 = {instancePath:instancePath+"/proxmox/bridge",schemaPath:"#/properties/proxmox/properties/bridge/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data43.host !== undefined){
+let data44 = data43.host;
+if(typeof data44 === "string"){
+if(!pattern6.test(data44)){
+const err126 = {instancePath:instancePath+"/proxmox/host",schemaPath:"#/properties/proxmox/properties/host/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1587,7 +1580,7 @@ errors++;
 }
 }
 else {
-const err127 = {instancePath:instancePath+"/proxmox/bridge",schemaPath:"#/properties/proxmox/properties/bridge/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err127 = {instancePath:instancePath+"/proxmox/host",schemaPath:"#/properties/proxmox/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1596,10 +1589,11 @@ vErrors.push(err127);
 }
 errors++;
 }
-let data47 = data43.datastore;
-if(typeof data47 === "string"){
-if(func3(data47) < 1){
-const err128 = {instancePath:instancePath+"/proxmox/datastore",schemaPath:"#/properties/proxmox/properties/datastore/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+let data45 = data43.defaultNode;
+if(typeof data45 === "string"){
+if(!pattern0.test(data45)){
+const err128 = {instancePath:instancePath+"/proxmox/defaultNode",schemaPath:"#/properties/proxmox/properties/defaultNode/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1610,7 +1604,7 @@ errors++;
 }
 }
 else {
-const err129 = {instancePath:instancePath+"/proxmox/datastore",schemaPath:"#/properties/proxmox/properties/datastore/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err129 = {instancePath:instancePath+"/proxmox/defaultNode",schemaPath:"#/properties/proxmox/properties/defaultNode/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1619,10 +1613,10 @@ vErrors.push(err129);
 }
 errors++;
 }
-let data48 = data43.isoDatastore;
-if(typeof data48 === "string"){
-if(func3(data48) < 1){
-const err130 = {instancePath:instancePath+"/proxmox/isoDatastore",schemaPath:"#/properties/proxmox/properties/isoDatastore/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+let data46 = data43.bridge;
+if(typeof data46 === "string"){
+if(func3(data46) < 1){
+const err130 = {instancePath:instancePath+"/proxmox/bridge",schemaPath:"#/properties/proxmox/properties/bridge/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1633,7 +1627,7 @@ errors++;
 }
 }
 else {
-const err131 = {instancePath:instancePath+"/proxmox/isoDatastore",schemaPath:"#/properties/proxmox/properties/isoDatastore/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err131 = {instancePath:instancePath+"/proxmox/bridge",schemaPath:"#/properties/proxmox/properties/bridge/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1642,9 +1636,10 @@ vErrors.push(err131);
 }
 errors++;
 }
-}
-else {
-const err132 = {instancePath:instancePath+"/proxmox",schemaPath:"#/properties/proxmox/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data47 = data43.datastore;
+if(typeof data47 === "string"){
+if(func3(data47) < 1){
+const err132 = {instancePath:instancePath+"/proxmox/datastore",schemaPath:"#/properties/proxmox/properties/datastore/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1654,12 +1649,8 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data.cloudflare !== undefined){
-let data49 = data.cloudflare;
-if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-for(const key17 in data49){
-if(!(key17 === "tunnelId")){
-const err133 = {instancePath:instancePath+"/cloudflare",schemaPath:"#/properties/cloudflare/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
+else {
+const err133 = {instancePath:instancePath+"/proxmox/datastore",schemaPath:"#/properties/proxmox/properties/datastore/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1668,12 +1659,10 @@ vErrors.push(err133);
 }
 errors++;
 }
-}
-if(data49.tunnelId !== undefined){
-let data50 = data49.tunnelId;
-if(typeof data50 === "string"){
-if(!pattern26.test(data50)){
-const err134 = {instancePath:instancePath+"/cloudflare/tunnelId",schemaPath:"#/properties/cloudflare/properties/tunnelId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},message:"must match pattern \""+"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"+"\""};
+let data48 = data43.isoDatastore;
+if(typeof data48 === "string"){
+if(func3(data48) < 1){
+const err134 = {instancePath:instancePath+"/proxmox/isoDatastore",schemaPath:"#/properties/proxmox/properties/isoDatastore/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1684,7 +1673,7 @@ errors++;
 }
 }
 else {
-const err135 = {instancePath:instancePath+"/cloudflare/tunnelId",schemaPath:"#/properties/cloudflare/properties/tunnelId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err135 = {instancePath:instancePath+"/proxmox/isoDatastore",schemaPath:"#/properties/proxmox/properties/isoDatastore/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1694,9 +1683,8 @@ vErrors.push(err135);
 errors++;
 }
 }
-}
 else {
-const err136 = {instancePath:instancePath+"/cloudflare",schemaPath:"#/properties/cloudflare/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err136 = {instancePath:instancePath+"/proxmox",schemaPath:"#/properties/proxmox/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1706,11 +1694,12 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data.tailscale !== undefined){
-let data51 = data.tailscale;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.tags === undefined){
-const err137 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/required",keyword:"required",params:{missingProperty: "tags"},message:"must have required property '"+"tags"+"'"};
+if(data.cloudflare !== undefined){
+let data49 = data.cloudflare;
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+for(const key17 in data49){
+if(!(key17 === "tunnelId")){
+const err137 = {instancePath:instancePath+"/cloudflare",schemaPath:"#/properties/cloudflare/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1719,8 +1708,12 @@ vErrors.push(err137);
 }
 errors++;
 }
-if(data51.proxyTags === undefined){
-const err138 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/required",keyword:"required",params:{missingProperty: "proxyTags"},message:"must have required property '"+"proxyTags"+"'"};
+}
+if(data49.tunnelId !== undefined){
+let data50 = data49.tunnelId;
+if(typeof data50 === "string"){
+if(!pattern26.test(data50)){
+const err138 = {instancePath:instancePath+"/cloudflare/tunnelId",schemaPath:"#/properties/cloudflare/properties/tunnelId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},message:"must match pattern \""+"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1729,9 +1722,9 @@ vErrors.push(err138);
 }
 errors++;
 }
-for(const key18 in data51){
-if(!(((key18 === "hostname") || (key18 === "tags")) || (key18 === "proxyTags"))){
-const err139 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
+}
+else {
+const err139 = {instancePath:instancePath+"/cloudflare/tunnelId",schemaPath:"#/properties/cloudflare/properties/tunnelId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1741,11 +1734,9 @@ vErrors.push(err139);
 errors++;
 }
 }
-if(data51.hostname !== undefined){
-let data52 = data51.hostname;
-if(typeof data52 === "string"){
-if(!pattern0.test(data52)){
-const err140 = {instancePath:instancePath+"/tailscale/hostname",schemaPath:"#/properties/tailscale/properties/hostname/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"+"\""};
+}
+else {
+const err140 = {instancePath:instancePath+"/cloudflare",schemaPath:"#/properties/cloudflare/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1755,8 +1746,11 @@ vErrors.push(err140);
 errors++;
 }
 }
-else {
-const err141 = {instancePath:instancePath+"/tailscale/hostname",schemaPath:"#/properties/tailscale/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.tailscale !== undefined){
+let data51 = data.tailscale;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.tags === undefined){
+const err141 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/required",keyword:"required",params:{missingProperty: "tags"},message:"must have required property '"+"tags"+"'"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1765,12 +1759,8 @@ vErrors.push(err141);
 }
 errors++;
 }
-}
-if(data51.tags !== undefined){
-let data53 = data51.tags;
-if(Array.isArray(data53)){
-if(data53.length < 1){
-const err142 = {instancePath:instancePath+"/tailscale/tags",schemaPath:"#/properties/tailscale/properties/tags/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(data51.proxyTags === undefined){
+const err142 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/required",keyword:"required",params:{missingProperty: "proxyTags"},message:"must have required property '"+"proxyTags"+"'"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1779,12 +1769,9 @@ vErrors.push(err142);
 }
 errors++;
 }
-const len2 = data53.length;
-for(let i2=0; i2<len2; i2++){
-let data54 = data53[i2];
-if(typeof data54 === "string"){
-if(!pattern28.test(data54)){
-const err143 = {instancePath:instancePath+"/tailscale/tags/" + i2,schemaPath:"#/properties/tailscale/properties/tags/items/pattern",keyword:"pattern",params:{pattern: "^tag:[a-zA-Z][a-zA-Z0-9-]*$"},message:"must match pattern \""+"^tag:[a-zA-Z][a-zA-Z0-9-]*$"+"\""};
+for(const key18 in data51){
+if(!(((key18 === "hostname") || (key18 === "tags")) || (key18 === "proxyTags"))){
+const err143 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1794,8 +1781,11 @@ vErrors.push(err143);
 errors++;
 }
 }
-else {
-const err144 = {instancePath:instancePath+"/tailscale/tags/" + i2,schemaPath:"#/properties/tailscale/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data51.hostname !== undefined){
+let data52 = data51.hostname;
+if(typeof data52 === "string"){
+if(!pattern0.test(data52)){
+const err144 = {instancePath:instancePath+"/tailscale/hostname",schemaPath:"#/properties/tailscale/properties/hostname/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"+"\""};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1805,9 +1795,8 @@ vErrors.push(err144);
 errors++;
 }
 }
-}
 else {
-const err145 = {instancePath:instancePath+"/tailscale/tags",schemaPath:"#/properties/tailscale/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err145 = {instancePath:instancePath+"/tailscale/hostname",schemaPath:"#/properties/tailscale/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1817,11 +1806,11 @@ vErrors.push(err145);
 errors++;
 }
 }
-if(data51.proxyTags !== undefined){
-let data55 = data51.proxyTags;
-if(Array.isArray(data55)){
-if(data55.length < 1){
-const err146 = {instancePath:instancePath+"/tailscale/proxyTags",schemaPath:"#/properties/tailscale/properties/proxyTags/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(data51.tags !== undefined){
+let data53 = data51.tags;
+if(Array.isArray(data53)){
+if(data53.length < 1){
+const err146 = {instancePath:instancePath+"/tailscale/tags",schemaPath:"#/properties/tailscale/properties/tags/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1830,12 +1819,12 @@ vErrors.push(err146);
 }
 errors++;
 }
-const len3 = data55.length;
-for(let i3=0; i3<len3; i3++){
-let data56 = data55[i3];
-if(typeof data56 === "string"){
-if(!pattern28.test(data56)){
-const err147 = {instancePath:instancePath+"/tailscale/proxyTags/" + i3,schemaPath:"#/properties/tailscale/properties/proxyTags/items/pattern",keyword:"pattern",params:{pattern: "^tag:[a-zA-Z][a-zA-Z0-9-]*$"},message:"must match pattern \""+"^tag:[a-zA-Z][a-zA-Z0-9-]*$"+"\""};
+const len2 = data53.length;
+for(let i2=0; i2<len2; i2++){
+let data54 = data53[i2];
+if(typeof data54 === "string"){
+if(!pattern28.test(data54)){
+const err147 = {instancePath:instancePath+"/tailscale/tags/" + i2,schemaPath:"#/properties/tailscale/properties/tags/items/pattern",keyword:"pattern",params:{pattern: "^tag:[a-zA-Z][a-zA-Z0-9-]*$"},message:"must match pattern \""+"^tag:[a-zA-Z][a-zA-Z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1846,7 +1835,7 @@ errors++;
 }
 }
 else {
-const err148 = {instancePath:instancePath+"/tailscale/proxyTags/" + i3,schemaPath:"#/properties/tailscale/properties/proxyTags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err148 = {instancePath:instancePath+"/tailscale/tags/" + i2,schemaPath:"#/properties/tailscale/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1858,7 +1847,7 @@ errors++;
 }
 }
 else {
-const err149 = {instancePath:instancePath+"/tailscale/proxyTags",schemaPath:"#/properties/tailscale/properties/proxyTags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err149 = {instancePath:instancePath+"/tailscale/tags",schemaPath:"#/properties/tailscale/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1868,9 +1857,11 @@ vErrors.push(err149);
 errors++;
 }
 }
-}
-else {
-const err150 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data51.proxyTags !== undefined){
+let data55 = data51.proxyTags;
+if(Array.isArray(data55)){
+if(data55.length < 1){
+const err150 = {instancePath:instancePath+"/tailscale/proxyTags",schemaPath:"#/properties/tailscale/properties/proxyTags/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1879,12 +1870,12 @@ vErrors.push(err150);
 }
 errors++;
 }
-}
-if(data.nfs !== undefined){
-let data57 = data.nfs;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-if(data57.server === undefined){
-const err151 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'"};
+const len3 = data55.length;
+for(let i3=0; i3<len3; i3++){
+let data56 = data55[i3];
+if(typeof data56 === "string"){
+if(!pattern28.test(data56)){
+const err151 = {instancePath:instancePath+"/tailscale/proxyTags/" + i3,schemaPath:"#/properties/tailscale/properties/proxyTags/items/pattern",keyword:"pattern",params:{pattern: "^tag:[a-zA-Z][a-zA-Z0-9-]*$"},message:"must match pattern \""+"^tag:[a-zA-Z][a-zA-Z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1893,8 +1884,9 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(data57.exports === undefined){
-const err152 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "exports"},message:"must have required property '"+"exports"+"'"};
+}
+else {
+const err152 = {instancePath:instancePath+"/tailscale/proxyTags/" + i3,schemaPath:"#/properties/tailscale/properties/proxyTags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1903,9 +1895,10 @@ vErrors.push(err152);
 }
 errors++;
 }
-for(const key19 in data57){
-if(!((key19 === "server") || (key19 === "exports"))){
-const err153 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
+}
+}
+else {
+const err153 = {instancePath:instancePath+"/tailscale/proxyTags",schemaPath:"#/properties/tailscale/properties/proxyTags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1915,11 +1908,9 @@ vErrors.push(err153);
 errors++;
 }
 }
-if(data57.server !== undefined){
-let data58 = data57.server;
-if(typeof data58 === "string"){
-if(!pattern6.test(data58)){
-const err154 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+}
+else {
+const err154 = {instancePath:instancePath+"/tailscale",schemaPath:"#/properties/tailscale/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1929,8 +1920,11 @@ vErrors.push(err154);
 errors++;
 }
 }
-else {
-const err155 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.nfs !== undefined){
+let data57 = data.nfs;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.server === undefined){
+const err155 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -1939,12 +1933,8 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-if(data57.exports !== undefined){
-let data59 = data57.exports;
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-if(data59.media === undefined){
-const err156 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "media"},message:"must have required property '"+"media"+"'"};
+if(data57.exports === undefined){
+const err156 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/required",keyword:"required",params:{missingProperty: "exports"},message:"must have required property '"+"exports"+"'"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -1953,8 +1943,9 @@ vErrors.push(err156);
 }
 errors++;
 }
-if(data59.config === undefined){
-const err157 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "config"},message:"must have required property '"+"config"+"'"};
+for(const key19 in data57){
+if(!((key19 === "server") || (key19 === "exports"))){
+const err157 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -1963,9 +1954,12 @@ vErrors.push(err157);
 }
 errors++;
 }
-for(const key20 in data59){
-if(!((key20 === "media") || (key20 === "config"))){
-const err158 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
+}
+if(data57.server !== undefined){
+let data58 = data57.server;
+if(typeof data58 === "string"){
+if(!pattern6.test(data58)){
+const err158 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/pattern",keyword:"pattern",params:{pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -1975,11 +1969,8 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data59.media !== undefined){
-let data60 = data59.media;
-if(typeof data60 === "string"){
-if(!pattern22.test(data60)){
-const err159 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
+else {
+const err159 = {instancePath:instancePath+"/nfs/server",schemaPath:"#/properties/nfs/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -1989,8 +1980,11 @@ vErrors.push(err159);
 errors++;
 }
 }
-else {
-const err160 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data57.exports !== undefined){
+let data59 = data57.exports;
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+if(data59.media === undefined){
+const err160 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "media"},message:"must have required property '"+"media"+"'"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -1999,12 +1993,8 @@ vErrors.push(err160);
 }
 errors++;
 }
-}
-if(data59.config !== undefined){
-let data61 = data59.config;
-if(typeof data61 === "string"){
-if(!pattern22.test(data61)){
-const err161 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
+if(data59.config === undefined){
+const err161 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/required",keyword:"required",params:{missingProperty: "config"},message:"must have required property '"+"config"+"'"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2013,9 +2003,9 @@ vErrors.push(err161);
 }
 errors++;
 }
-}
-else {
-const err162 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key20 in data59){
+if(!((key20 === "media") || (key20 === "config"))){
+const err162 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2025,9 +2015,11 @@ vErrors.push(err162);
 errors++;
 }
 }
-}
-else {
-const err163 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data59.media !== undefined){
+let data60 = data59.media;
+if(typeof data60 === "string"){
+if(!pattern22.test(data60)){
+const err163 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2037,14 +2029,62 @@ vErrors.push(err163);
 errors++;
 }
 }
-}
 else {
-const err164 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err164 = {instancePath:instancePath+"/nfs/exports/media",schemaPath:"#/properties/nfs/properties/exports/properties/media/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err164];
 }
 else {
 vErrors.push(err164);
+}
+errors++;
+}
+}
+if(data59.config !== undefined){
+let data61 = data59.config;
+if(typeof data61 === "string"){
+if(!pattern22.test(data61)){
+const err165 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/pattern",keyword:"pattern",params:{pattern: "^/[^\\0]*$"},message:"must match pattern \""+"^/[^\\0]*$"+"\""};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+}
+else {
+const err166 = {instancePath:instancePath+"/nfs/exports/config",schemaPath:"#/properties/nfs/properties/exports/properties/config/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+}
+}
+else {
+const err167 = {instancePath:instancePath+"/nfs/exports",schemaPath:"#/properties/nfs/properties/exports/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+}
+}
+else {
+const err168 = {instancePath:instancePath+"/nfs",schemaPath:"#/properties/nfs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
 }
 errors++;
 }
@@ -2056,56 +2096,7 @@ if(data62.revision === undefined){
 data62.revision = "main";
 }
 if(data62.repoURL === undefined){
-const err165 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/required",keyword:"required",params:{missingProperty: "repoURL"},message:"must have required property '"+"repoURL"+"'"};
-if(vErrors === null){
-vErrors = [err165];
-}
-else {
-vErrors.push(err165);
-}
-errors++;
-}
-for(const key21 in data62){
-if(!((key21 === "repoURL") || (key21 === "revision"))){
-const err166 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err166];
-}
-else {
-vErrors.push(err166);
-}
-errors++;
-}
-}
-if(data62.repoURL !== undefined){
-let data63 = data62.repoURL;
-if(typeof data63 === "string"){
-if(!pattern33.test(data63)){
-const err167 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/pattern",keyword:"pattern",params:{pattern: "^(https://|ssh://|git@)\\S+$"},message:"must match pattern \""+"^(https://|ssh://|git@)\\S+$"+"\""};
-if(vErrors === null){
-vErrors = [err167];
-}
-else {
-vErrors.push(err167);
-}
-errors++;
-}
-}
-else {
-const err168 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err168];
-}
-else {
-vErrors.push(err168);
-}
-errors++;
-}
-}
-let data64 = data62.revision;
-if(typeof data64 === "string"){
-if(func3(data64) < 1){
-const err169 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err169 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/required",keyword:"required",params:{missingProperty: "repoURL"},message:"must have required property '"+"repoURL"+"'"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2114,9 +2105,9 @@ vErrors.push(err169);
 }
 errors++;
 }
-}
-else {
-const err170 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key21 in data62){
+if(!((key21 === "repoURL") || (key21 === "revision"))){
+const err170 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2126,8 +2117,11 @@ vErrors.push(err170);
 errors++;
 }
 }
-else {
-const err171 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data62.repoURL !== undefined){
+let data63 = data62.repoURL;
+if(typeof data63 === "string"){
+if(!pattern33.test(data63)){
+const err171 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/pattern",keyword:"pattern",params:{pattern: "^(https://|ssh://|git@)\\S+$"},message:"must match pattern \""+"^(https://|ssh://|git@)\\S+$"+"\""};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2137,11 +2131,8 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data.secrets !== undefined){
-let data65 = data.secrets;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-if(data65.ageRecipients === undefined){
-const err172 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/required",keyword:"required",params:{missingProperty: "ageRecipients"},message:"must have required property '"+"ageRecipients"+"'"};
+else {
+const err172 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2150,9 +2141,11 @@ vErrors.push(err172);
 }
 errors++;
 }
-for(const key22 in data65){
-if(!(key22 === "ageRecipients")){
-const err173 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
+}
+let data64 = data62.revision;
+if(typeof data64 === "string"){
+if(func3(data64) < 1){
+const err173 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2162,11 +2155,8 @@ vErrors.push(err173);
 errors++;
 }
 }
-if(data65.ageRecipients !== undefined){
-let data66 = data65.ageRecipients;
-if(Array.isArray(data66)){
-if(data66.length < 1){
-const err174 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err174 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2175,12 +2165,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-const len4 = data66.length;
-for(let i4=0; i4<len4; i4++){
-let data67 = data66[i4];
-if(typeof data67 === "string"){
-if(!pattern34.test(data67)){
-const err175 = {instancePath:instancePath+"/secrets/ageRecipients/" + i4,schemaPath:"#/properties/secrets/properties/ageRecipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
+}
+else {
+const err175 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2190,8 +2177,11 @@ vErrors.push(err175);
 errors++;
 }
 }
-else {
-const err176 = {instancePath:instancePath+"/secrets/ageRecipients/" + i4,schemaPath:"#/properties/secrets/properties/ageRecipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.secrets !== undefined){
+let data65 = data.secrets;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+if(data65.ageRecipients === undefined){
+const err176 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/required",keyword:"required",params:{missingProperty: "ageRecipients"},message:"must have required property '"+"ageRecipients"+"'"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2200,10 +2190,9 @@ vErrors.push(err176);
 }
 errors++;
 }
-}
-}
-else {
-const err177 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key22 in data65){
+if(!(key22 === "ageRecipients")){
+const err177 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2213,9 +2202,11 @@ vErrors.push(err177);
 errors++;
 }
 }
-}
-else {
-const err178 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data65.ageRecipients !== undefined){
+let data66 = data65.ageRecipients;
+if(Array.isArray(data66)){
+if(data66.length < 1){
+const err178 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2224,12 +2215,12 @@ vErrors.push(err178);
 }
 errors++;
 }
-}
-if(data.acme !== undefined){
-let data68 = data.acme;
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-if(data68.email === undefined){
-const err179 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'"};
+const len4 = data66.length;
+for(let i4=0; i4<len4; i4++){
+let data67 = data66[i4];
+if(typeof data67 === "string"){
+if(!pattern34.test(data67)){
+const err179 = {instancePath:instancePath+"/secrets/ageRecipients/" + i4,schemaPath:"#/properties/secrets/properties/ageRecipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2238,9 +2229,9 @@ vErrors.push(err179);
 }
 errors++;
 }
-for(const key23 in data68){
-if(!(key23 === "email")){
-const err180 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
+}
+else {
+const err180 = {instancePath:instancePath+"/secrets/ageRecipients/" + i4,schemaPath:"#/properties/secrets/properties/ageRecipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2250,11 +2241,9 @@ vErrors.push(err180);
 errors++;
 }
 }
-if(data68.email !== undefined){
-let data69 = data68.email;
-if(typeof data69 === "string"){
-if(!pattern35.test(data69)){
-const err181 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"+"\""};
+}
+else {
+const err181 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2264,8 +2253,9 @@ vErrors.push(err181);
 errors++;
 }
 }
+}
 else {
-const err182 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err182 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2275,14 +2265,64 @@ vErrors.push(err182);
 errors++;
 }
 }
-}
-else {
-const err183 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.acme !== undefined){
+let data68 = data.acme;
+if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+if(data68.email === undefined){
+const err183 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'"};
 if(vErrors === null){
 vErrors = [err183];
 }
 else {
 vErrors.push(err183);
+}
+errors++;
+}
+for(const key23 in data68){
+if(!(key23 === "email")){
+const err184 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+}
+if(data68.email !== undefined){
+let data69 = data68.email;
+if(typeof data69 === "string"){
+if(!pattern35.test(data69)){
+const err185 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"+"\""};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+}
+else {
+const err186 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+}
+}
+else {
+const err187 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
 }
 errors++;
 }
@@ -2300,52 +2340,7 @@ data70.pgid = 1000;
 }
 for(const key24 in data70){
 if(!(((key24 === "timezone") || (key24 === "puid")) || (key24 === "pgid"))){
-const err184 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err184];
-}
-else {
-vErrors.push(err184);
-}
-errors++;
-}
-}
-if(typeof data70.timezone !== "string"){
-const err185 = {instancePath:instancePath+"/workloads/timezone",schemaPath:"#/properties/workloads/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err185];
-}
-else {
-vErrors.push(err185);
-}
-errors++;
-}
-let data72 = data70.puid;
-if(!(((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72))) && (isFinite(data72)))){
-const err186 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err186];
-}
-else {
-vErrors.push(err186);
-}
-errors++;
-}
-if((typeof data72 == "number") && (isFinite(data72))){
-if(data72 < 0 || isNaN(data72)){
-const err187 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err187];
-}
-else {
-vErrors.push(err187);
-}
-errors++;
-}
-}
-let data73 = data70.pgid;
-if(!(((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73))) && (isFinite(data73)))){
-const err188 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err188 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2354,9 +2349,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-if((typeof data73 == "number") && (isFinite(data73))){
-if(data73 < 0 || isNaN(data73)){
-const err189 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(typeof data70.timezone !== "string"){
+const err189 = {instancePath:instancePath+"/workloads/timezone",schemaPath:"#/properties/workloads/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2365,15 +2360,80 @@ vErrors.push(err189);
 }
 errors++;
 }
-}
-}
-else {
-const err190 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data72 = data70.puid;
+if(!(((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72))) && (isFinite(data72)))){
+const err190 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err190];
 }
 else {
 vErrors.push(err190);
+}
+errors++;
+}
+if((typeof data72 == "number") && (isFinite(data72))){
+if(data72 > 4294967294 || isNaN(data72)){
+const err191 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+if(vErrors === null){
+vErrors = [err191];
+}
+else {
+vErrors.push(err191);
+}
+errors++;
+}
+if(data72 < 0 || isNaN(data72)){
+const err192 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err192];
+}
+else {
+vErrors.push(err192);
+}
+errors++;
+}
+}
+let data73 = data70.pgid;
+if(!(((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73))) && (isFinite(data73)))){
+const err193 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err193];
+}
+else {
+vErrors.push(err193);
+}
+errors++;
+}
+if((typeof data73 == "number") && (isFinite(data73))){
+if(data73 > 4294967294 || isNaN(data73)){
+const err194 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+if(vErrors === null){
+vErrors = [err194];
+}
+else {
+vErrors.push(err194);
+}
+errors++;
+}
+if(data73 < 0 || isNaN(data73)){
+const err195 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err195];
+}
+else {
+vErrors.push(err195);
+}
+errors++;
+}
+}
+}
+else {
+const err196 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
 }
 errors++;
 }
@@ -2384,45 +2444,45 @@ data74.networkPolicies = "enforce";
 }
 for(const key25 in data74){
 if(!(key25 === "networkPolicies")){
-const err191 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
+const err197 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err191];
+vErrors = [err197];
 }
 else {
-vErrors.push(err191);
+vErrors.push(err197);
 }
 errors++;
 }
 }
 let data75 = data74.networkPolicies;
 if(typeof data75 !== "string"){
-const err192 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err198 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err192];
+vErrors = [err198];
 }
 else {
-vErrors.push(err192);
+vErrors.push(err198);
 }
 errors++;
 }
 if(!(((data75 === "enforce") || (data75 === "audit")) || (data75 === "off"))){
-const err193 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/enum",keyword:"enum",params:{allowedValues: schema11.properties.security.properties.networkPolicies.enum},message:"must be equal to one of the allowed values"};
+const err199 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/enum",keyword:"enum",params:{allowedValues: schema11.properties.security.properties.networkPolicies.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
-vErrors = [err193];
+vErrors = [err199];
 }
 else {
-vErrors.push(err193);
+vErrors.push(err199);
 }
 errors++;
 }
 }
 else {
-const err194 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err200 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err194];
+vErrors = [err200];
 }
 else {
-vErrors.push(err194);
+vErrors.push(err200);
 }
 errors++;
 }
@@ -2430,12 +2490,12 @@ let data76 = data.components;
 if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
 for(const key26 in data76){
 if(!(pattern0.test(key26))){
-const err195 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
+const err201 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err195];
+vErrors = [err201];
 }
 else {
-vErrors.push(err195);
+vErrors.push(err201);
 }
 errors++;
 }
@@ -2449,60 +2509,82 @@ data77.enabled = true;
 }
 for(const key28 in data77){
 if(!(((key28 === "enabled") || (key28 === "syncWave")) || (key28 === "values"))){
-const err196 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
+const err202 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err196];
+vErrors = [err202];
 }
 else {
-vErrors.push(err196);
+vErrors.push(err202);
 }
 errors++;
 }
 }
 if(typeof data77.enabled !== "boolean"){
-const err197 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err203 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err197];
+vErrors = [err203];
 }
 else {
-vErrors.push(err197);
+vErrors.push(err203);
 }
 errors++;
 }
 if(data77.syncWave !== undefined){
 let data79 = data77.syncWave;
 if(!(((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79))) && (isFinite(data79)))){
-const err198 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err204 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err198];
+vErrors = [err204];
 }
 else {
-vErrors.push(err198);
+vErrors.push(err204);
 }
 errors++;
+}
+if((typeof data79 == "number") && (isFinite(data79))){
+if(data79 > 1000 || isNaN(data79)){
+const err205 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(vErrors === null){
+vErrors = [err205];
+}
+else {
+vErrors.push(err205);
+}
+errors++;
+}
+if(data79 < -1000 || isNaN(data79)){
+const err206 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1000},message:"must be >= -1000"};
+if(vErrors === null){
+vErrors = [err206];
+}
+else {
+vErrors.push(err206);
+}
+errors++;
+}
 }
 }
 if(data77.values !== undefined){
 let data80 = data77.values;
 if(!(data80 && typeof data80 == "object" && !Array.isArray(data80))){
-const err199 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err207 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err199];
+vErrors = [err207];
 }
 else {
-vErrors.push(err199);
+vErrors.push(err207);
 }
 errors++;
 }
 }
 }
 else {
-const err200 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err208 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err200];
+vErrors = [err208];
 }
 else {
-vErrors.push(err200);
+vErrors.push(err208);
 }
 errors++;
 }
@@ -2510,12 +2592,12 @@ errors++;
 }
 }
 else {
-const err201 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err209 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err201];
+vErrors = [err209];
 }
 else {
-vErrors.push(err201);
+vErrors.push(err209);
 }
 errors++;
 }
@@ -2523,12 +2605,12 @@ let data81 = data.apps;
 if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
 for(const key29 in data81){
 if(!(pattern0.test(key29))){
-const err202 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"};
+const err210 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err202];
+vErrors = [err210];
 }
 else {
-vErrors.push(err202);
+vErrors.push(err210);
 }
 errors++;
 }
@@ -2542,48 +2624,70 @@ data82.enabled = true;
 }
 for(const key31 in data82){
 if(!((((((key31 === "enabled") || (key31 === "syncWave")) || (key31 === "values")) || (key31 === "expose")) || (key31 === "sso")) || (key31 === "loadBalancerIP"))){
-const err203 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"};
+const err211 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err203];
+vErrors = [err211];
 }
 else {
-vErrors.push(err203);
+vErrors.push(err211);
 }
 errors++;
 }
 }
 if(typeof data82.enabled !== "boolean"){
-const err204 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err212 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err204];
+vErrors = [err212];
 }
 else {
-vErrors.push(err204);
+vErrors.push(err212);
 }
 errors++;
 }
 if(data82.syncWave !== undefined){
 let data84 = data82.syncWave;
 if(!(((typeof data84 == "number") && (!(data84 % 1) && !isNaN(data84))) && (isFinite(data84)))){
-const err205 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err213 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err205];
+vErrors = [err213];
 }
 else {
-vErrors.push(err205);
+vErrors.push(err213);
 }
 errors++;
+}
+if((typeof data84 == "number") && (isFinite(data84))){
+if(data84 > 1000 || isNaN(data84)){
+const err214 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(vErrors === null){
+vErrors = [err214];
+}
+else {
+vErrors.push(err214);
+}
+errors++;
+}
+if(data84 < -1000 || isNaN(data84)){
+const err215 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1000},message:"must be >= -1000"};
+if(vErrors === null){
+vErrors = [err215];
+}
+else {
+vErrors.push(err215);
+}
+errors++;
+}
 }
 }
 if(data82.values !== undefined){
 let data85 = data82.values;
 if(!(data85 && typeof data85 == "object" && !Array.isArray(data85))){
-const err206 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err216 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err206];
+vErrors = [err216];
 }
 else {
-vErrors.push(err206);
+vErrors.push(err216);
 }
 errors++;
 }
@@ -2593,12 +2697,12 @@ let data86 = data82.expose;
 if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
 for(const key32 in data86){
 if(!(((key32 === "internal") || (key32 === "public")) || (key32 === "tailnet"))){
-const err207 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"};
+const err217 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err207];
+vErrors = [err217];
 }
 else {
-vErrors.push(err207);
+vErrors.push(err217);
 }
 errors++;
 }
@@ -2610,23 +2714,23 @@ let valid39 = false;
 const _errs206 = errors;
 if(typeof data87 === "string"){
 if(!pattern40.test(data87)){
-const err208 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+const err218 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
-vErrors = [err208];
+vErrors = [err218];
 }
 else {
-vErrors.push(err208);
+vErrors.push(err218);
 }
 errors++;
 }
 }
 else {
-const err209 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err219 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err209];
+vErrors = [err219];
 }
 else {
-vErrors.push(err209);
+vErrors.push(err219);
 }
 errors++;
 }
@@ -2635,22 +2739,22 @@ valid39 = valid39 || _valid0;
 if(!valid39){
 const _errs208 = errors;
 if(typeof data87 !== "boolean"){
-const err210 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err220 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err210];
+vErrors = [err220];
 }
 else {
-vErrors.push(err210);
+vErrors.push(err220);
 }
 errors++;
 }
 if(false !== data87){
-const err211 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+const err221 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err211];
+vErrors = [err221];
 }
 else {
-vErrors.push(err211);
+vErrors.push(err221);
 }
 errors++;
 }
@@ -2658,12 +2762,12 @@ var _valid0 = _errs208 === errors;
 valid39 = valid39 || _valid0;
 }
 if(!valid39){
-const err212 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err222 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err212];
+vErrors = [err222];
 }
 else {
-vErrors.push(err212);
+vErrors.push(err222);
 }
 errors++;
 }
@@ -2686,23 +2790,23 @@ let valid40 = false;
 const _errs212 = errors;
 if(typeof data88 === "string"){
 if(!pattern40.test(data88)){
-const err213 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+const err223 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
-vErrors = [err213];
+vErrors = [err223];
 }
 else {
-vErrors.push(err213);
+vErrors.push(err223);
 }
 errors++;
 }
 }
 else {
-const err214 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err224 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err214];
+vErrors = [err224];
 }
 else {
-vErrors.push(err214);
+vErrors.push(err224);
 }
 errors++;
 }
@@ -2711,22 +2815,22 @@ valid40 = valid40 || _valid1;
 if(!valid40){
 const _errs214 = errors;
 if(typeof data88 !== "boolean"){
-const err215 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err225 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err215];
+vErrors = [err225];
 }
 else {
-vErrors.push(err215);
+vErrors.push(err225);
 }
 errors++;
 }
 if(false !== data88){
-const err216 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+const err226 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err216];
+vErrors = [err226];
 }
 else {
-vErrors.push(err216);
+vErrors.push(err226);
 }
 errors++;
 }
@@ -2734,12 +2838,12 @@ var _valid1 = _errs214 === errors;
 valid40 = valid40 || _valid1;
 }
 if(!valid40){
-const err217 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err227 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err217];
+vErrors = [err227];
 }
 else {
-vErrors.push(err217);
+vErrors.push(err227);
 }
 errors++;
 }
@@ -2762,23 +2866,23 @@ let valid41 = false;
 const _errs218 = errors;
 if(typeof data89 === "string"){
 if(!pattern40.test(data89)){
-const err218 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+const err228 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
-vErrors = [err218];
+vErrors = [err228];
 }
 else {
-vErrors.push(err218);
+vErrors.push(err228);
 }
 errors++;
 }
 }
 else {
-const err219 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err229 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err219];
+vErrors = [err229];
 }
 else {
-vErrors.push(err219);
+vErrors.push(err229);
 }
 errors++;
 }
@@ -2787,22 +2891,22 @@ valid41 = valid41 || _valid2;
 if(!valid41){
 const _errs220 = errors;
 if(typeof data89 !== "boolean"){
-const err220 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err230 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err220];
+vErrors = [err230];
 }
 else {
-vErrors.push(err220);
+vErrors.push(err230);
 }
 errors++;
 }
 if(false !== data89){
-const err221 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+const err231 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err221];
+vErrors = [err231];
 }
 else {
-vErrors.push(err221);
+vErrors.push(err231);
 }
 errors++;
 }
@@ -2810,12 +2914,12 @@ var _valid2 = _errs220 === errors;
 valid41 = valid41 || _valid2;
 }
 if(!valid41){
-const err222 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err232 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err222];
+vErrors = [err232];
 }
 else {
-vErrors.push(err222);
+vErrors.push(err232);
 }
 errors++;
 }
@@ -2833,12 +2937,12 @@ vErrors = null;
 }
 }
 else {
-const err223 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err233 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err223];
+vErrors = [err233];
 }
 else {
-vErrors.push(err223);
+vErrors.push(err233);
 }
 errors++;
 }
@@ -2846,22 +2950,22 @@ errors++;
 if(data82.sso !== undefined){
 let data90 = data82.sso;
 if(typeof data90 !== "string"){
-const err224 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err234 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err224];
+vErrors = [err234];
 }
 else {
-vErrors.push(err224);
+vErrors.push(err234);
 }
 errors++;
 }
 if(!(((data90 === "proxy") || (data90 === "oidc")) || (data90 === "none"))){
-const err225 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/enum",keyword:"enum",params:{allowedValues: schema11.properties.apps.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.sso.enum},message:"must be equal to one of the allowed values"};
+const err235 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/enum",keyword:"enum",params:{allowedValues: schema11.properties.apps.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.sso.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
-vErrors = [err225];
+vErrors = [err235];
 }
 else {
-vErrors.push(err225);
+vErrors.push(err235);
 }
 errors++;
 }
@@ -2870,35 +2974,35 @@ if(data82.loadBalancerIP !== undefined){
 let data91 = data82.loadBalancerIP;
 if(typeof data91 === "string"){
 if(!pattern1.test(data91)){
-const err226 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+const err236 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
 if(vErrors === null){
-vErrors = [err226];
+vErrors = [err236];
 }
 else {
-vErrors.push(err226);
+vErrors.push(err236);
 }
 errors++;
 }
 }
 else {
-const err227 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err237 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err227];
+vErrors = [err237];
 }
 else {
-vErrors.push(err227);
+vErrors.push(err237);
 }
 errors++;
 }
 }
 }
 else {
-const err228 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err238 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err228];
+vErrors = [err238];
 }
 else {
-vErrors.push(err228);
+vErrors.push(err238);
 }
 errors++;
 }
@@ -2906,23 +3010,23 @@ errors++;
 }
 }
 else {
-const err229 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err239 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err229];
+vErrors = [err239];
 }
 else {
-vErrors.push(err229);
+vErrors.push(err239);
 }
 errors++;
 }
 }
 else {
-const err230 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err240 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err230];
+vErrors = [err240];
 }
 else {
-vErrors.push(err230);
+vErrors.push(err240);
 }
 errors++;
 }

@@ -1,0 +1,21 @@
+/**
+ * A mistake in homelab.yaml that only a component can see (a public app but no tunnel ID, an
+ * exposure whose provider is disabled …). Components and derivers throw it; the CLI reports its
+ * problems in the one config format (`<config path>: <problem> (got …). <fix>`), collected with
+ * every other config problem — not as a bug in the component.
+ */
+export interface ConfigMistakeProblem {
+  /** Dotted path into homelab.yaml, e.g. `cloudflare.tunnelId`. */
+  path: string;
+  problem: string;
+  /** The offending value; omitted when nothing was there. */
+  got?: unknown;
+  fix: string;
+}
+
+export class ConfigMistake extends Error {
+  constructor(readonly problems: readonly ConfigMistakeProblem[]) {
+    super(problems.map((problem) => `${problem.path}: ${problem.problem}${'got' in problem ? ` (got '${String(problem.got)}')` : ''}. ${problem.fix}`).join('\n'));
+    this.name = 'ConfigMistake';
+  }
+}

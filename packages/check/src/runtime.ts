@@ -19,17 +19,19 @@
  */
 import type { Placed, PlacedChart, Resolution } from './argocd.js';
 import { describePlaced } from './argocd.js';
-import type { CheckSettings } from './config.js';
+import { externalMatcher, type CheckSettings } from './config.js';
 import {
   CHART_API_CLIENTS,
   CHART_PROMETHEUS,
   CHART_SECRET_REFS,
   CHART_SERVICE_MONITORS,
+  CONFIG_FILE,
   QEMU_GUEST_AGENT_EXTENSION,
   TALCONFIG_FILE,
   type ChartFeature,
 } from './defaults.js';
 import type { Finding } from './finding.js';
+import { podSpecOf, refsOf } from './refs.js';
 import { helmTruthy, valueAt } from './switches.js';
 import { isMap, type Tree } from './tree.js';
 
@@ -265,6 +267,7 @@ function knownSecretKeys(resolution: Resolution, settings: CheckSettings): Map<s
 
 function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Finding[] {
   const known = knownSecretKeys(resolution, settings);
+  const isExternal = externalMatcher(settings);
   const findings: Finding[] = [];
   for (const placed of resolution.charts) {
     const namespace = placed.app.destinationNamespace;
@@ -275,25 +278,59 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
         const name = valueAt(inputs, ref.name).value;
         if (typeof name !== 'string' || name === '') return [];
         const key = valueAt(inputs, ref.key);
-        return [{ path: ref.key, name, key: key.found ? String(key.value) : ref.defaultKey }];
+        return [{ path: ref.key, name, key: key.found ? String(key.value) : ref.defaultKey, existing: ref.name }];
       }),
       ...placed.chart.values.flatMap((input) => secretKeyRefs(input.data)),
     ];
     for (const ref of refs) {
       const keys = known.get(`${namespace}/${ref.name}`);
+      // A chart's "existing secret" value never makes the Secret: it must be declared somewhere.
+      if (!keys && 'existing' in ref && !isExternal('Secret', namespace, ref.name)) {
+        findings.push({
+          check: 'runtime',
+          severity: 'error',
+          file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
+          object: `Secret/${namespace}/${ref.name}`,
+          problem: `chart ${placed.chart.name} (${placed.app.label}) reads key '${ref.key}' of it (${ref.existing}), but neither the tree nor ${CONFIG_FILE} declares it, and the chart does not create it`,
+          hint: `Fix the name, add the Secret (a *.sops.yaml file), or declare it with its keys (external: and secretKeys: in ${CONFIG_FILE})`,
+        });
+        continue;
+      }
       if (!keys || keys.has(ref.key)) continue;
       findings.push({
         check: 'runtime',
         severity: 'error',
         file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
         object: `Secret/${namespace}/${ref.name}`,
-        problem: `chart ${placed.chart.name} (${placed.app.label}) reads key '${ref.key}' of it (${ref.path}), but it holds only ${[...keys].sort().map((key) => `'${key}'`).join(', ') || 'no key'}`,
+        problem: `chart ${placed.chart.name} (${placed.app.label}) reads key '${ref.key}' of it (${ref.path}), but it holds only ${holds(keys)}`,
         hint: `Reference one of its keys, or add '${ref.key}' to the Secret (for a generated tree, to its declaration)`,
+      });
+    }
+  }
+  // Pods of the tree: keys of Secrets in the tree are the references check's; here those of Secrets known only from secretKeys:.
+  const inTree = new Set([...resolution.placed, ...resolution.handApplied].filter((entry) => entry.doc.group === '' && entry.doc.kind === 'Secret').map((entry) => `${entry.namespace}/${entry.doc.name}`));
+  for (const entry of resolution.placed) {
+    if (!entry.namespace || !podSpecOf(entry.doc)) continue;
+    for (const ref of refsOf(entry.doc, entry.namespace, '')) {
+      const secret = `${ref.namespace}/${ref.name}`;
+      const keys = settings.secretKeys[secret];
+      if (ref.kind !== 'Secret' || !keys || inTree.has(secret)) continue;
+      const missing = (ref.keys ?? []).filter((key) => !keys.includes(key));
+      if (missing.length === 0) continue;
+      findings.push({
+        check: 'runtime',
+        severity: 'error',
+        file: entry.doc.file,
+        object: describePlaced(entry),
+        problem: `${entry.app.label} applies it, and it reads key${missing.length === 1 ? '' : 's'} ${missing.map((key) => `'${key}'`).join(', ')} of Secret/${secret} (${ref.field}), but secretKeys: in ${CONFIG_FILE} declares only ${holds(new Set(keys))}`,
+        hint: `The pod does not start (CreateContainerConfigError): reference one of its keys, or add the key to the Secret and to its secretKeys: entry`,
       });
     }
   }
   return findings;
 }
+
+const holds = (keys: ReadonlySet<string>) => [...keys].sort().map((key) => `'${key}'`).join(', ') || 'no key';
 
 /** Proxmox VMs of the tree's Terraform JSON, with their guest agent setting. */
 function proxmoxVms(tree: Tree): { file: string; name: string; agent: boolean }[] {

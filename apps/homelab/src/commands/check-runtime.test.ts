@@ -1,0 +1,71 @@
+/**
+ * `homelab check` on the seed tree broken one runtime class at a time (issue 17): each variant is
+ * rejected with exit 1 and an error naming the object and the fix.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dump, load } from 'js-yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type Io } from '../cli.js';
+import { checkCommand } from './check.js';
+
+const WORKSPACE = fileURLToPath(new URL('../../../../', import.meta.url));
+const trees: string[] = [];
+afterAll(() => {
+  for (const tree of trees) rmSync(tree, { recursive: true, force: true });
+});
+
+async function check(dir: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { cwd: '/', out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0 };
+  const code = await main(['check', dir], io, [checkCommand]);
+  return { code, out, err };
+}
+
+/** A copy of the seed tree (what ArgoCD, talhelper and Terraform read) with one file changed by `edit`. */
+function brokenSeed(path: string, edit: (text: string) => string): string {
+  const root = mkdtempSync(join(tmpdir(), 'homelab-check-runtime-'));
+  trees.push(root);
+  const files = execFileSync('git', ['ls-files', '.homelab-check.yaml', 'kubernetes', 'talos', 'terraform'], { cwd: WORKSPACE, encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const file of files) cpSync(join(WORKSPACE, file), join(root, file), { recursive: true });
+  const before = readFileSync(join(root, path), 'utf8');
+  const after = edit(before);
+  expect(after, `the edit of ${path} changes it`).not.toBe(before);
+  writeFileSync(join(root, path), after);
+  return root;
+}
+
+/** A YAML edit: `change` alters the parsed document in place. */
+const yamlEdit = (change: (doc: Record<string, unknown>) => void) => (text: string) => {
+  const doc = load(text) as Record<string, unknown>;
+  change(doc);
+  return dump(doc);
+};
+
+const errorsOf = (out: string[]) => out.filter((line) => line.startsWith('  error '));
+
+describe('homelab check, runtime classes on the seed tree', () => {
+  it('passes the seed tree as generated', async () => {
+    const result = await check(brokenSeed('.homelab-check.yaml', (text) => `${text}\n`));
+    expect(result.out.at(-1)).toMatch(/^✔ 0 errors, 0 warnings, 0 info /);
+    expect(result.code).toBe(0);
+  });
+
+  it("rejects a chart value reading a key the declared Secret does not hold (cloudflared's PEM)", async () => {
+    const dir = brokenSeed(
+      'kubernetes/core/cloudflared/values.yaml',
+      yamlEdit((values) => {
+        (values['tunnelSecrets'] as { existingPemFileSecret: { key: string } }).existingPemFileSecret.key = 'cert.pem';
+      }),
+    );
+    const result = await check(dir);
+    expect(errorsOf(result.out)).toEqual([
+      "  error kubernetes/core/cloudflared/values.yaml Secret/cloudflared/cloudflared-credentials: chart cloudflared (Application/argocd/cloudflared) reads key 'cert.pem' of it (tunnelSecrets.existingPemFileSecret.key), but it holds only 'credentials.json'. Reference one of its keys, or add 'cert.pem' to the Secret (for a generated tree, to its declaration)",
+    ]);
+    expect(result.code).toBe(1);
+  });
+});

@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dump, load } from 'js-yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkFiles, checkTree } from './check.js';
+import { formatFinding, type Finding } from './finding.js';
+import { application, deployment, removeTrees, rootApp, WORKSPACE, writeTree } from './test-support/fixtures.js';
+
+afterAll(removeTrees);
+
+/** The generated seed tree (what ArgoCD, talhelper and Terraform read), held in memory. */
+function seedTree(): Map<string, string> {
+  const paths = execFileSync('git', ['ls-files', '.homelab-check.yaml', 'kubernetes', 'talos', 'terraform'], { cwd: WORKSPACE, encoding: 'utf8' }).split('\n').filter(Boolean);
+  return new Map(paths.map((path) => [path, readFileSync(join(WORKSPACE, path), 'utf8')]));
+}
+
+/** The seed tree with one YAML file changed by `edit` (which changes the parsed document in place). */
+function seedWith(path: string, edit: (doc: Record<string, unknown>) => void): Map<string, string> {
+  const files = seedTree();
+  const doc = load(files.get(path)!) as Record<string, unknown>;
+  edit(doc);
+  files.set(path, dump(doc));
+  return files;
+}
+
+const runtimeFindings = async (files: Map<string, string>): Promise<Finding[]> => (await checkFiles(files)).findings.filter((finding) => finding.check === 'runtime');
+
+const seedPresent = existsSync(join(WORKSPACE, 'homelab.yaml')) && existsSync(join(WORKSPACE, 'kubernetes'));
+if (!seedPresent) console.warn('runtime.test: skipped, the seed tree (homelab.yaml, kubernetes/) is absent from the repository root');
+
+describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
+  it('find nothing in the seed tree as generated (nor does any other check, but for what it cannot validate here)', async () => {
+    // Connector's schema comes from @homelab/tailscale, which the CLI passes (models); this package does not know it.
+    const findings = (await checkFiles(seedTree())).findings.filter((finding) => finding.severity !== 'info');
+    expect(findings.map(formatFinding)).toEqual([]);
+  });
+
+  describe('Secret keys chart values read', () => {
+    it("report cloudflared's PEM read from a key its credentials Secret does not hold", async () => {
+      const files = seedWith('kubernetes/core/cloudflared/values.yaml', (values) => {
+        (values['tunnelSecrets'] as { existingPemFileSecret: { key: string } }).existingPemFileSecret.key = 'cert.pem';
+      });
+      expect(await runtimeFindings(files)).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: 'kubernetes/core/cloudflared/values.yaml',
+          object: 'Secret/cloudflared/cloudflared-credentials',
+          problem: "chart cloudflared (Application/argocd/cloudflared) reads key 'cert.pem' of it (tunnelSecrets.existingPemFileSecret.key), but it holds only 'credentials.json'",
+          hint: "Reference one of its keys, or add 'cert.pem' to the Secret (for a generated tree, to its declaration)",
+        },
+      ]);
+    });
+
+    it("report the chart's default key when the values name the Secret but not the key", async () => {
+      const files = seedWith('kubernetes/core/cloudflared/values.yaml', (values) => {
+        delete (values['tunnelSecrets'] as { existingPemFileSecret: { key?: string } }).existingPemFileSecret.key;
+      });
+      const [finding] = await runtimeFindings(files);
+      expect(finding?.problem).toContain("reads key 'cert.pem' of it (tunnelSecrets.existingPemFileSecret.key)");
+    });
+
+    it("report an existing-Secret value naming a Secret nobody declares", async () => {
+      const files = seedWith('kubernetes/core/cloudflared/values.yaml', (values) => {
+        (values['tunnelSecrets'] as { existingPemFileSecret: { name: string } }).existingPemFileSecret.name = 'cloudflared-origin-cert';
+      });
+      expect(await runtimeFindings(files)).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: 'kubernetes/core/cloudflared/values.yaml',
+          object: 'Secret/cloudflared/cloudflared-origin-cert',
+          problem: "chart cloudflared (Application/argocd/cloudflared) reads key 'credentials.json' of it (tunnelSecrets.existingPemFileSecret.name), but neither the tree nor .homelab-check.yaml declares it, and the chart does not create it",
+          hint: 'Fix the name, add the Secret (a *.sops.yaml file), or declare it with its keys (external: and secretKeys: in .homelab-check.yaml)',
+        },
+      ]);
+    });
+
+    it('report an env secretKeyRef in any chart’s values reading an undeclared key', async () => {
+      const files = seedWith('kubernetes/core/authentik/values.yaml', (values) => {
+        const env = (values['global'] as { env: { valueFrom: { secretKeyRef: { key: string } } }[] }).env;
+        env[0]!.valueFrom.secretKeyRef.key = 'secret_key';
+      });
+      const findings = await runtimeFindings(files);
+      expect(findings.map((finding) => [finding.object, finding.problem])).toEqual([
+        ['Secret/authentik/authentik-secrets', "chart authentik (Application/argocd/authentik) reads key 'secret_key' of it (global.env.0.valueFrom.secretKeyRef), but it holds only 'postgresql-password', 'secret-key'"],
+      ]);
+    });
+
+    it('report a key that secretKeys: no longer declares (the declaration is where the keys come from)', async () => {
+      const files = seedTree();
+      files.set('.homelab-check.yaml', files.get('.homelab-check.yaml')!.replace('cloudflared/cloudflared-credentials: [credentials.json]', 'cloudflared/cloudflared-credentials: [token]'));
+      const findings = await runtimeFindings(files);
+      expect(findings.map((finding) => finding.object)).toEqual(['Secret/cloudflared/cloudflared-credentials', 'Secret/cloudflared/cloudflared-credentials']);
+      expect(findings.every((finding) => finding.problem.includes("holds only 'token'"))).toBe(true);
+    });
+  });
+});
+
+describe('Secret keys pods read', () => {
+  const tree = (keys: string) =>
+    writeTree({
+      'apps/root.yaml': rootApp(),
+      'apps/web.yaml': application('web'),
+      'manifests/web/deployment.yaml': deployment('web', 'web', {
+        containers: [{ name: 'web', image: 'example/web:1.0', env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'web-token', key: 'token' } } }] }],
+      }),
+      '.homelab-check.yaml': `external: [Secret/web/web-token]\nsecretKeys:\n  web/web-token: [${keys}]\n`,
+    });
+
+  it('report a pod reading a key that secretKeys: does not declare for an external Secret', async () => {
+    const findings = (await checkTree(tree('api-token'))).findings;
+    expect(findings).toEqual([
+      {
+        check: 'runtime',
+        severity: 'error',
+        file: 'manifests/web/deployment.yaml',
+        object: 'Deployment/web/web',
+        problem: "Application/argocd/web applies it, and it reads key 'token' of Secret/web/web-token (spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef), but secretKeys: in .homelab-check.yaml declares only 'api-token'",
+        hint: 'The pod does not start (CreateContainerConfigError): reference one of its keys, or add the key to the Secret and to its secretKeys: entry',
+      },
+    ]);
+  });
+
+  it('accept it when the key is declared', async () => {
+    expect((await checkTree(tree('token, other'))).findings).toEqual([]);
+  });
+});

@@ -96,6 +96,42 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       expect(findings.every((finding) => finding.problem.includes("holds only 'token'"))).toBe(true);
     });
   });
+
+  describe('kube-apiserver egress of API clients', () => {
+    const withoutApiServer = (policy: Record<string, unknown>) => {
+      const spec = policy['spec'] as { egress: { toEntities?: string[] }[] };
+      spec.egress = spec.egress.filter((rule) => !rule.toEntities?.includes('kube-apiserver'));
+    };
+
+    it("report Loki's policy once it allows no kube-apiserver, since the chart's rules sidecar watches ConfigMaps", async () => {
+      const files = seedWith('kubernetes/observability/loki/manifests/CiliumNetworkPolicy-loki.yaml', withoutApiServer);
+      expect(await runtimeFindings(files)).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: 'kubernetes/observability/loki/manifests/CiliumNetworkPolicy-loki.yaml',
+          object: 'CiliumNetworkPolicy/observability/loki',
+          problem:
+            "restricts the egress of chart loki's pods (release loki, Application/argocd/loki) but allows no kube-apiserver, and the rules sidecar (k8s-sidecar) watching ConfigMaps calls the Kubernetes API",
+          hint: 'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values',
+        },
+      ]);
+    });
+
+    it('accept it when the values switch the API client off', async () => {
+      const files = seedWith('kubernetes/observability/loki/manifests/CiliumNetworkPolicy-loki.yaml', withoutApiServer);
+      const values = load(files.get('kubernetes/observability/loki/values.yaml')!) as Record<string, unknown>;
+      files.set('kubernetes/observability/loki/values.yaml', dump({ ...values, sidecar: { rules: { enabled: false } } }));
+      expect(await runtimeFindings(files)).toEqual([]);
+    });
+
+    it("report every chart whose controller calls the API (cert-manager's policy without kube-apiserver)", async () => {
+      const files = seedWith('kubernetes/core/cert-manager/manifests/CiliumNetworkPolicy-cert-manager.yaml', withoutApiServer);
+      expect((await runtimeFindings(files)).map((finding) => [finding.object, finding.problem.split(' but ')[0]])).toEqual([
+        ['CiliumNetworkPolicy/cert-manager/cert-manager', "restricts the egress of chart cert-manager's pods (release cert-manager, Application/argocd/cert-manager)"],
+      ]);
+    });
+  });
 });
 
 describe('Secret keys pods read', () => {
@@ -125,5 +161,53 @@ describe('Secret keys pods read', () => {
 
   it('accept it when the key is declared', async () => {
     expect((await checkTree(tree('token, other'))).findings).toEqual([]);
+  });
+});
+
+describe('kube-apiserver egress of workloads holding RBAC', () => {
+  const policy = (egress: object[]) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'web', namespace: 'web' },
+    spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress },
+  });
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'web-reader', namespace: 'web' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'web' }],
+  };
+  const account = (extra: object = {}) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'web' }, ...extra });
+  const tree = (egress: object[], extra: { account?: object; pod?: object } = {}) =>
+    writeTree({
+      'apps/root.yaml': rootApp(),
+      'apps/web.yaml': application('web'),
+      'manifests/web/deployment.yaml': deployment('web', 'web', { serviceAccountName: 'web', ...extra.pod }),
+      'manifests/web/rbac.yaml': [account(extra.account), binding],
+      'manifests/web/policy.yaml': policy(egress),
+    });
+  const runtime = async (dir: string) => (await checkTree(dir)).findings.filter((finding) => finding.check === 'runtime');
+  const dns = { toEndpoints: [{ matchLabels: { 'k8s:k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }] };
+
+  it('report a policy restricting their egress without kube-apiserver', async () => {
+    expect(await runtime(tree([dns]))).toEqual([
+      {
+        check: 'runtime',
+        severity: 'error',
+        file: 'manifests/web/policy.yaml',
+        object: 'CiliumNetworkPolicy/web/web',
+        problem:
+          "restricts the egress of Deployment/web/web's pods, which mount the token of ServiceAccount web/web that RBAC in the tree grants rights to, but allows no kube-apiserver: every API call times out",
+        hint: 'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or set automountServiceAccountToken: false if the pods never call the API',
+      },
+    ]);
+  });
+
+  it('accept kube-apiserver (or cluster) egress, and pods that mount no token', async () => {
+    expect(await runtime(tree([dns, { toEntities: ['kube-apiserver'] }]))).toEqual([]);
+    expect(await runtime(tree([dns, { toEntities: ['cluster'] }]))).toEqual([]);
+    expect(await runtime(tree([dns], { pod: { automountServiceAccountToken: false } }))).toEqual([]);
+    expect(await runtime(tree([dns], { account: { automountServiceAccountToken: false } }))).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@
  * the charts are known to run (tables in defaults.ts, their defaults checked against the pinned
  * charts) and from what the tree holds:
  *
- * - a chart's Kubernetes API client whose egress a CiliumNetworkPolicy restricts without
+ * - a chart's Kubernetes API client, or a workload of the tree mounting the token of a
+ *   ServiceAccount RBAC grants rights to, whose egress a CiliumNetworkPolicy restricts without
  *   `kube-apiserver`;
  * - a tailnet subnet router (Connector) advertising a route that holds a node address, whose
  *   egress is restricted without the `host` and `remote-node` entities (node IPs are not `world`);
@@ -143,6 +144,61 @@ function apiClientFindings(resolution: Resolution, policies: readonly Placed[]):
     });
   }
   return findings;
+}
+
+/** `namespace/name` of every ServiceAccount a RoleBinding or ClusterRoleBinding of the tree grants rights to. */
+function boundServiceAccounts(resolution: Resolution): Set<string> {
+  const bound = new Set<string>();
+  for (const entry of resolution.placed) {
+    if (entry.doc.group !== 'rbac.authorization.k8s.io' || (entry.doc.kind !== 'RoleBinding' && entry.doc.kind !== 'ClusterRoleBinding')) continue;
+    for (const subject of Array.isArray(entry.doc.raw['subjects']) ? entry.doc.raw['subjects'].filter(isMap) : []) {
+      const namespace = typeof subject['namespace'] === 'string' ? subject['namespace'] : entry.namespace;
+      if (subject['kind'] === 'ServiceAccount' && typeof subject['name'] === 'string' && namespace) bound.add(`${namespace}/${subject['name']}`);
+    }
+  }
+  return bound;
+}
+
+/**
+ * Workloads of the tree whose pods mount a ServiceAccount token with RBAC bound to it: they hold
+ * rights only the Kubernetes API serves, so their egress must allow kube-apiserver.
+ */
+function serviceAccountFindings(resolution: Resolution, policies: readonly Placed[]): Finding[] {
+  const bound = boundServiceAccounts(resolution);
+  const tokenOff = new Set(
+    resolution.placed.filter((entry) => entry.doc.group === '' && entry.doc.kind === 'ServiceAccount' && entry.doc.raw['automountServiceAccountToken'] === false).map((entry) => `${entry.namespace}/${entry.doc.name}`),
+  );
+  const findings: Finding[] = [];
+  for (const entry of resolution.placed) {
+    const pod = podSpecOf(entry.doc);
+    if (!pod || !entry.namespace) continue;
+    const account = `${entry.namespace}/${typeof pod.spec['serviceAccountName'] === 'string' ? pod.spec['serviceAccountName'] : 'default'}`;
+    const automount = pod.spec['automountServiceAccountToken'];
+    if (!bound.has(account) || automount === false || (automount !== true && tokenOff.has(account))) continue;
+    const template = podTemplateLabels(entry);
+    const verdict = egressOf(policies, { namespace: entry.namespace, labels: template });
+    if (verdict.restricting.length === 0 || verdict.allows('kube-apiserver')) continue;
+    const policy = verdict.restricting[0]!;
+    findings.push({
+      check: 'runtime',
+      severity: 'error',
+      file: policy.doc.file,
+      object: describePlaced(policy),
+      problem: `restricts the egress of ${describePlaced(entry)}'s pods, which mount the token of ServiceAccount ${account} that RBAC in the tree grants rights to, but allows no kube-apiserver: every API call times out`,
+      hint: 'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or set automountServiceAccountToken: false if the pods never call the API',
+    });
+  }
+  return findings;
+}
+
+/** The labels of a workload's pods (its pod template's, a Pod's own). */
+function podTemplateLabels(entry: Placed): Record<string, string> {
+  const raw = entry.doc.raw;
+  const spec = isMap(raw['spec']) ? raw['spec'] : {};
+  const template = entry.doc.kind === 'Pod' ? raw : entry.doc.kind === 'CronJob' ? (isMap(spec['jobTemplate']) && isMap(spec['jobTemplate']['spec']) ? spec['jobTemplate']['spec']['template'] : undefined) : spec['template'];
+  const metadata = isMap(template) ? template['metadata'] : undefined;
+  const labels = isMap(metadata) ? metadata['labels'] : undefined;
+  return Object.fromEntries(Object.entries(isMap(labels) ? labels : {}).map(([key, value]) => [key, String(value)]));
 }
 
 /** IPv4 address or CIDR → [first, last] as numbers; undefined for anything else (IPv6). */
@@ -379,6 +435,7 @@ export function checkRuntime(resolution: Resolution, settings: CheckSettings, tr
   const talconfig = readTalconfig(tree);
   return [
     ...apiClientFindings(resolution, policies),
+    ...serviceAccountFindings(resolution, policies),
     ...subnetRouterFindings(resolution, policies, talconfig),
     ...serviceMonitorFindings(resolution),
     ...secretKeyFindings(resolution, settings),

@@ -68,4 +68,19 @@ describe('homelab check, runtime classes on the seed tree', () => {
     ]);
     expect(result.code).toBe(1);
   });
+
+  it("rejects a policy keeping an API client from kube-apiserver (Loki's rules sidecar)", async () => {
+    const dir = brokenSeed(
+      'kubernetes/observability/loki/manifests/CiliumNetworkPolicy-loki.yaml',
+      yamlEdit((policy) => {
+        const spec = policy['spec'] as { egress: { toEntities?: string[] }[] };
+        spec.egress = spec.egress.filter((rule) => !rule.toEntities?.includes('kube-apiserver'));
+      }),
+    );
+    const result = await check(dir);
+    expect(errorsOf(result.out)).toEqual([
+      "  error kubernetes/observability/loki/manifests/CiliumNetworkPolicy-loki.yaml CiliumNetworkPolicy/observability/loki: restricts the egress of chart loki's pods (release loki, Application/argocd/loki) but allows no kube-apiserver, and the rules sidecar (k8s-sidecar) watching ConfigMaps calls the Kubernetes API. Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values",
+    ]);
+    expect(result.code).toBe(1);
+  });
 });

@@ -132,6 +132,52 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       ]);
     });
   });
+
+  describe('the QEMU guest agent of Proxmox VMs and the Talos extensions', () => {
+    const MAIN_TF = 'terraform/proxmox/main.tf.json';
+    const withAgent = (enabled: boolean) => {
+      const files = seedTree();
+      const body = JSON.parse(files.get(MAIN_TF)!) as { resource: { proxmox_virtual_environment_vm: Record<string, { agent: { enabled: boolean } }> } };
+      for (const vm of Object.values(body.resource.proxmox_virtual_environment_vm)) vm.agent.enabled = enabled;
+      files.set(MAIN_TF, JSON.stringify(body, null, 2));
+      return files;
+    };
+
+    it('report a VM with the agent off while its Talos node installs qemu-guest-agent', async () => {
+      expect(await runtimeFindings(withAgent(false))).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: MAIN_TF,
+          object: 'proxmox_virtual_environment_vm/talos_cp01',
+          problem:
+            'has the QEMU guest agent off, while talos/talconfig.yaml installs siderolabs/qemu-guest-agent on node talos-cp01: Proxmox cannot shut the node down through it nor show its addresses',
+          hint: 'Set agent.enabled: true (in a generated tree both facts come from one declaration: the Talos system extensions)',
+        },
+      ]);
+    });
+
+    it('report a VM with the agent on while its Talos node installs no qemu-guest-agent', async () => {
+      const files = seedTree();
+      files.set('talos/talconfig.yaml', files.get('talos/talconfig.yaml')!.replace('- siderolabs/qemu-guest-agent', '- siderolabs/iscsi-tools'));
+      const findings = await runtimeFindings(files);
+      expect(findings.map((finding) => [finding.severity, finding.object, finding.hint])).toEqual([
+        ['error', 'proxmox_virtual_environment_vm/talos_cp01', "Add siderolabs/qemu-guest-agent to the node's schematic officialExtensions, or set agent.enabled: false"],
+      ]);
+    });
+
+    it("read a node's own schematic before its group's (talhelper's precedence)", async () => {
+      const files = seedTree();
+      const talconfig = load(files.get('talos/talconfig.yaml')!) as { nodes: Record<string, unknown>[] };
+      talconfig.nodes[0]!['schematic'] = { customization: { systemExtensions: { officialExtensions: [] } } };
+      files.set('talos/talconfig.yaml', dump(talconfig));
+      expect((await runtimeFindings(files)).map((finding) => finding.problem)).toEqual([expect.stringContaining('installs no siderolabs/qemu-guest-agent on node talos-cp01')]);
+      expect(await runtimeFindings(seedWith('talos/talconfig.yaml', (doc) => {
+        (doc['nodes'] as Record<string, unknown>[])[0]!['schematic'] = { customization: { systemExtensions: { officialExtensions: ['siderolabs/qemu-guest-agent'] } } };
+        delete doc['controlPlane'];
+      }))).toEqual([]);
+    });
+  });
 });
 
 describe('Secret keys pods read', () => {

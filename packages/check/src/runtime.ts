@@ -214,20 +214,26 @@ function ipv4Range(text: string): [number, number] | undefined {
   return [start, start + size - 1];
 }
 
-interface Talconfig {
-  file: string;
-  nodes: { hostname: string; address: string }[];
+interface TalosNode {
+  hostname: string;
+  address: string;
+  /** The system extensions its image installs (its own schematic, else its group's: talhelper's precedence). */
   extensions: Set<string>;
 }
 
-/** The tree's talhelper config: node addresses and the system extensions any node group installs. */
+interface Talconfig {
+  file: string;
+  nodes: TalosNode[];
+}
+
+/** The tree's talhelper config: its nodes' addresses and the system extensions each installs. */
 function readTalconfig(tree: Tree): Talconfig | undefined {
   const file = tree.files.find((path) => TALCONFIG_FILE.test(path));
   if (!file) return undefined;
   const doc = tree.parse(file).docs[0];
   if (!isMap(doc)) return undefined;
-  const extensionsOf = (holder: unknown): string[] => {
-    if (!isMap(holder) || !isMap(holder['schematic'])) return [];
+  const extensionsOf = (holder: unknown): string[] | undefined => {
+    if (!isMap(holder) || !isMap(holder['schematic'])) return undefined;
     const customization = holder['schematic']['customization'];
     const system = isMap(customization) ? customization['systemExtensions'] : undefined;
     const official = isMap(system) ? system['officialExtensions'] : undefined;
@@ -236,8 +242,11 @@ function readTalconfig(tree: Tree): Talconfig | undefined {
   const nodes = (Array.isArray(doc['nodes']) ? doc['nodes'] : []).filter(isMap);
   return {
     file,
-    nodes: nodes.flatMap((node) => (typeof node['ipAddress'] === 'string' ? [{ hostname: String(node['hostname'] ?? node['ipAddress']), address: node['ipAddress'] }] : [])),
-    extensions: new Set([...extensionsOf(doc['controlPlane']), ...extensionsOf(doc['worker']), ...nodes.flatMap(extensionsOf)]),
+    nodes: nodes.flatMap((node) => {
+      if (typeof node['ipAddress'] !== 'string') return [];
+      const group = node['controlPlane'] === true ? doc['controlPlane'] : doc['worker'];
+      return [{ hostname: String(node['hostname'] ?? node['ipAddress']), address: node['ipAddress'], extensions: new Set(extensionsOf(node) ?? extensionsOf(group) ?? []) }];
+    }),
   };
 }
 
@@ -388,9 +397,9 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
 
 const holds = (keys: ReadonlySet<string>) => [...keys].sort().map((key) => `'${key}'`).join(', ') || 'no key';
 
-/** Proxmox VMs of the tree's Terraform JSON, with their guest agent setting. */
-function proxmoxVms(tree: Tree): { file: string; name: string; agent: boolean }[] {
-  const vms: { file: string; name: string; agent: boolean }[] = [];
+/** Proxmox VMs of the tree's Terraform JSON: their resource name, VM name and guest agent setting. */
+function proxmoxVms(tree: Tree): { file: string; resource: string; name: string | undefined; agent: boolean }[] {
+  const vms: { file: string; resource: string; name: string | undefined; agent: boolean }[] = [];
   for (const file of tree.files.filter((path) => path.endsWith('.tf.json'))) {
     let body: unknown;
     try {
@@ -400,33 +409,50 @@ function proxmoxVms(tree: Tree): { file: string; name: string; agent: boolean }[
     }
     const resources = isMap(body) && isMap(body['resource']) ? body['resource']['proxmox_virtual_environment_vm'] : undefined;
     if (!isMap(resources)) continue;
-    for (const [name, vm] of Object.entries(resources)) {
+    for (const [resource, vm] of Object.entries(resources)) {
       if (!isMap(vm)) continue;
       const agent = vm['agent'];
       // The bpg/proxmox provider's default: no agent.
-      vms.push({ file, name, agent: isMap(agent) && agent['enabled'] === true });
+      vms.push({ file, resource, name: typeof vm['name'] === 'string' ? vm['name'] : undefined, agent: isMap(agent) && agent['enabled'] === true });
     }
   }
   return vms;
 }
 
+/**
+ * The Talos node a VM runs: the one whose hostname is the VM's name; failing that, any node when
+ * all install the same extensions (the answer is then the same whichever it is).
+ */
+function talosNodeOf(vm: { name: string | undefined }, talconfig: Talconfig): TalosNode | undefined {
+  const named = talconfig.nodes.find((node) => node.hostname === vm.name);
+  if (named) return named;
+  const [first, ...others] = talconfig.nodes;
+  const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((item) => b.has(item));
+  return first && others.every((node) => same(node.extensions, first.extensions)) ? first : undefined;
+}
+
 function guestAgentFindings(tree: Tree, talconfig: Talconfig | undefined): Finding[] {
   if (!talconfig) return [];
-  const installed = talconfig.extensions.has(QEMU_GUEST_AGENT_EXTENSION);
-  return proxmoxVms(tree)
-    .filter((vm) => vm.agent !== installed)
-    .map((vm): Finding => ({
-      check: 'runtime',
-      severity: vm.agent ? 'error' : 'warning',
-      file: vm.file,
-      object: `proxmox_virtual_environment_vm/${vm.name}`,
-      problem: vm.agent
-        ? `enables the QEMU guest agent, but ${talconfig.file} installs no ${QEMU_GUEST_AGENT_EXTENSION}: nothing answers, and the provider waits for it`
-        : `has the QEMU guest agent off, while ${talconfig.file} installs ${QEMU_GUEST_AGENT_EXTENSION}: Proxmox cannot shut the node down through it nor show its addresses`,
-      hint: vm.agent
-        ? `Add ${QEMU_GUEST_AGENT_EXTENSION} to the schematic's officialExtensions, or set agent.enabled: false`
-        : 'Set agent.enabled: true (both facts come from one declaration in a generated tree: the Talos system extensions)',
-    }));
+  return proxmoxVms(tree).flatMap((vm): Finding[] => {
+    const node = talosNodeOf(vm, talconfig);
+    if (!node) return [];
+    const installed = node.extensions.has(QEMU_GUEST_AGENT_EXTENSION);
+    if (vm.agent === installed) return [];
+    return [
+      {
+        check: 'runtime',
+        severity: 'error',
+        file: vm.file,
+        object: `proxmox_virtual_environment_vm/${vm.resource}`,
+        problem: vm.agent
+          ? `enables the QEMU guest agent, but ${talconfig.file} installs no ${QEMU_GUEST_AGENT_EXTENSION} on node ${node.hostname}: nothing answers, and the provider waits for it`
+          : `has the QEMU guest agent off, while ${talconfig.file} installs ${QEMU_GUEST_AGENT_EXTENSION} on node ${node.hostname}: Proxmox cannot shut the node down through it nor show its addresses`,
+        hint: vm.agent
+          ? `Add ${QEMU_GUEST_AGENT_EXTENSION} to the node's schematic officialExtensions, or set agent.enabled: false`
+          : 'Set agent.enabled: true (in a generated tree both facts come from one declaration: the Talos system extensions)',
+      },
+    ];
+  });
 }
 
 /** Every runtime finding of the tree. */

@@ -83,4 +83,13 @@ describe('homelab check, runtime classes on the seed tree', () => {
     ]);
     expect(result.code).toBe(1);
   });
+
+  it('rejects a Proxmox VM whose guest agent disagrees with its Talos extensions', async () => {
+    const dir = brokenSeed('terraform/proxmox/main.tf.json', (text) => text.replace(/"agent": \{\s*"enabled": true\s*\}/, '"agent": { "enabled": false }'));
+    const result = await check(dir);
+    expect(errorsOf(result.out)).toEqual([
+      '  error terraform/proxmox/main.tf.json proxmox_virtual_environment_vm/talos_cp01: has the QEMU guest agent off, while talos/talconfig.yaml installs siderolabs/qemu-guest-agent on node talos-cp01: Proxmox cannot shut the node down through it nor show its addresses. Set agent.enabled: true (in a generated tree both facts come from one declaration: the Talos system extensions)',
+    ]);
+    expect(result.code).toBe(1);
+  });
 });

@@ -178,6 +178,41 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       }))).toEqual([]);
     });
   });
+
+  describe('node egress of tailnet subnet routers', () => {
+    const POLICY = 'kubernetes/core/tailscale/manifests/CiliumNetworkPolicy-tailscale.yaml';
+    const dropEntities = (...dropped: string[]) => (policy: Record<string, unknown>) => {
+      for (const rule of (policy['spec'] as { egress: { toEntities?: string[] }[] }).egress) {
+        if (rule.toEntities) rule.toEntities = rule.toEntities.filter((entity) => !dropped.includes(entity));
+      }
+    };
+
+    it("report the operator namespace's policy once it allows no host, as the Connector advertises the nodes' subnet", async () => {
+      expect(await runtimeFindings(seedWith(POLICY, dropEntities('host')))).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: POLICY,
+          object: 'CiliumNetworkPolicy/tailscale/tailscale',
+          problem:
+            "restricts the egress of Connector/subnet-router's subnet router, whose routes (192.168.30.0/24) hold node talos-cp01 (192.168.30.50), but allows no host: node addresses are not 'world', so talosctl and kubectl over the tailnet cannot reach them",
+          hint: 'Allow toEntities: [host, remote-node] (for a generated tree, the component declares network.nodes)',
+        },
+      ]);
+    });
+
+    it('name every missing entity', async () => {
+      const [finding] = await runtimeFindings(seedWith(POLICY, dropEntities('host', 'remote-node')));
+      expect(finding?.problem).toContain('but allows no host or remote-node:');
+    });
+
+    it('accept routes that hold no node address', async () => {
+      const files = seedWith(POLICY, dropEntities('host', 'remote-node'));
+      const connector = 'kubernetes/core/tailscale/manifests/Connector-subnet-router.yaml';
+      files.set(connector, files.get(connector)!.replace('192.168.30.0/24', '192.168.40.0/24'));
+      expect(await runtimeFindings(files)).toEqual([]);
+    });
+  });
 });
 
 describe('Secret keys pods read', () => {

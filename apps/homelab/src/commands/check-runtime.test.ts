@@ -92,4 +92,20 @@ describe('homelab check, runtime classes on the seed tree', () => {
     ]);
     expect(result.code).toBe(1);
   });
+
+  it('rejects a subnet router advertising the nodes’ subnet without egress to host', async () => {
+    const dir = brokenSeed(
+      'kubernetes/core/tailscale/manifests/CiliumNetworkPolicy-tailscale.yaml',
+      yamlEdit((policy) => {
+        for (const rule of (policy['spec'] as { egress: { toEntities?: string[] }[] }).egress) {
+          if (rule.toEntities) rule.toEntities = rule.toEntities.filter((entity) => entity !== 'host');
+        }
+      }),
+    );
+    const result = await check(dir);
+    expect(errorsOf(result.out)).toEqual([
+      "  error kubernetes/core/tailscale/manifests/CiliumNetworkPolicy-tailscale.yaml CiliumNetworkPolicy/tailscale/tailscale: restricts the egress of Connector/subnet-router's subnet router, whose routes (192.168.30.0/24) hold node talos-cp01 (192.168.30.50), but allows no host: node addresses are not 'world', so talosctl and kubectl over the tailnet cannot reach them. Allow toEntities: [host, remote-node] (for a generated tree, the component declares network.nodes)",
+    ]);
+    expect(result.code).toBe(1);
+  });
 });

@@ -213,6 +213,32 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       expect(await runtimeFindings(files)).toEqual([]);
     });
   });
+
+  describe('ServiceMonitors of charts when the tree runs a Prometheus', () => {
+    const switchOff = (values: Record<string, unknown>) => {
+      ((values['controller'] as { metrics: { serviceMonitor: { enabled: boolean } } }).metrics.serviceMonitor.enabled = false);
+    };
+
+    it("warn about ArgoCD's controller metrics nobody scrapes", async () => {
+      expect(await runtimeFindings(seedWith('kubernetes/core/argocd/values.yaml', switchOff))).toEqual([
+        {
+          check: 'runtime',
+          severity: 'warning',
+          file: 'kubernetes/core/argocd/values.yaml',
+          object: 'Application/argocd/argocd',
+          problem: "the tree runs a Prometheus, but chart argo-cd's ServiceMonitor is off (controller.metrics.serviceMonitor.enabled), so its metrics are never scraped",
+          hint: "Set controller.metrics.serviceMonitor.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)",
+        },
+      ]);
+    });
+
+    it('say nothing without a Prometheus', async () => {
+      const files = seedWith('kubernetes/core/argocd/values.yaml', switchOff);
+      const values = load(files.get('kubernetes/observability/kube-prometheus-stack/values.yaml')!) as Record<string, unknown>;
+      files.set('kubernetes/observability/kube-prometheus-stack/values.yaml', dump({ ...values, prometheus: { ...(values['prometheus'] as object), enabled: false } }));
+      expect(await runtimeFindings(files)).toEqual([]);
+    });
+  });
 });
 
 describe('Secret keys pods read', () => {

@@ -5,7 +5,9 @@ import { dump, load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkFiles, checkTree } from './check.js';
 import { formatFinding, type Finding } from './finding.js';
-import { application, deployment, removeTrees, rootApp, WORKSPACE, writeTree } from './test-support/fixtures.js';
+import { CHART_API_CLIENTS, CHART_PROMETHEUS, CHART_SECRET_REFS, CHART_SERVICE_MONITORS } from './defaults.js';
+import { helmTruthy, valueAt } from './switches.js';
+import { application, chartSchemasDir, deployment, removeTrees, rootApp, WORKSPACE, writeTree } from './test-support/fixtures.js';
 
 afterAll(removeTrees);
 
@@ -316,5 +318,43 @@ describe('kube-apiserver egress of workloads holding RBAC', () => {
     expect(await runtime(tree([dns, { toEntities: ['cluster'] }]))).toEqual([]);
     expect(await runtime(tree([dns], { pod: { automountServiceAccountToken: false } }))).toEqual([]);
     expect(await runtime(tree([dns], { account: { automountServiceAccountToken: false } }))).toEqual([]);
+  });
+});
+
+const schemas = chartSchemasDir();
+if (!schemas) console.warn("runtime.test: the runtime tables' defaults are not checked, ../shared/chart-schemas is absent");
+
+describe.skipIf(!schemas)("the runtime tables agree with the pinned charts' defaults (values.yaml)", () => {
+  const defaultsOf = (chart: string): unknown => {
+    const file = join(schemas!, chart, 'values.yaml');
+    return existsSync(file) ? load(readFileSync(file, 'utf8')) : undefined;
+  };
+  /** [chart, path, what the table says the default is] for every switch a table names. */
+  const switches: [string, string, boolean][] = [
+    ...Object.entries(CHART_API_CLIENTS).flatMap(([chart, features]) => features.flatMap((feature) => (feature.value ? [[chart, feature.value, feature.default ?? false] as [string, string, boolean]] : []))),
+    ...Object.entries(CHART_PROMETHEUS).map(([chart, feature]): [string, string, boolean] => [chart, feature.value!, feature.default ?? false]),
+    ...Object.entries(CHART_SERVICE_MONITORS).flatMap(([chart, rules]) =>
+      rules.flatMap((rule): [string, string, boolean][] => [[chart, rule.monitor, false], ...(rule.metrics ? [[chart, rule.metrics, rule.metricsDefault ?? false] as [string, string, boolean]] : [])]),
+    ),
+  ];
+
+  it('switch defaults', () => {
+    const checked = switches.filter(([chart]) => defaultsOf(chart) !== undefined);
+    for (const [chart, path, on] of checked) {
+      const { found, value } = valueAt([defaultsOf(chart)], path);
+      expect({ chart, path, found, on: helmTruthy(value) }).toEqual({ chart, path, found: true, on });
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('Secret references: the name and key paths exist, the key defaults to what the table says', () => {
+    for (const [chart, refs] of Object.entries(CHART_SECRET_REFS)) {
+      const defaults = defaultsOf(chart);
+      expect(defaults, `${chart}/values.yaml in the chart schemas`).toBeDefined();
+      for (const ref of refs) {
+        expect(valueAt([defaults], ref.name).found, `${chart} ${ref.name}`).toBe(true);
+        expect(valueAt([defaults], ref.key), `${chart} ${ref.key}`).toEqual({ found: true, value: ref.defaultKey });
+      }
+    }
   });
 });

@@ -87,12 +87,16 @@ interface EgressVerdict {
   allows(entity: string): boolean;
 }
 
-function egressOf(policies: readonly Placed[], pods: KnownPods): EgressVerdict {
+/** The tree's Cilium policies: namespaced ones by namespace (looked up per workload), clusterwide ones. */
+interface Policies {
+  byNamespace: Map<string, Placed[]>;
+  clusterwide: Placed[];
+}
+
+function egressOf(policies: Policies, pods: KnownPods): EgressVerdict {
   const restricting: Placed[] = [];
   const egressRules: Record<string, unknown>[] = [];
-  for (const policy of policies) {
-    const clusterwide = policy.doc.kind === 'CiliumClusterwideNetworkPolicy';
-    if (!clusterwide && policy.namespace !== pods.namespace) continue;
+  for (const policy of [...(policies.byNamespace.get(pods.namespace) ?? []), ...policies.clusterwide]) {
     for (const body of ruleBodies(policy)) {
       if (!selects(body['endpointSelector'], pods)) continue;
       const egress = Array.isArray(body['egress']) ? body['egress'].filter(isMap) : [];
@@ -121,10 +125,21 @@ function featureOn(feature: Pick<ChartFeature, 'value' | 'default'>, placed: Pla
   return found ? helmTruthy(value) : (feature.default ?? false);
 }
 
-const ciliumPolicies = (resolution: Resolution) =>
-  resolution.placed.filter((entry) => entry.doc.group === 'cilium.io' && (entry.doc.kind === 'CiliumNetworkPolicy' || entry.doc.kind === 'CiliumClusterwideNetworkPolicy'));
+function ciliumPolicies(resolution: Resolution): Policies {
+  const policies: Policies = { byNamespace: new Map(), clusterwide: [] };
+  for (const entry of resolution.placed) {
+    if (entry.doc.group !== 'cilium.io') continue;
+    if (entry.doc.kind === 'CiliumClusterwideNetworkPolicy') policies.clusterwide.push(entry);
+    else if (entry.doc.kind === 'CiliumNetworkPolicy' && entry.namespace) {
+      const inNamespace = policies.byNamespace.get(entry.namespace) ?? [];
+      inNamespace.push(entry);
+      policies.byNamespace.set(entry.namespace, inNamespace);
+    }
+  }
+  return policies;
+}
 
-function apiClientFindings(resolution: Resolution, policies: readonly Placed[]): Finding[] {
+function apiClientFindings(resolution: Resolution, policies: Policies): Finding[] {
   const findings: Finding[] = [];
   for (const placed of resolution.charts) {
     const namespace = placed.app.destinationNamespace;
@@ -163,7 +178,7 @@ function boundServiceAccounts(resolution: Resolution): Set<string> {
  * Workloads of the tree whose pods mount a ServiceAccount token with RBAC bound to it: they hold
  * rights only the Kubernetes API serves, so their egress must allow kube-apiserver.
  */
-function serviceAccountFindings(resolution: Resolution, policies: readonly Placed[]): Finding[] {
+function serviceAccountFindings(resolution: Resolution, policies: Policies): Finding[] {
   const bound = boundServiceAccounts(resolution);
   const tokenOff = new Set(
     resolution.placed.filter((entry) => entry.doc.group === '' && entry.doc.kind === 'ServiceAccount' && entry.doc.raw['automountServiceAccountToken'] === false).map((entry) => `${entry.namespace}/${entry.doc.name}`),
@@ -250,7 +265,7 @@ function readTalconfig(tree: Tree): Talconfig | undefined {
   };
 }
 
-function subnetRouterFindings(resolution: Resolution, policies: readonly Placed[], talconfig: Talconfig | undefined): Finding[] {
+function subnetRouterFindings(resolution: Resolution, policies: Policies, talconfig: Talconfig | undefined): Finding[] {
   if (!talconfig || talconfig.nodes.length === 0) return [];
   const operatorNamespaces = resolution.charts.filter((placed) => placed.chart.name === 'tailscale-operator').flatMap((placed) => placed.app.destinationNamespace ?? []);
   const findings: Finding[] = [];

@@ -73,6 +73,8 @@ export interface ChartFeature {
   default?: boolean;
   /** What the feature is, for messages. */
   what: string;
+  /** The switch of the subchart or part that holds it (off: the feature is off too). */
+  within?: { value: string; default: boolean };
 }
 
 /**
@@ -82,7 +84,11 @@ export interface ChartFeature {
  */
 export const CHART_API_CLIENTS: Readonly<Record<string, readonly ChartFeature[]>> = {
   loki: [{ value: 'sidecar.rules.enabled', default: true, what: 'the rules sidecar (k8s-sidecar) watching ConfigMaps' }],
-  'kube-prometheus-stack': [{ value: 'prometheusOperator.enabled', default: true, what: 'prometheus-operator' }],
+  'kube-prometheus-stack': [
+    { value: 'prometheusOperator.enabled', default: true, what: 'prometheus-operator' },
+    { value: 'grafana.sidecar.dashboards.enabled', default: true, within: { value: 'grafana.enabled', default: true }, what: "Grafana's dashboards sidecar (k8s-sidecar) watching ConfigMaps" },
+    { value: 'grafana.sidecar.datasources.enabled', default: true, within: { value: 'grafana.enabled', default: true }, what: "Grafana's datasources sidecar (k8s-sidecar) watching ConfigMaps" },
+  ],
   'argo-cd': [{ what: 'the application controller, server and repo-server' }],
   'cert-manager': [{ what: 'the cert-manager controller, cainjector and webhook' }],
   'tailscale-operator': [{ what: 'the operator' }],

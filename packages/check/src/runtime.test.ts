@@ -127,6 +127,17 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       expect(await runtimeFindings(files)).toEqual([]);
     });
 
+    it("name every API client of a chart, and only those its values leave on (kube-prometheus-stack's operator and Grafana sidecars)", async () => {
+      const POLICY = 'kubernetes/observability/kube-prometheus-stack/manifests/CiliumNetworkPolicy-kube-prometheus-stack.yaml';
+      const VALUES = 'kubernetes/observability/kube-prometheus-stack/values.yaml';
+      const files = seedWith(POLICY, withoutApiServer);
+      const [finding] = await runtimeFindings(files);
+      expect(finding?.problem).toContain("and prometheus-operator, Grafana's dashboards sidecar (k8s-sidecar) watching ConfigMaps, Grafana's datasources sidecar (k8s-sidecar) watching ConfigMaps call the Kubernetes API");
+      const values = load(files.get(VALUES)!) as Record<string, unknown>;
+      files.set(VALUES, dump({ ...values, grafana: { ...(values['grafana'] as object), enabled: false } }));
+      expect((await runtimeFindings(files)).map((each) => each.problem)).toEqual([expect.stringContaining('and prometheus-operator calls the Kubernetes API')]);
+    });
+
     it("report every chart whose controller calls the API (cert-manager's policy without kube-apiserver)", async () => {
       const files = seedWith('kubernetes/core/cert-manager/manifests/CiliumNetworkPolicy-cert-manager.yaml', withoutApiServer);
       expect((await runtimeFindings(files)).map((finding) => [finding.object, finding.problem.split(' but ')[0]])).toEqual([
@@ -331,7 +342,12 @@ describe.skipIf(!schemas)("the runtime tables agree with the pinned charts' defa
   };
   /** [chart, path, what the table says the default is] for every switch a table names. */
   const switches: [string, string, boolean][] = [
-    ...Object.entries(CHART_API_CLIENTS).flatMap(([chart, features]) => features.flatMap((feature) => (feature.value ? [[chart, feature.value, feature.default ?? false] as [string, string, boolean]] : []))),
+    ...Object.entries(CHART_API_CLIENTS).flatMap(([chart, features]) =>
+      features.flatMap((feature): [string, string, boolean][] => [
+        ...(feature.value ? [[chart, feature.value, feature.default ?? false] as [string, string, boolean]] : []),
+        ...(feature.within ? [[chart, feature.within.value, feature.within.default] as [string, string, boolean]] : []),
+      ]),
+    ),
     ...Object.entries(CHART_PROMETHEUS).map(([chart, feature]): [string, string, boolean] => [chart, feature.value!, feature.default ?? false]),
     ...Object.entries(CHART_SERVICE_MONITORS).flatMap(([chart, rules]) =>
       rules.flatMap((rule): [string, string, boolean][] => [[chart, rule.monitor, false], ...(rule.metrics ? [[chart, rule.metrics, rule.metricsDefault ?? false] as [string, string, boolean]] : [])]),

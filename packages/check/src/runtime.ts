@@ -119,7 +119,8 @@ function egressOf(policies: Policies, pods: KnownPods): EgressVerdict {
 }
 
 /** Whether a chart feature is on with these values (unset: its default; an always-on feature has no value). */
-function featureOn(feature: Pick<ChartFeature, 'value' | 'default'>, placed: PlacedChart): boolean {
+function featureOn(feature: Pick<ChartFeature, 'value' | 'default' | 'within'>, placed: PlacedChart): boolean {
+  if (feature.within && !featureOn(feature.within, placed)) return false;
   if (feature.value === undefined) return true;
   const { found, value } = valueAt(placed.chart.values.map((input) => input.data), feature.value);
   return found ? helmTruthy(value) : (feature.default ?? false);

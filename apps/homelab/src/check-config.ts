@@ -6,6 +6,8 @@
  *   charts are opaque, verified against what they render with `check --render`);
  * - `external`: every declared secret (a SOPS file `homelab secrets set` writes, or a bootstrap
  *   step: hand-managed, never generated), each commented with the components that vouch for it;
+ * - `secretKeys`: the keys of every declared secret, so a chart value reading a key the secret will
+ *   not hold is reported;
  * - `roots`: component files holding Kubernetes objects (`Component.files`: files a person uses
  *   directly), applied by hand at bootstrap, e.g. ArgoCD's own namespace.
  *
@@ -72,6 +74,18 @@ export function secretEntries(components: readonly Component[]): CheckConfigEntr
   return sorted(entries);
 }
 
+/** The keys of each declared secret (`namespace/name`), sorted; two declarations of one secret add up. */
+export function secretKeyEntries(components: readonly Component[]): [string, string[]][] {
+  const keys = new Map<string, Set<string>>();
+  for (const component of components) {
+    for (const secret of component.secrets ?? []) {
+      const ref = `${secret.namespace}/${secret.name}`;
+      keys.set(ref, new Set([...(keys.get(ref) ?? []), ...secret.keys]));
+    }
+  }
+  return [...keys.keys()].sort().map((ref) => [ref, [...keys.get(ref)!].sort()]);
+}
+
 /** Whether a file holds Kubernetes objects (a YAML/JSON file with apiVersion and kind). */
 function holdsObjects(file: GeneratedFile): boolean {
   if (!/\.(ya?ml|json)$/.test(file.path)) return false;
@@ -99,6 +113,11 @@ function list(key: string, note: string, entries: CheckConfigEntry[]): string {
   return [`${key}:`, `  # ${note}`, ...entries.map((entry) => `  - ${scalar(entry.value)}  # ${entry.vouchers.join('; ')}`)].join('\n') + '\n';
 }
 
+function keyMap(key: string, note: string, entries: [string, string[]][]): string {
+  if (entries.length === 0) return '';
+  return [`${key}:`, `  # ${note}`, ...entries.map(([ref, keys]) => `  ${scalar(ref)}: [${keys.map(scalar).join(', ')}]`)].join('\n') + '\n';
+}
+
 export function checkConfigFile(components: readonly Component[]): GeneratedFile {
   const note =
     '# What `homelab check` cannot see in this tree, vouched for by the components that render it.\n' +
@@ -108,6 +127,7 @@ export function checkConfigFile(components: readonly Component[]): GeneratedFile
     note +
     list('chartObjects', "Services the components' charts create behind their exposures (verified by `homelab check --render`)", serviceEntries(components)) +
     list('external', 'Secrets the components declare (SOPS files, bootstrap)', secretEntries(components)) +
+    keyMap('secretKeys', 'The keys of the Secrets they declare', secretKeyEntries(components)) +
     list('roots', 'Files applied by hand at bootstrap, before ArgoCD syncs anything', rootEntries(components));
   return { path: CHECK_CONFIG_PATH, source: SOURCE, content };
 }

@@ -84,6 +84,10 @@ export interface ChartUse {
   dir?: string;
   /** Values in the order Helm merges them (files, then `values`, then `valuesObject`). */
   values: ValuesInput[];
+  /** Helm release name: `helm.releaseName`, else the Application's name (what the chart's `instance` label carries). */
+  releaseName: string;
+  /** Every values input could be read (else a path they leave unset may be set where the check cannot see). */
+  complete: boolean;
   /** Id of the chart within its Application's sync (for ordering). */
   element: string;
   /** CRD groups the chart installs: known by name (unless its values switch them off), or read from a local chart's crds/. */
@@ -315,6 +319,8 @@ class Expander {
         version: source.targetRevision,
         repoURL: source.repoURL,
         values: values.inputs,
+        releaseName: str(source.helm?.['releaseName']) ?? this.doc.name,
+        complete: values.complete,
         element,
         ...chartCreates(source.chart, values.inputs.map((input) => input.data), values.complete),
         application: this.doc.name,
@@ -537,6 +543,8 @@ class Expander {
       repoURL: source.repoURL,
       dir: path,
       values: values.inputs,
+      releaseName: str(source.helm?.['releaseName']) ?? this.doc.name,
+      complete: values.complete,
       element,
       crdGroups: [...crdGroups].sort(),
       clusterKinds: known.clusterKinds,
@@ -657,6 +665,8 @@ class Expander {
         repoURL: str(item['repo']) ?? '',
         ...(chartDir !== undefined && tree.isDir(chartDir) ? { dir: chartDir } : {}),
         values,
+        releaseName: str(item['releaseName']) ?? name,
+        complete,
         element: `${element}@helmChart${index}`,
         ...chartCreates(name, values.map((input) => input.data), complete),
         application: this.doc.name,

@@ -14,6 +14,7 @@ import { checkOrdering } from './ordering.js';
 import { checkPodSecurity } from './pod-security.js';
 import { checkProjects } from './projects.js';
 import { checkReferences } from './references.js';
+import { checkRuntime } from './runtime.js';
 import type { ImportModule } from './import-module.js';
 import { renderCharts, type RenderOptions, type Rendering } from './render.js';
 import { checkSchemas, crdModels, type Models } from './schema.js';
@@ -181,6 +182,7 @@ async function check(source: TreeSource, label: string, options: CheckOptions, v
     ...checkOrdering(resolution, references.secretUses, settings, tree, objectFiles),
     ...checkPodSecurity(resolution, settings, tree, objectFiles),
     ...checkValues(resolution, settings, tree.dir),
+    ...checkRuntime(resolution, settings, tree),
   ];
   return {
     dir: label,

@@ -34,14 +34,16 @@ describe('settings', () => {
   });
 
   it('reads .homelab-check.yaml, adds command-line options and rejects unknown keys', () => {
-    const dir = writeTree({ '.homelab-check.yaml': 'external: [Secret/a/b]\nrepoURLs: [https://example.com/x.git]\npodSecurity: { defaultEnforce: restricted }\n' });
+    const dir = writeTree({ '.homelab-check.yaml': 'external: [Secret/a/b]\nsecretKeys: { a/b: [token] }\nrepoURLs: [https://example.com/x.git]\npodSecurity: { defaultEnforce: restricted }\n' });
     const settings = loadSettings(dir, { external: ['Namespace/monitoring'], chartSchemas: '/schemas' });
     expect(settings.external).toEqual([{ kind: 'Secret', namespace: 'a', name: 'b' }, { kind: 'Namespace', name: 'monitoring' }]);
     expect(settings.repoURLs).toEqual(['https://example.com/x.git']);
+    expect(settings.secretKeys).toEqual({ 'a/b': ['token'] });
+    expect(() => loadSettings(writeTree({ '.homelab-check.yaml': 'secretKeys: { b: [token] }\n' }))).toThrow("secretKeys: 'b' is not namespace/name");
     expect(settings.defaultPodSecurity).toBe('restricted');
     expect(settings.chartSchemas).toBe('/schemas');
     expect(() => loadSettings(writeTree({ '.homelab-check.yaml': 'externals: []\n' }))).toThrow(
-      ".homelab-check.yaml: unknown key 'externals' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, podSecurity)",
+      ".homelab-check.yaml: unknown key 'externals' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, secretKeys, podSecurity)",
     );
     expect(() => loadSettings(writeTree({ '.homelab-check.yaml': 'podSecurity: { defaultEnforce: strict }\n' }))).toThrow(/defaultEnforce must be one of privileged, baseline, restricted/);
   });

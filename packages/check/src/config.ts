@@ -46,6 +46,11 @@ export interface CheckSettings {
   /** Globs (ArgoCD semantics) of repository paths not to check at all. */
   ignore: string[];
   chartValues: Record<string, ChartValuesAllowance>;
+  /**
+   * The keys of Secrets the tree does not hold (`namespace/name` → keys), e.g. SOPS files written
+   * later: a chart value reading another key of one is reported.
+   */
+  secretKeys: Record<string, string[]>;
   /** Enforce level of namespaces without a `pod-security.kubernetes.io/enforce` label. @default 'privileged' */
   defaultPodSecurity: PodSecurityLevel;
   /** Directory of chart schemas (`<chart>/values.yaml`, `values.schema.json`); unset: values are not checked. */
@@ -86,7 +91,7 @@ export function externalMatcher(settings: Pick<CheckSettings, 'external'>): (kin
   return (kind, namespace, name) => literal.has(externalKey(kind, namespace, name)) || patterned.some((entry) => matchesExternal(entry, kind, namespace, name));
 }
 
-const KEYS = ['external', 'chartObjects', 'repoURLs', 'roots', 'ignore', 'chartValues', 'podSecurity'];
+const KEYS = ['external', 'chartObjects', 'repoURLs', 'roots', 'ignore', 'chartValues', 'secretKeys', 'podSecurity'];
 
 function stringList(value: unknown, path: string): string[] {
   if (value === undefined || value === null) return [];
@@ -129,6 +134,14 @@ export function parseSettings(text: string | undefined, options: SettingsOptions
       chartValues[chart] = { allow: stringList(value['allow'], `chartValues.${chart}.allow`), subcharts: stringList(value['subcharts'], `chartValues.${chart}.subcharts`) };
     }
   }
+  const secretKeys: Record<string, string[]> = {};
+  if (data['secretKeys'] !== undefined) {
+    if (!isMap(data['secretKeys'])) throw new CheckConfigError(`${CONFIG_FILE}: secretKeys must map namespace/name to a list of keys`);
+    for (const [ref, keys] of Object.entries(data['secretKeys'])) {
+      if (!/^[^/]+\/[^/]+$/.test(ref)) throw new CheckConfigError(`${CONFIG_FILE}: secretKeys: '${ref}' is not namespace/name (e.g. media/plex-token)`);
+      secretKeys[ref] = stringList(keys, `secretKeys.${ref}`);
+    }
+  }
   let defaultPodSecurity: PodSecurityLevel = 'privileged';
   if (data['podSecurity'] !== undefined) {
     const podSecurity = data['podSecurity'];
@@ -148,6 +161,7 @@ export function parseSettings(text: string | undefined, options: SettingsOptions
     roots: stringList(data['roots'], 'roots'),
     ignore: stringList(data['ignore'], 'ignore'),
     chartValues,
+    secretKeys,
     defaultPodSecurity,
     ...(options.chartSchemas ? { chartSchemas: options.chartSchemas } : {}),
   };

@@ -65,6 +65,92 @@ export const CHART_SWITCHES: Readonly<Record<string, readonly ChartSwitch[]>> = 
   alloy: [{ values: ['crds.create'], default: true, kinds: [CRD_KIND] }],
 };
 
+/** A chart feature decided by one values path: on when the value is truthy (Helm's notion), `default` when unset. */
+export interface ChartFeature {
+  /** Dotted values path; absent: the chart always runs it. */
+  value?: string;
+  /** The chart's own default for `value` (its values.yaml). */
+  default?: boolean;
+  /** What the feature is, for messages. */
+  what: string;
+  /** The switch of the subchart or part that holds it (off: the feature is off too). */
+  within?: { value: string; default: boolean };
+}
+
+/**
+ * Containers a chart runs that call the Kubernetes API (watchers, operators, controllers), by
+ * chart name: a network policy restricting their pods' egress must allow `kube-apiserver`. The
+ * pods are the release's (label app.kubernetes.io/instance = release name).
+ */
+export const CHART_API_CLIENTS: Readonly<Record<string, readonly ChartFeature[]>> = {
+  loki: [{ value: 'sidecar.rules.enabled', default: true, what: 'the rules sidecar (k8s-sidecar) watching ConfigMaps' }],
+  'kube-prometheus-stack': [
+    { value: 'prometheusOperator.enabled', default: true, what: 'prometheus-operator' },
+    { value: 'grafana.sidecar.dashboards.enabled', default: true, within: { value: 'grafana.enabled', default: true }, what: "Grafana's dashboards sidecar (k8s-sidecar) watching ConfigMaps" },
+    { value: 'grafana.sidecar.datasources.enabled', default: true, within: { value: 'grafana.enabled', default: true }, what: "Grafana's datasources sidecar (k8s-sidecar) watching ConfigMaps" },
+  ],
+  'argo-cd': [{ what: 'the application controller, server and repo-server' }],
+  'cert-manager': [{ what: 'the cert-manager controller, cainjector and webhook' }],
+  'tailscale-operator': [{ what: 'the operator' }],
+};
+
+/** A ServiceMonitor a chart creates when `monitor` is on, for metrics that exist when `metrics` is on (unset: always). */
+export interface ChartServiceMonitor {
+  monitor: string;
+  metrics?: string;
+  /** The chart's default for `metrics` (values.yaml). */
+  metricsDefault?: boolean;
+}
+
+/**
+ * ServiceMonitor switches of charts (by name), all off by default in the chart: with a Prometheus
+ * in the tree, metrics a chart serves but no ServiceMonitor describes are never scraped.
+ */
+export const CHART_SERVICE_MONITORS: Readonly<Record<string, readonly ChartServiceMonitor[]>> = {
+  'argo-cd': ['controller', 'server', 'repoServer', 'applicationSet'].map((part) => ({ monitor: `${part}.metrics.serviceMonitor.enabled`, metrics: `${part}.metrics.enabled`, metricsDefault: false })),
+  'cert-manager': [{ monitor: 'prometheus.servicemonitor.enabled', metrics: 'prometheus.enabled', metricsDefault: true }],
+  cilium: [
+    { monitor: 'prometheus.serviceMonitor.enabled', metrics: 'prometheus.enabled', metricsDefault: false },
+    { monitor: 'operator.prometheus.serviceMonitor.enabled', metrics: 'operator.prometheus.enabled', metricsDefault: true },
+    { monitor: 'hubble.metrics.serviceMonitor.enabled', metrics: 'hubble.metrics.enabled', metricsDefault: false },
+  ],
+  loki: [{ monitor: 'monitoring.serviceMonitor.enabled' }],
+  alloy: [{ monitor: 'serviceMonitor.enabled' }],
+  authentik: [{ monitor: 'server.metrics.serviceMonitor.enabled', metrics: 'server.metrics.enabled', metricsDefault: false }],
+};
+
+/** Charts that run a Prometheus selecting ServiceMonitors, and the switch of that Prometheus. */
+export const CHART_PROMETHEUS: Readonly<Record<string, ChartFeature>> = {
+  'kube-prometheus-stack': { value: 'prometheus.enabled', default: true, what: 'Prometheus' },
+};
+
+/** A Secret a chart value names (in the release's namespace) and the key read from it. */
+export interface ChartSecretRef {
+  /** Values path of the Secret's name; '' or unset: the chart makes its own Secret. */
+  name: string;
+  /** Values path of the key. */
+  key: string;
+  /** The chart's default key (values.yaml). */
+  defaultKey: string;
+}
+
+/**
+ * Secret references in chart values (by chart name), besides the `secretKeyRef: { name, key }`
+ * maps (env valueFrom) found anywhere in any chart's values.
+ */
+export const CHART_SECRET_REFS: Readonly<Record<string, readonly ChartSecretRef[]>> = {
+  cloudflared: [
+    { name: 'tunnelSecrets.existingConfigJsonFileSecret.name', key: 'tunnelSecrets.existingConfigJsonFileSecret.key', defaultKey: 'credentials.json' },
+    { name: 'tunnelSecrets.existingPemFileSecret.name', key: 'tunnelSecrets.existingPemFileSecret.key', defaultKey: 'cert.pem' },
+  ],
+};
+
+/** The talhelper config a tree may hold: its nodes' addresses and system extensions are facts other files must agree with. */
+export const TALCONFIG_FILE = /(^|\/)talconfig\.ya?ml$/;
+
+/** The Talos system extension that runs the QEMU guest agent (Proxmox shutdown, IP reporting). */
+export const QEMU_GUEST_AGENT_EXTENSION = 'siderolabs/qemu-guest-agent';
+
 /** Git sources known to hold CRDs: repository (normalised URL) and path prefix. */
 export const GIT_CRD_SOURCES: readonly { repo: string; pathPrefix: string; groups: readonly string[] }[] = [
   { repo: 'github.com/kubernetes-sigs/gateway-api', pathPrefix: 'config/crd', groups: ['gateway.networking.k8s.io', 'gateway.networking.x-k8s.io'] },

@@ -1,0 +1,376 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dump, load } from 'js-yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkFiles, checkTree } from './check.js';
+import { formatFinding, type Finding } from './finding.js';
+import { CHART_API_CLIENTS, CHART_PROMETHEUS, CHART_SECRET_REFS, CHART_SERVICE_MONITORS } from './defaults.js';
+import { helmTruthy, valueAt } from './switches.js';
+import { application, chartSchemasDir, deployment, removeTrees, rootApp, WORKSPACE, writeTree } from './test-support/fixtures.js';
+
+afterAll(removeTrees);
+
+/** The generated seed tree (what ArgoCD, talhelper and Terraform read), held in memory. */
+function seedTree(): Map<string, string> {
+  const paths = execFileSync('git', ['ls-files', '.homelab-check.yaml', 'kubernetes', 'talos', 'terraform'], { cwd: WORKSPACE, encoding: 'utf8' }).split('\n').filter(Boolean);
+  return new Map(paths.map((path) => [path, readFileSync(join(WORKSPACE, path), 'utf8')]));
+}
+
+/** The seed tree with one YAML file changed by `edit` (which changes the parsed document in place). */
+function seedWith(path: string, edit: (doc: Record<string, unknown>) => void): Map<string, string> {
+  const files = seedTree();
+  const doc = load(files.get(path)!) as Record<string, unknown>;
+  edit(doc);
+  files.set(path, dump(doc));
+  return files;
+}
+
+const runtimeFindings = async (files: Map<string, string>): Promise<Finding[]> => (await checkFiles(files)).findings.filter((finding) => finding.check === 'runtime');
+
+const seedPresent = existsSync(join(WORKSPACE, 'homelab.yaml')) && existsSync(join(WORKSPACE, 'kubernetes'));
+if (!seedPresent) console.warn('runtime.test: skipped, the seed tree (homelab.yaml, kubernetes/) is absent from the repository root');
+
+describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
+  it('find nothing in the seed tree as generated (nor does any other check, but for what it cannot validate here)', async () => {
+    // Connector's schema comes from @homelab/tailscale, which the CLI passes (models); this package does not know it.
+    const findings = (await checkFiles(seedTree())).findings.filter((finding) => finding.severity !== 'info');
+    expect(findings.map(formatFinding)).toEqual([]);
+  });
+
+  describe('Secret keys chart values read', () => {
+    it("report cloudflared's PEM read from a key its credentials Secret does not hold", async () => {
+      const files = seedWith('kubernetes/core/cloudflared/values.yaml', (values) => {
+        (values['tunnelSecrets'] as { existingPemFileSecret: { key: string } }).existingPemFileSecret.key = 'cert.pem';
+      });
+      expect(await runtimeFindings(files)).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: 'kubernetes/core/cloudflared/values.yaml',
+          object: 'Secret/cloudflared/cloudflared-credentials',
+          problem: "chart cloudflared (Application/argocd/cloudflared) reads key 'cert.pem' of it (tunnelSecrets.existingPemFileSecret.key), but it holds only 'credentials.json'",
+          hint: "Reference one of its keys, or add 'cert.pem' to the Secret (for a generated tree, to its declaration)",
+        },
+      ]);
+    });
+
+    it("report the chart's default key when the values name the Secret but not the key", async () => {
+      const files = seedWith('kubernetes/core/cloudflared/values.yaml', (values) => {
+        delete (values['tunnelSecrets'] as { existingPemFileSecret: { key?: string } }).existingPemFileSecret.key;
+      });
+      const [finding] = await runtimeFindings(files);
+      expect(finding?.problem).toContain("reads key 'cert.pem' of it (tunnelSecrets.existingPemFileSecret.key)");
+    });
+
+    it("report an existing-Secret value naming a Secret nobody declares", async () => {
+      const files = seedWith('kubernetes/core/cloudflared/values.yaml', (values) => {
+        (values['tunnelSecrets'] as { existingPemFileSecret: { name: string } }).existingPemFileSecret.name = 'cloudflared-origin-cert';
+      });
+      expect(await runtimeFindings(files)).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: 'kubernetes/core/cloudflared/values.yaml',
+          object: 'Secret/cloudflared/cloudflared-origin-cert',
+          problem: "chart cloudflared (Application/argocd/cloudflared) reads key 'credentials.json' of it (tunnelSecrets.existingPemFileSecret.name), but neither the tree nor .homelab-check.yaml declares it, and the chart does not create it",
+          hint: 'Fix the name, add the Secret (a *.sops.yaml file), or declare it with its keys (external: and secretKeys: in .homelab-check.yaml)',
+        },
+      ]);
+    });
+
+    it('report an env secretKeyRef in any chart’s values reading an undeclared key', async () => {
+      const files = seedWith('kubernetes/core/authentik/values.yaml', (values) => {
+        const env = (values['global'] as { env: { valueFrom: { secretKeyRef: { key: string } } }[] }).env;
+        env[0]!.valueFrom.secretKeyRef.key = 'secret_key';
+      });
+      const findings = await runtimeFindings(files);
+      expect(findings.map((finding) => [finding.object, finding.problem])).toEqual([
+        ['Secret/authentik/authentik-secrets', "chart authentik (Application/argocd/authentik) reads key 'secret_key' of it (global.env.0.valueFrom.secretKeyRef), but it holds only 'postgresql-password', 'secret-key'"],
+      ]);
+    });
+
+    it('report a key that secretKeys: no longer declares (the declaration is where the keys come from)', async () => {
+      const files = seedTree();
+      files.set('.homelab-check.yaml', files.get('.homelab-check.yaml')!.replace('cloudflared/cloudflared-credentials: [credentials.json]', 'cloudflared/cloudflared-credentials: [token]'));
+      const findings = await runtimeFindings(files);
+      expect(findings.map((finding) => finding.object)).toEqual(['Secret/cloudflared/cloudflared-credentials', 'Secret/cloudflared/cloudflared-credentials']);
+      expect(findings.every((finding) => finding.problem.includes("holds only 'token'"))).toBe(true);
+    });
+  });
+
+  describe('kube-apiserver egress of API clients', () => {
+    const withoutApiServer = (policy: Record<string, unknown>) => {
+      const spec = policy['spec'] as { egress: { toEntities?: string[] }[] };
+      spec.egress = spec.egress.filter((rule) => !rule.toEntities?.includes('kube-apiserver'));
+    };
+
+    it("report Loki's policy once it allows no kube-apiserver, since the chart's rules sidecar watches ConfigMaps", async () => {
+      const files = seedWith('kubernetes/observability/loki/manifests/CiliumNetworkPolicy-loki.yaml', withoutApiServer);
+      expect(await runtimeFindings(files)).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: 'kubernetes/observability/loki/manifests/CiliumNetworkPolicy-loki.yaml',
+          object: 'CiliumNetworkPolicy/observability/loki',
+          problem:
+            "restricts the egress of chart loki's pods (release loki, Application/argocd/loki) but allows no kube-apiserver, and the rules sidecar (k8s-sidecar) watching ConfigMaps calls the Kubernetes API",
+          hint: 'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values',
+        },
+      ]);
+    });
+
+    it('accept it when the values switch the API client off', async () => {
+      const files = seedWith('kubernetes/observability/loki/manifests/CiliumNetworkPolicy-loki.yaml', withoutApiServer);
+      const values = load(files.get('kubernetes/observability/loki/values.yaml')!) as Record<string, unknown>;
+      files.set('kubernetes/observability/loki/values.yaml', dump({ ...values, sidecar: { rules: { enabled: false } } }));
+      expect(await runtimeFindings(files)).toEqual([]);
+    });
+
+    it("name every API client of a chart, and only those its values leave on (kube-prometheus-stack's operator and Grafana sidecars)", async () => {
+      const POLICY = 'kubernetes/observability/kube-prometheus-stack/manifests/CiliumNetworkPolicy-kube-prometheus-stack.yaml';
+      const VALUES = 'kubernetes/observability/kube-prometheus-stack/values.yaml';
+      const files = seedWith(POLICY, withoutApiServer);
+      const [finding] = await runtimeFindings(files);
+      expect(finding?.problem).toContain("and prometheus-operator, Grafana's dashboards sidecar (k8s-sidecar) watching ConfigMaps, Grafana's datasources sidecar (k8s-sidecar) watching ConfigMaps call the Kubernetes API");
+      const values = load(files.get(VALUES)!) as Record<string, unknown>;
+      files.set(VALUES, dump({ ...values, grafana: { ...(values['grafana'] as object), enabled: false } }));
+      expect((await runtimeFindings(files)).map((each) => each.problem)).toEqual([expect.stringContaining('and prometheus-operator calls the Kubernetes API')]);
+    });
+
+    it("report every chart whose controller calls the API (cert-manager's policy without kube-apiserver)", async () => {
+      const files = seedWith('kubernetes/core/cert-manager/manifests/CiliumNetworkPolicy-cert-manager.yaml', withoutApiServer);
+      expect((await runtimeFindings(files)).map((finding) => [finding.object, finding.problem.split(' but ')[0]])).toEqual([
+        ['CiliumNetworkPolicy/cert-manager/cert-manager', "restricts the egress of chart cert-manager's pods (release cert-manager, Application/argocd/cert-manager)"],
+      ]);
+    });
+  });
+
+  describe('the QEMU guest agent of Proxmox VMs and the Talos extensions', () => {
+    const MAIN_TF = 'terraform/proxmox/main.tf.json';
+    const withAgent = (enabled: boolean) => {
+      const files = seedTree();
+      const body = JSON.parse(files.get(MAIN_TF)!) as { resource: { proxmox_virtual_environment_vm: Record<string, { agent: { enabled: boolean } }> } };
+      for (const vm of Object.values(body.resource.proxmox_virtual_environment_vm)) vm.agent.enabled = enabled;
+      files.set(MAIN_TF, JSON.stringify(body, null, 2));
+      return files;
+    };
+
+    it('report a VM with the agent off while its Talos node installs qemu-guest-agent', async () => {
+      expect(await runtimeFindings(withAgent(false))).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: MAIN_TF,
+          object: 'proxmox_virtual_environment_vm/talos_cp01',
+          problem:
+            'has the QEMU guest agent off, while talos/talconfig.yaml installs siderolabs/qemu-guest-agent on node talos-cp01: Proxmox cannot shut the node down through it nor show its addresses',
+          hint: 'Set agent.enabled: true (in a generated tree both facts come from one declaration: the Talos system extensions)',
+        },
+      ]);
+    });
+
+    it('report a VM with the agent on while its Talos node installs no qemu-guest-agent', async () => {
+      const files = seedTree();
+      files.set('talos/talconfig.yaml', files.get('talos/talconfig.yaml')!.replace('- siderolabs/qemu-guest-agent', '- siderolabs/iscsi-tools'));
+      const findings = await runtimeFindings(files);
+      expect(findings.map((finding) => [finding.severity, finding.object, finding.hint])).toEqual([
+        ['error', 'proxmox_virtual_environment_vm/talos_cp01', "Add siderolabs/qemu-guest-agent to the node's schematic officialExtensions, or set agent.enabled: false"],
+      ]);
+    });
+
+    it("read a node's own schematic before its group's (talhelper's precedence)", async () => {
+      const files = seedTree();
+      const talconfig = load(files.get('talos/talconfig.yaml')!) as { nodes: Record<string, unknown>[] };
+      talconfig.nodes[0]!['schematic'] = { customization: { systemExtensions: { officialExtensions: [] } } };
+      files.set('talos/talconfig.yaml', dump(talconfig));
+      expect((await runtimeFindings(files)).map((finding) => finding.problem)).toEqual([expect.stringContaining('installs no siderolabs/qemu-guest-agent on node talos-cp01')]);
+      expect(await runtimeFindings(seedWith('talos/talconfig.yaml', (doc) => {
+        (doc['nodes'] as Record<string, unknown>[])[0]!['schematic'] = { customization: { systemExtensions: { officialExtensions: ['siderolabs/qemu-guest-agent'] } } };
+        delete doc['controlPlane'];
+      }))).toEqual([]);
+    });
+  });
+
+  describe('node egress of tailnet subnet routers', () => {
+    const POLICY = 'kubernetes/core/tailscale/manifests/CiliumNetworkPolicy-tailscale.yaml';
+    const dropEntities = (...dropped: string[]) => (policy: Record<string, unknown>) => {
+      for (const rule of (policy['spec'] as { egress: { toEntities?: string[] }[] }).egress) {
+        if (rule.toEntities) rule.toEntities = rule.toEntities.filter((entity) => !dropped.includes(entity));
+      }
+    };
+
+    it("report the operator namespace's policy once it allows no host, as the Connector advertises the nodes' subnet", async () => {
+      expect(await runtimeFindings(seedWith(POLICY, dropEntities('host')))).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: POLICY,
+          object: 'CiliumNetworkPolicy/tailscale/tailscale',
+          problem:
+            "restricts the egress of Connector/subnet-router's subnet router, whose routes (192.168.30.0/24) hold node talos-cp01 (192.168.30.50), but allows no host: node addresses are not 'world', so talosctl and kubectl over the tailnet cannot reach them",
+          hint: 'Allow toEntities: [host, remote-node] (for a generated tree, the component declares network.nodes)',
+        },
+      ]);
+    });
+
+    it('name every missing entity', async () => {
+      const [finding] = await runtimeFindings(seedWith(POLICY, dropEntities('host', 'remote-node')));
+      expect(finding?.problem).toContain('but allows no host or remote-node:');
+    });
+
+    it('accept routes that hold no node address', async () => {
+      const files = seedWith(POLICY, dropEntities('host', 'remote-node'));
+      const connector = 'kubernetes/core/tailscale/manifests/Connector-subnet-router.yaml';
+      files.set(connector, files.get(connector)!.replace('192.168.30.0/24', '192.168.40.0/24'));
+      expect(await runtimeFindings(files)).toEqual([]);
+    });
+  });
+
+  describe('ServiceMonitors of charts when the tree runs a Prometheus', () => {
+    const switchOff = (values: Record<string, unknown>) => {
+      ((values['controller'] as { metrics: { serviceMonitor: { enabled: boolean } } }).metrics.serviceMonitor.enabled = false);
+    };
+
+    it("warn about ArgoCD's controller metrics nobody scrapes", async () => {
+      expect(await runtimeFindings(seedWith('kubernetes/core/argocd/values.yaml', switchOff))).toEqual([
+        {
+          check: 'runtime',
+          severity: 'warning',
+          file: 'kubernetes/core/argocd/values.yaml',
+          object: 'Application/argocd/argocd',
+          problem: "the tree runs a Prometheus, but chart argo-cd's ServiceMonitor is off (controller.metrics.serviceMonitor.enabled), so its metrics are never scraped",
+          hint: "Set controller.metrics.serviceMonitor.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)",
+        },
+      ]);
+    });
+
+    it('say nothing without a Prometheus', async () => {
+      const files = seedWith('kubernetes/core/argocd/values.yaml', switchOff);
+      const values = load(files.get('kubernetes/observability/kube-prometheus-stack/values.yaml')!) as Record<string, unknown>;
+      files.set('kubernetes/observability/kube-prometheus-stack/values.yaml', dump({ ...values, prometheus: { ...(values['prometheus'] as object), enabled: false } }));
+      expect(await runtimeFindings(files)).toEqual([]);
+    });
+  });
+});
+
+describe('Secret keys pods read', () => {
+  const tree = (keys: string) =>
+    writeTree({
+      'apps/root.yaml': rootApp(),
+      'apps/web.yaml': application('web'),
+      'manifests/web/deployment.yaml': deployment('web', 'web', {
+        containers: [{ name: 'web', image: 'example/web:1.0', env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'web-token', key: 'token' } } }] }],
+      }),
+      '.homelab-check.yaml': `external: [Secret/web/web-token]\nsecretKeys:\n  web/web-token: [${keys}]\n`,
+    });
+
+  it('report a pod reading a key that secretKeys: does not declare for an external Secret', async () => {
+    const findings = (await checkTree(tree('api-token'))).findings;
+    expect(findings).toEqual([
+      {
+        check: 'runtime',
+        severity: 'error',
+        file: 'manifests/web/deployment.yaml',
+        object: 'Deployment/web/web',
+        problem: "Application/argocd/web applies it, and it reads key 'token' of Secret/web/web-token (spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef), but secretKeys: in .homelab-check.yaml declares only 'api-token'",
+        hint: 'The pod does not start (CreateContainerConfigError): reference one of its keys, or add the key to the Secret and to its secretKeys: entry',
+      },
+    ]);
+  });
+
+  it('accept it when the key is declared', async () => {
+    expect((await checkTree(tree('token, other'))).findings).toEqual([]);
+  });
+});
+
+describe('kube-apiserver egress of workloads holding RBAC', () => {
+  const policy = (egress: object[]) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'web', namespace: 'web' },
+    spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress },
+  });
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'web-reader', namespace: 'web' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'web' }],
+  };
+  const account = (extra: object = {}) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'web' }, ...extra });
+  const tree = (egress: object[], extra: { account?: object; pod?: object } = {}) =>
+    writeTree({
+      'apps/root.yaml': rootApp(),
+      'apps/web.yaml': application('web'),
+      'manifests/web/deployment.yaml': deployment('web', 'web', { serviceAccountName: 'web', ...extra.pod }),
+      'manifests/web/rbac.yaml': [account(extra.account), binding],
+      'manifests/web/policy.yaml': policy(egress),
+    });
+  const runtime = async (dir: string) => (await checkTree(dir)).findings.filter((finding) => finding.check === 'runtime');
+  const dns = { toEndpoints: [{ matchLabels: { 'k8s:k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }] };
+
+  it('report a policy restricting their egress without kube-apiserver', async () => {
+    expect(await runtime(tree([dns]))).toEqual([
+      {
+        check: 'runtime',
+        severity: 'error',
+        file: 'manifests/web/policy.yaml',
+        object: 'CiliumNetworkPolicy/web/web',
+        problem:
+          "restricts the egress of Deployment/web/web's pods, which mount the token of ServiceAccount web/web that RBAC in the tree grants rights to, but allows no kube-apiserver: every API call times out",
+        hint: 'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or set automountServiceAccountToken: false if the pods never call the API',
+      },
+    ]);
+  });
+
+  it('accept kube-apiserver (or cluster) egress, and pods that mount no token', async () => {
+    expect(await runtime(tree([dns, { toEntities: ['kube-apiserver'] }]))).toEqual([]);
+    expect(await runtime(tree([dns, { toEntities: ['cluster'] }]))).toEqual([]);
+    expect(await runtime(tree([dns], { pod: { automountServiceAccountToken: false } }))).toEqual([]);
+    expect(await runtime(tree([dns], { account: { automountServiceAccountToken: false } }))).toEqual([]);
+  });
+});
+
+const schemas = chartSchemasDir();
+if (!schemas) console.warn("runtime.test: the runtime tables' defaults are not checked, ../shared/chart-schemas is absent");
+
+describe.skipIf(!schemas)("the runtime tables agree with the pinned charts' defaults (values.yaml)", () => {
+  const defaultsOf = (chart: string): unknown => {
+    const file = join(schemas!, chart, 'values.yaml');
+    return existsSync(file) ? load(readFileSync(file, 'utf8')) : undefined;
+  };
+  /** [chart, path, what the table says the default is] for every switch a table names. */
+  const switches: [string, string, boolean][] = [
+    ...Object.entries(CHART_API_CLIENTS).flatMap(([chart, features]) =>
+      features.flatMap((feature): [string, string, boolean][] => [
+        ...(feature.value ? [[chart, feature.value, feature.default ?? false] as [string, string, boolean]] : []),
+        ...(feature.within ? [[chart, feature.within.value, feature.within.default] as [string, string, boolean]] : []),
+      ]),
+    ),
+    ...Object.entries(CHART_PROMETHEUS).map(([chart, feature]): [string, string, boolean] => [chart, feature.value!, feature.default ?? false]),
+    ...Object.entries(CHART_SERVICE_MONITORS).flatMap(([chart, rules]) =>
+      rules.flatMap((rule): [string, string, boolean][] => [[chart, rule.monitor, false], ...(rule.metrics ? [[chart, rule.metrics, rule.metricsDefault ?? false] as [string, string, boolean]] : [])]),
+    ),
+  ];
+
+  it('switch defaults', () => {
+    const checked = switches.filter(([chart]) => defaultsOf(chart) !== undefined);
+    for (const [chart, path, on] of checked) {
+      const { found, value } = valueAt([defaultsOf(chart)], path);
+      expect({ chart, path, found, on: helmTruthy(value) }).toEqual({ chart, path, found: true, on });
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('Secret references: the name and key paths exist, the key defaults to what the table says', () => {
+    for (const [chart, refs] of Object.entries(CHART_SECRET_REFS)) {
+      const defaults = defaultsOf(chart);
+      expect(defaults, `${chart}/values.yaml in the chart schemas`).toBeDefined();
+      for (const ref of refs) {
+        expect(valueAt([defaults], ref.name).found, `${chart} ${ref.name}`).toBe(true);
+        expect(valueAt([defaults], ref.key), `${chart} ${ref.key}`).toEqual({ found: true, value: ref.defaultKey });
+      }
+    }
+  });
+});

@@ -1,0 +1,486 @@
+/**
+ * What syncs but does not work once it runs: the objects apply, the workload fails. Read from what
+ * the charts are known to run (tables in defaults.ts, their defaults checked against the pinned
+ * charts) and from what the tree holds:
+ *
+ * - a chart's Kubernetes API client, or a workload of the tree mounting the token of a
+ *   ServiceAccount RBAC grants rights to, whose egress a CiliumNetworkPolicy restricts without
+ *   `kube-apiserver`;
+ * - a tailnet subnet router (Connector) advertising a route that holds a node address, whose
+ *   egress is restricted without the `host` and `remote-node` entities (node IPs are not `world`);
+ * - a chart's ServiceMonitor switched off while the tree runs a Prometheus;
+ * - a Secret key a chart value reads that the Secret does not hold (its keys known from the tree,
+ *   or from `secretKeys:` in .homelab-check.yaml);
+ * - Proxmox VMs (terraform/*.tf.json) whose guest agent disagrees with the Talos system extensions
+ *   (talconfig.yaml).
+ *
+ * A pod is known by its namespace and the labels the chart is known to set (the release's
+ * instance label); a selector on any other label is undecided, and undecided selectors select
+ * nothing here: the check reports what it can prove, never a guess.
+ */
+import type { Placed, PlacedChart, Resolution } from './argocd.js';
+import { describePlaced } from './argocd.js';
+import { externalMatcher, type CheckSettings } from './config.js';
+import {
+  CHART_API_CLIENTS,
+  CHART_PROMETHEUS,
+  CHART_SECRET_REFS,
+  CHART_SERVICE_MONITORS,
+  CONFIG_FILE,
+  QEMU_GUEST_AGENT_EXTENSION,
+  TALCONFIG_FILE,
+  type ChartFeature,
+} from './defaults.js';
+import type { Finding } from './finding.js';
+import { podSpecOf, refsOf } from './refs.js';
+import { helmTruthy, valueAt } from './switches.js';
+import { isMap, type Tree } from './tree.js';
+
+const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+
+/** Pods as the check knows them: their namespace and the labels known for certain. */
+interface KnownPods {
+  namespace: string;
+  labels: Record<string, string>;
+}
+
+/** A Cilium selector key without its source prefix (`k8s:`, `any:`). */
+const bareKey = (key: string) => key.replace(/^(k8s|any):/, '');
+
+/** true: the selector selects the pods; false: it does not, or it cannot be decided. */
+function selects(selector: unknown, pods: KnownPods): boolean {
+  if (!isMap(selector)) return false;
+  const labelOf = (key: string): string | undefined => (bareKey(key) === NAMESPACE_LABEL ? pods.namespace : pods.labels[bareKey(key)]);
+  for (const [key, value] of Object.entries(isMap(selector['matchLabels']) ? selector['matchLabels'] : {})) {
+    if (labelOf(key) !== String(value)) return false;
+  }
+  for (const expression of Array.isArray(selector['matchExpressions']) ? selector['matchExpressions'] : []) {
+    if (!isMap(expression) || typeof expression['key'] !== 'string') return false;
+    const label = labelOf(expression['key']);
+    const values = Array.isArray(expression['values']) ? expression['values'].map(String) : [];
+    const operator = expression['operator'];
+    // An unknown label may or may not be on the pods: undecided.
+    if (label === undefined) return false;
+    if (operator === 'In' && !values.includes(label)) return false;
+    if (operator === 'NotIn' && values.includes(label)) return false;
+    if (operator === 'DoesNotExist') return false;
+  }
+  return true;
+}
+
+/** The rule bodies of a Cilium policy (`spec` and `specs`). */
+const ruleBodies = (doc: Placed): Record<string, unknown>[] => {
+  const raw = doc.doc.raw;
+  return [raw['spec'], ...(Array.isArray(raw['specs']) ? raw['specs'] : [])].filter(isMap);
+};
+
+const PEER_FIELDS = ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toServices', 'toFQDNs', 'toGroups', 'toNodes', 'toRequires'];
+
+/** Entities that include `entity` (Cilium: `all` is everything, `cluster` everything inside the cluster). */
+const covering = (entity: string) => [entity, 'all', 'cluster'];
+
+interface EgressVerdict {
+  /** The policies that select the pods and restrict their egress. */
+  restricting: Placed[];
+  /** Whether those policies allow `entity`. */
+  allows(entity: string): boolean;
+}
+
+/** The tree's Cilium policies: namespaced ones by namespace (looked up per workload), clusterwide ones. */
+interface Policies {
+  byNamespace: Map<string, Placed[]>;
+  clusterwide: Placed[];
+}
+
+function egressOf(policies: Policies, pods: KnownPods): EgressVerdict {
+  const restricting: Placed[] = [];
+  const egressRules: Record<string, unknown>[] = [];
+  for (const policy of [...(policies.byNamespace.get(pods.namespace) ?? []), ...policies.clusterwide]) {
+    for (const body of ruleBodies(policy)) {
+      if (!selects(body['endpointSelector'], pods)) continue;
+      const egress = Array.isArray(body['egress']) ? body['egress'].filter(isMap) : [];
+      if (egress.length === 0 && !Array.isArray(body['egressDeny'])) continue;
+      if (!restricting.includes(policy)) restricting.push(policy);
+      egressRules.push(...egress);
+    }
+  }
+  return {
+    restricting,
+    allows: (entity) =>
+      egressRules.some((rule) => {
+        // A rule naming no peer (ports only) allows every destination.
+        if (!PEER_FIELDS.some((field) => field in rule)) return true;
+        const entities = Array.isArray(rule['toEntities']) ? rule['toEntities'].map(String) : [];
+        if (covering(entity).some((name) => entities.includes(name))) return true;
+        return (entity === 'host' || entity === 'remote-node') && Array.isArray(rule['toNodes']) && rule['toNodes'].some((selector) => isMap(selector) && Object.keys(selector).length === 0);
+      }),
+  };
+}
+
+/** Whether a chart feature is on with these values (unset: its default; an always-on feature has no value). */
+function featureOn(feature: Pick<ChartFeature, 'value' | 'default' | 'within'>, placed: PlacedChart): boolean {
+  if (feature.within && !featureOn(feature.within, placed)) return false;
+  if (feature.value === undefined) return true;
+  const { found, value } = valueAt(placed.chart.values.map((input) => input.data), feature.value);
+  return found ? helmTruthy(value) : (feature.default ?? false);
+}
+
+function ciliumPolicies(resolution: Resolution): Policies {
+  const policies: Policies = { byNamespace: new Map(), clusterwide: [] };
+  for (const entry of resolution.placed) {
+    if (entry.doc.group !== 'cilium.io') continue;
+    if (entry.doc.kind === 'CiliumClusterwideNetworkPolicy') policies.clusterwide.push(entry);
+    else if (entry.doc.kind === 'CiliumNetworkPolicy' && entry.namespace) {
+      const inNamespace = policies.byNamespace.get(entry.namespace) ?? [];
+      inNamespace.push(entry);
+      policies.byNamespace.set(entry.namespace, inNamespace);
+    }
+  }
+  return policies;
+}
+
+function apiClientFindings(resolution: Resolution, policies: Policies): Finding[] {
+  const findings: Finding[] = [];
+  for (const placed of resolution.charts) {
+    const namespace = placed.app.destinationNamespace;
+    if (!namespace) continue;
+    const clients = (CHART_API_CLIENTS[placed.chart.name] ?? []).filter((feature) => featureOn(feature, placed));
+    if (clients.length === 0) continue;
+    const verdict = egressOf(policies, { namespace, labels: { [INSTANCE_LABEL]: placed.chart.releaseName } });
+    if (verdict.restricting.length === 0 || verdict.allows('kube-apiserver')) continue;
+    const policy = verdict.restricting[0]!;
+    findings.push({
+      check: 'runtime',
+      severity: 'error',
+      file: policy.doc.file,
+      object: describePlaced(policy),
+      problem: `restricts the egress of chart ${placed.chart.name}'s pods (release ${placed.chart.releaseName}, ${placed.app.label}) but allows no kube-apiserver, and ${clients.map((feature) => feature.what).join(', ')} call${clients.length === 1 ? 's' : ''} the Kubernetes API`,
+      hint: 'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values',
+    });
+  }
+  return findings;
+}
+
+/** `namespace/name` of every ServiceAccount a RoleBinding or ClusterRoleBinding of the tree grants rights to. */
+function boundServiceAccounts(resolution: Resolution): Set<string> {
+  const bound = new Set<string>();
+  for (const entry of resolution.placed) {
+    if (entry.doc.group !== 'rbac.authorization.k8s.io' || (entry.doc.kind !== 'RoleBinding' && entry.doc.kind !== 'ClusterRoleBinding')) continue;
+    for (const subject of Array.isArray(entry.doc.raw['subjects']) ? entry.doc.raw['subjects'].filter(isMap) : []) {
+      const namespace = typeof subject['namespace'] === 'string' ? subject['namespace'] : entry.namespace;
+      if (subject['kind'] === 'ServiceAccount' && typeof subject['name'] === 'string' && namespace) bound.add(`${namespace}/${subject['name']}`);
+    }
+  }
+  return bound;
+}
+
+/**
+ * Workloads of the tree whose pods mount a ServiceAccount token with RBAC bound to it: they hold
+ * rights only the Kubernetes API serves, so their egress must allow kube-apiserver.
+ */
+function serviceAccountFindings(resolution: Resolution, policies: Policies): Finding[] {
+  const bound = boundServiceAccounts(resolution);
+  const tokenOff = new Set(
+    resolution.placed.filter((entry) => entry.doc.group === '' && entry.doc.kind === 'ServiceAccount' && entry.doc.raw['automountServiceAccountToken'] === false).map((entry) => `${entry.namespace}/${entry.doc.name}`),
+  );
+  const findings: Finding[] = [];
+  for (const entry of resolution.placed) {
+    const pod = podSpecOf(entry.doc);
+    if (!pod || !entry.namespace) continue;
+    const account = `${entry.namespace}/${typeof pod.spec['serviceAccountName'] === 'string' ? pod.spec['serviceAccountName'] : 'default'}`;
+    const automount = pod.spec['automountServiceAccountToken'];
+    if (!bound.has(account) || automount === false || (automount !== true && tokenOff.has(account))) continue;
+    const template = podTemplateLabels(entry);
+    const verdict = egressOf(policies, { namespace: entry.namespace, labels: template });
+    if (verdict.restricting.length === 0 || verdict.allows('kube-apiserver')) continue;
+    const policy = verdict.restricting[0]!;
+    findings.push({
+      check: 'runtime',
+      severity: 'error',
+      file: policy.doc.file,
+      object: describePlaced(policy),
+      problem: `restricts the egress of ${describePlaced(entry)}'s pods, which mount the token of ServiceAccount ${account} that RBAC in the tree grants rights to, but allows no kube-apiserver: every API call times out`,
+      hint: 'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or set automountServiceAccountToken: false if the pods never call the API',
+    });
+  }
+  return findings;
+}
+
+/** The labels of a workload's pods (its pod template's, a Pod's own). */
+function podTemplateLabels(entry: Placed): Record<string, string> {
+  const raw = entry.doc.raw;
+  const spec = isMap(raw['spec']) ? raw['spec'] : {};
+  const template = entry.doc.kind === 'Pod' ? raw : entry.doc.kind === 'CronJob' ? (isMap(spec['jobTemplate']) && isMap(spec['jobTemplate']['spec']) ? spec['jobTemplate']['spec']['template'] : undefined) : spec['template'];
+  const metadata = isMap(template) ? template['metadata'] : undefined;
+  const labels = isMap(metadata) ? metadata['labels'] : undefined;
+  return Object.fromEntries(Object.entries(isMap(labels) ? labels : {}).map(([key, value]) => [key, String(value)]));
+}
+
+/** IPv4 address or CIDR → [first, last] as numbers; undefined for anything else (IPv6). */
+function ipv4Range(text: string): [number, number] | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(text.trim());
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = match[5] === undefined ? 32 : Number(match[5]);
+  if (octets.some((octet) => octet > 255) || prefix > 32) return undefined;
+  const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+  const size = 2 ** (32 - prefix);
+  const start = Math.floor(address / size) * size;
+  return [start, start + size - 1];
+}
+
+interface TalosNode {
+  hostname: string;
+  address: string;
+  /** The system extensions its image installs (its own schematic, else its group's: talhelper's precedence). */
+  extensions: Set<string>;
+}
+
+interface Talconfig {
+  file: string;
+  nodes: TalosNode[];
+}
+
+/** The tree's talhelper config: its nodes' addresses and the system extensions each installs. */
+function readTalconfig(tree: Tree): Talconfig | undefined {
+  const file = tree.files.find((path) => TALCONFIG_FILE.test(path));
+  if (!file) return undefined;
+  const doc = tree.parse(file).docs[0];
+  if (!isMap(doc)) return undefined;
+  const extensionsOf = (holder: unknown): string[] | undefined => {
+    if (!isMap(holder) || !isMap(holder['schematic'])) return undefined;
+    const customization = holder['schematic']['customization'];
+    const system = isMap(customization) ? customization['systemExtensions'] : undefined;
+    const official = isMap(system) ? system['officialExtensions'] : undefined;
+    return Array.isArray(official) ? official.map(String) : [];
+  };
+  const nodes = (Array.isArray(doc['nodes']) ? doc['nodes'] : []).filter(isMap);
+  return {
+    file,
+    nodes: nodes.flatMap((node) => {
+      if (typeof node['ipAddress'] !== 'string') return [];
+      const group = node['controlPlane'] === true ? doc['controlPlane'] : doc['worker'];
+      return [{ hostname: String(node['hostname'] ?? node['ipAddress']), address: node['ipAddress'], extensions: new Set(extensionsOf(node) ?? extensionsOf(group) ?? []) }];
+    }),
+  };
+}
+
+function subnetRouterFindings(resolution: Resolution, policies: Policies, talconfig: Talconfig | undefined): Finding[] {
+  if (!talconfig || talconfig.nodes.length === 0) return [];
+  const operatorNamespaces = resolution.charts.filter((placed) => placed.chart.name === 'tailscale-operator').flatMap((placed) => placed.app.destinationNamespace ?? []);
+  const findings: Finding[] = [];
+  for (const connector of resolution.placed.filter((entry) => entry.doc.group === 'tailscale.com' && entry.doc.kind === 'Connector')) {
+    const spec = connector.doc.raw['spec'];
+    const router = isMap(spec) ? spec['subnetRouter'] : undefined;
+    const routes = isMap(router) && Array.isArray(router['advertiseRoutes']) ? router['advertiseRoutes'].map(String) : [];
+    const reached = talconfig.nodes.filter((node) => {
+      const address = ipv4Range(node.address);
+      return address !== undefined && routes.some((route) => {
+        const range = ipv4Range(route);
+        return range !== undefined && range[0] <= address[0] && address[0] <= range[1];
+      });
+    });
+    if (reached.length === 0) continue;
+    // The operator starts the Connector's proxy in its own namespace, with labels only it knows.
+    for (const namespace of operatorNamespaces) {
+      const verdict = egressOf(policies, { namespace, labels: {} });
+      const missing = ['host', 'remote-node'].filter((entity) => !verdict.allows(entity));
+      if (verdict.restricting.length === 0 || missing.length === 0) continue;
+      const policy = verdict.restricting[0]!;
+      findings.push({
+        check: 'runtime',
+        severity: 'error',
+        file: policy.doc.file,
+        object: describePlaced(policy),
+        problem: `restricts the egress of ${describePlaced(connector)}'s subnet router, whose routes (${routes.join(', ')}) hold node ${reached.map((node) => `${node.hostname} (${node.address})`).join(', ')}, but allows no ${missing.join(' or ')}: node addresses are not 'world', so talosctl and kubectl over the tailnet cannot reach them`,
+        hint: 'Allow toEntities: [host, remote-node] (for a generated tree, the component declares network.nodes)',
+      });
+    }
+  }
+  return findings;
+}
+
+function serviceMonitorFindings(resolution: Resolution): Finding[] {
+  const prometheus = resolution.charts.some((placed) => CHART_PROMETHEUS[placed.chart.name] !== undefined && featureOn(CHART_PROMETHEUS[placed.chart.name]!, placed))
+    || resolution.placed.some((entry) => entry.doc.group === 'monitoring.coreos.com' && entry.doc.kind === 'Prometheus');
+  if (!prometheus) return [];
+  const findings: Finding[] = [];
+  for (const placed of resolution.charts) {
+    for (const rule of CHART_SERVICE_MONITORS[placed.chart.name] ?? []) {
+      const metrics = rule.metrics === undefined || featureOn({ value: rule.metrics, default: rule.metricsDefault ?? false }, placed);
+      if (!metrics || featureOn({ value: rule.monitor, default: false }, placed)) continue;
+      findings.push({
+        check: 'runtime',
+        severity: 'warning',
+        file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
+        object: placed.app.label,
+        problem: `the tree runs a Prometheus, but chart ${placed.chart.name}'s ServiceMonitor is off (${rule.monitor}), so its metrics are never scraped`,
+        hint: `Set ${rule.monitor}: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)`,
+      });
+    }
+  }
+  return findings;
+}
+
+/** Every `secretKeyRef: { name, key }` in a values tree (env valueFrom), with its dotted path. */
+function secretKeyRefs(value: unknown, path: string[] = []): { path: string; name: string; key: string }[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => secretKeyRefs(item, [...path, String(index)]));
+  if (!isMap(value)) return [];
+  const own = isMap(value['secretKeyRef']) && typeof value['secretKeyRef']['name'] === 'string' && typeof value['secretKeyRef']['key'] === 'string'
+    ? [{ path: [...path, 'secretKeyRef'].join('.'), name: value['secretKeyRef']['name'], key: value['secretKeyRef']['key'] }]
+    : [];
+  return [...own, ...Object.entries(value).flatMap(([key, child]) => (key === 'secretKeyRef' ? [] : secretKeyRefs(child, [...path, key])))];
+}
+
+/** The keys of every Secret whose keys are known: applied Secret objects (SOPS keeps key names plain) and `secretKeys:`. */
+function knownSecretKeys(resolution: Resolution, settings: CheckSettings): Map<string, Set<string>> {
+  const keys = new Map<string, Set<string>>();
+  for (const [ref, list] of Object.entries(settings.secretKeys)) keys.set(ref, new Set(list));
+  for (const entry of [...resolution.placed, ...resolution.handApplied]) {
+    if (entry.doc.group !== '' || entry.doc.kind !== 'Secret' || !entry.namespace) continue;
+    const names = ['data', 'stringData'].flatMap((field) => (isMap(entry.doc.raw[field]) ? Object.keys(entry.doc.raw[field] as object) : []));
+    const ref = `${entry.namespace}/${entry.doc.name}`;
+    keys.set(ref, new Set([...(keys.get(ref) ?? []), ...names]));
+  }
+  return keys;
+}
+
+function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Finding[] {
+  const known = knownSecretKeys(resolution, settings);
+  const isExternal = externalMatcher(settings);
+  const findings: Finding[] = [];
+  for (const placed of resolution.charts) {
+    const namespace = placed.app.destinationNamespace;
+    if (!namespace) continue;
+    const inputs = placed.chart.values.map((input) => input.data);
+    const refs = [
+      ...(CHART_SECRET_REFS[placed.chart.name] ?? []).flatMap((ref) => {
+        const name = valueAt(inputs, ref.name).value;
+        if (typeof name !== 'string' || name === '') return [];
+        const key = valueAt(inputs, ref.key);
+        return [{ path: ref.key, name, key: key.found ? String(key.value) : ref.defaultKey, existing: ref.name }];
+      }),
+      ...placed.chart.values.flatMap((input) => secretKeyRefs(input.data)),
+    ];
+    for (const ref of refs) {
+      const keys = known.get(`${namespace}/${ref.name}`);
+      // A chart's "existing secret" value never makes the Secret: it must be declared somewhere.
+      if (!keys && 'existing' in ref && !isExternal('Secret', namespace, ref.name)) {
+        findings.push({
+          check: 'runtime',
+          severity: 'error',
+          file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
+          object: `Secret/${namespace}/${ref.name}`,
+          problem: `chart ${placed.chart.name} (${placed.app.label}) reads key '${ref.key}' of it (${ref.existing}), but neither the tree nor ${CONFIG_FILE} declares it, and the chart does not create it`,
+          hint: `Fix the name, add the Secret (a *.sops.yaml file), or declare it with its keys (external: and secretKeys: in ${CONFIG_FILE})`,
+        });
+        continue;
+      }
+      if (!keys || keys.has(ref.key)) continue;
+      findings.push({
+        check: 'runtime',
+        severity: 'error',
+        file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
+        object: `Secret/${namespace}/${ref.name}`,
+        problem: `chart ${placed.chart.name} (${placed.app.label}) reads key '${ref.key}' of it (${ref.path}), but it holds only ${holds(keys)}`,
+        hint: `Reference one of its keys, or add '${ref.key}' to the Secret (for a generated tree, to its declaration)`,
+      });
+    }
+  }
+  // Pods of the tree: keys of Secrets in the tree are the references check's; here those of Secrets known only from secretKeys:.
+  const inTree = new Set([...resolution.placed, ...resolution.handApplied].filter((entry) => entry.doc.group === '' && entry.doc.kind === 'Secret').map((entry) => `${entry.namespace}/${entry.doc.name}`));
+  for (const entry of resolution.placed) {
+    if (!entry.namespace || !podSpecOf(entry.doc)) continue;
+    for (const ref of refsOf(entry.doc, entry.namespace, '')) {
+      const secret = `${ref.namespace}/${ref.name}`;
+      const keys = settings.secretKeys[secret];
+      if (ref.kind !== 'Secret' || !keys || inTree.has(secret)) continue;
+      const missing = (ref.keys ?? []).filter((key) => !keys.includes(key));
+      if (missing.length === 0) continue;
+      findings.push({
+        check: 'runtime',
+        severity: 'error',
+        file: entry.doc.file,
+        object: describePlaced(entry),
+        problem: `${entry.app.label} applies it, and it reads key${missing.length === 1 ? '' : 's'} ${missing.map((key) => `'${key}'`).join(', ')} of Secret/${secret} (${ref.field}), but secretKeys: in ${CONFIG_FILE} declares only ${holds(new Set(keys))}`,
+        hint: `The pod does not start (CreateContainerConfigError): reference one of its keys, or add the key to the Secret and to its secretKeys: entry`,
+      });
+    }
+  }
+  return findings;
+}
+
+const holds = (keys: ReadonlySet<string>) => [...keys].sort().map((key) => `'${key}'`).join(', ') || 'no key';
+
+/** Proxmox VMs of the tree's Terraform JSON: their resource name, VM name and guest agent setting. */
+function proxmoxVms(tree: Tree): { file: string; resource: string; name: string | undefined; agent: boolean }[] {
+  const vms: { file: string; resource: string; name: string | undefined; agent: boolean }[] = [];
+  for (const file of tree.files.filter((path) => path.endsWith('.tf.json'))) {
+    let body: unknown;
+    try {
+      body = JSON.parse(tree.text(file));
+    } catch {
+      continue;
+    }
+    const resources = isMap(body) && isMap(body['resource']) ? body['resource']['proxmox_virtual_environment_vm'] : undefined;
+    if (!isMap(resources)) continue;
+    for (const [resource, vm] of Object.entries(resources)) {
+      if (!isMap(vm)) continue;
+      const agent = vm['agent'];
+      // The bpg/proxmox provider's default: no agent.
+      vms.push({ file, resource, name: typeof vm['name'] === 'string' ? vm['name'] : undefined, agent: isMap(agent) && agent['enabled'] === true });
+    }
+  }
+  return vms;
+}
+
+/**
+ * The Talos node a VM runs: the one whose hostname is the VM's name; failing that, any node when
+ * all install the same extensions (the answer is then the same whichever it is).
+ */
+function talosNodeOf(vm: { name: string | undefined }, talconfig: Talconfig): TalosNode | undefined {
+  const named = talconfig.nodes.find((node) => node.hostname === vm.name);
+  if (named) return named;
+  const [first, ...others] = talconfig.nodes;
+  const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((item) => b.has(item));
+  return first && others.every((node) => same(node.extensions, first.extensions)) ? first : undefined;
+}
+
+function guestAgentFindings(tree: Tree, talconfig: Talconfig | undefined): Finding[] {
+  if (!talconfig) return [];
+  return proxmoxVms(tree).flatMap((vm): Finding[] => {
+    const node = talosNodeOf(vm, talconfig);
+    if (!node) return [];
+    const installed = node.extensions.has(QEMU_GUEST_AGENT_EXTENSION);
+    if (vm.agent === installed) return [];
+    return [
+      {
+        check: 'runtime',
+        severity: 'error',
+        file: vm.file,
+        object: `proxmox_virtual_environment_vm/${vm.resource}`,
+        problem: vm.agent
+          ? `enables the QEMU guest agent, but ${talconfig.file} installs no ${QEMU_GUEST_AGENT_EXTENSION} on node ${node.hostname}: nothing answers, and the provider waits for it`
+          : `has the QEMU guest agent off, while ${talconfig.file} installs ${QEMU_GUEST_AGENT_EXTENSION} on node ${node.hostname}: Proxmox cannot shut the node down through it nor show its addresses`,
+        hint: vm.agent
+          ? `Add ${QEMU_GUEST_AGENT_EXTENSION} to the node's schematic officialExtensions, or set agent.enabled: false`
+          : 'Set agent.enabled: true (in a generated tree both facts come from one declaration: the Talos system extensions)',
+      },
+    ];
+  });
+}
+
+/** Every runtime finding of the tree. */
+export function checkRuntime(resolution: Resolution, settings: CheckSettings, tree: Tree): Finding[] {
+  const policies = ciliumPolicies(resolution);
+  const talconfig = readTalconfig(tree);
+  return [
+    ...apiClientFindings(resolution, policies),
+    ...serviceAccountFindings(resolution, policies),
+    ...subnetRouterFindings(resolution, policies, talconfig),
+    ...serviceMonitorFindings(resolution),
+    ...secretKeyFindings(resolution, settings),
+    ...guestAgentFindings(tree, talconfig),
+  ];
+}

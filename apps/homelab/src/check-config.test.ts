@@ -41,6 +41,7 @@ function writeFiles(files: readonly GeneratedFile[]): string {
 }
 
 interface CheckConfig {
+  chartObjects: string[];
   external: string[];
   roots: string[];
 }
@@ -61,7 +62,7 @@ describe('.homelab-check.yaml', () => {
     expect(checkConfigArtifact.build(seed, all)).toEqual([file]);
   });
 
-  it("declares external exactly every exposure's Service and every declared secret, each vouched for by its components", () => {
+  it("vouches for every exposure's Service as a chart object and declares every declared secret external, each vouched for by its components", () => {
     const services = new Map<string, Set<string>>();
     const secrets = new Map<string, Set<string>>();
     const add = (map: Map<string, Set<string>>, key: string, component: string) => map.set(key, new Set([...(map.get(key) ?? []), component]));
@@ -71,8 +72,10 @@ describe('.homelab-check.yaml', () => {
     }
     expect(services.size).toBeGreaterThan(3);
     expect(secrets.size).toBeGreaterThan(3);
-    expect(new Set(config.external)).toEqual(new Set([...services.keys(), ...secrets.keys()]));
-    expect(config.external).toHaveLength(services.size + secrets.size);
+    expect(new Set(config.chartObjects)).toEqual(new Set(services.keys()));
+    expect(config.chartObjects).toHaveLength(services.size);
+    expect(new Set(config.external)).toEqual(new Set(secrets.keys()));
+    expect(config.external).toHaveLength(secrets.size);
     for (const [key, owners] of [...services, ...secrets]) {
       const comment = commentOf(file.content, key);
       expect(comment, key).toBeDefined();
@@ -93,10 +96,12 @@ describe('.homelab-check.yaml', () => {
 
   it('follows the config: a disabled app takes its Service and secrets out, a new domain changes nothing but the comments', () => {
     const withoutPlex = load(checkConfigFile(components(configVariant((data) => void ((data as any).apps.plex.enabled = false)))).content) as CheckConfig;
-    expect(config.external).toContain('Service/media/plex');
-    expect(withoutPlex.external).not.toContain('Service/media/plex');
-    expect(withoutPlex.external.length).toBe(config.external.length - 1);
+    expect(config.chartObjects).toContain('Service/media/plex');
+    expect(withoutPlex.chartObjects).not.toContain('Service/media/plex');
+    expect(withoutPlex.chartObjects.length).toBe(config.chartObjects.length - 1);
+    expect(withoutPlex.external).toEqual(config.external); // plex declares no secret
     const moved = checkConfigFile(components(configVariant((data) => void (data.domains = { public: 'example.org', internal: 'int.example.org' }))));
+    expect((load(moved.content) as CheckConfig).chartObjects).toEqual(config.chartObjects);
     expect((load(moved.content) as CheckConfig).external).toEqual(config.external);
     expect(moved.content).toContain('.int.example.org (internal)');
     expect(moved.content).not.toContain(seed.domains.public);

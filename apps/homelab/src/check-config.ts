@@ -2,10 +2,10 @@
  * What `homelab check` cannot see in the generated tree but the components vouch for, written to
  * `.homelab-check.yaml` at the output root so the check passes on our own output with no finding:
  *
- * - `external`: every exposure's Service (the component's chart creates it; charts are not
- *   rendered, so the check cannot see it) and every declared secret (a SOPS file `homelab secrets
- *   set` writes, or a bootstrap step: hand-managed, never generated), each commented with the
- *   components that vouch for it;
+ * - `chartObjects`: every exposure's Service (the component's chart creates it: trusted while
+ *   charts are opaque, verified against what they render with `check --render`);
+ * - `external`: every declared secret (a SOPS file `homelab secrets set` writes, or a bootstrap
+ *   step: hand-managed, never generated), each commented with the components that vouch for it;
  * - `roots`: component files holding Kubernetes objects (`Component.files`: files a person uses
  *   directly), applied by hand at bootstrap, e.g. ArgoCD's own namespace.
  *
@@ -100,14 +100,14 @@ function list(key: string, note: string, entries: CheckConfigEntry[]): string {
 }
 
 export function checkConfigFile(components: readonly Component[]): GeneratedFile {
-  const external = [...serviceEntries(components), ...secretEntries(components)];
   const note =
     '# What `homelab check` cannot see in this tree, vouched for by the components that render it.\n' +
     '# `homelab generate` and `homelab validate` check the rendered tree with it; `homelab check` reads it here.\n';
   const content =
     generatedHeader(SOURCE) +
     note +
-    list('external', "Services the components' charts create behind their exposures; Secrets they declare (SOPS files, bootstrap)", external) +
+    list('chartObjects', "Services the components' charts create behind their exposures (verified by `homelab check --render`)", serviceEntries(components)) +
+    list('external', 'Secrets the components declare (SOPS files, bootstrap)', secretEntries(components)) +
     list('roots', 'Files applied by hand at bootstrap, before ArgoCD syncs anything', rootEntries(components));
   return { path: CHECK_CONFIG_PATH, source: SOURCE, content };
 }

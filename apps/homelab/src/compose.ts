@@ -1,5 +1,5 @@
 /** Composes registered component modules with the user's per-component settings. */
-import { ConfigMistake, merge, type BuildContext, type Component, type ComponentModule } from '@homelab/core';
+import { ConfigMistake, merge, type BuildContext, type Component, type ComponentModule, type ModuleCapabilities } from '@homelab/core';
 import { joinPath, suggest, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 
 export type HomelabModule = ComponentModule<ResolvedConfig>;
@@ -23,6 +23,16 @@ function unknownNames(config: ResolvedConfig, modules: HomelabModule[]): ConfigP
     }
   }
   return problems;
+}
+
+/** What the enabled modules of the list provide to all of them (the first provider of each capability wins). */
+function composedCapabilities(config: ResolvedConfig, modules: HomelabModule[]): ModuleCapabilities {
+  const capabilities: ModuleCapabilities = {};
+  for (const module of modules) {
+    if (config[sectionOf(module.kind)][module.name]?.enabled === false) continue;
+    if (module.provides?.prometheus && !capabilities.prometheus) capabilities.prometheus = module.provides.prometheus;
+  }
+  return capabilities;
 }
 
 export type Composition = { ok: true; components: Component[] } | { ok: false; problems: ConfigProblem[] };
@@ -59,9 +69,11 @@ export function composeComponents(config: ResolvedConfig, modules: HomelabModule
     if (settings.syncWave !== undefined && own) own.syncWave = settings.syncWave;
     return built;
   };
-  for (const module of modules.filter((m) => !m.derives)) components.push(...buildWithSettings(module));
+  const capabilities = composedCapabilities(config, modules);
+  const ownContext: BuildContext = { components: [], ...capabilities };
+  for (const module of modules.filter((m) => !m.derives)) components.push(...buildWithSettings(module, ownContext));
   // Deriving modules see the others (with the user's settings applied), not each other.
-  const context: BuildContext = { components: [...components] };
+  const context: BuildContext = { components: [...components], ...capabilities };
   for (const module of modules.filter((m) => m.derives)) components.push(...buildWithSettings(module, context));
   return problems.length > 0 ? { ok: false, problems } : { ok: true, components };
 }

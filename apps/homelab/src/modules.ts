@@ -4,17 +4,18 @@
  */
 import { ConfigMistake, type Access, type ArtifactModule, type Component, type ConfigMistakeProblem, type KubeObject } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
-import { ALLOY_DEFAULTS, alloyModule, buildAlloyFromConfig } from '@homelab/alloy';
+import { alloyModule } from '@homelab/alloy';
 import { argocdModule } from '@homelab/argocd';
 import { authentikModule, authentikRouteBuilder } from '@homelab/authentik';
-import { certManager, certManagerDefaults, certManagerModule } from '@homelab/cert-manager';
+import { bootstrapArtifact } from '@homelab/bootstrap';
+import { certManagerModule } from '@homelab/cert-manager';
 import { cloudflaredModule } from '@homelab/cloudflared';
 import { dnsArtifact } from '@homelab/dns';
-import { buildCilium, CILIUM_DEFAULTS, ciliumModule } from '@homelab/cilium';
+import { ciliumModule } from '@homelab/cilium';
 import { COMPONENT_NAMES, exposureRoutes, gatewayApiModule, internalGatewayRef } from '@homelab/gateway-api';
-import { kubePrometheusStackModule, serviceMonitorsAvailable } from '@homelab/kube-prometheus-stack';
-import { buildLoki, LOKI_DEFAULTS, lokiModule } from '@homelab/loki';
-import { ciliumPolicyAuditMode, networkPolicies, tlsEverywhere } from '@homelab/network-policies';
+import { kubePrometheusStackModule } from '@homelab/kube-prometheus-stack';
+import { lokiModule } from '@homelab/loki';
+import { networkPolicies, tlsEverywhere } from '@homelab/network-policies';
 import { nfsCsiModule } from '@homelab/nfs-csi';
 import { proxmoxArtifact } from '@homelab/proxmox';
 import { tailnetObjects, tailscaleModule } from '@homelab/tailscale';
@@ -31,21 +32,10 @@ import type { HomelabModule } from './compose.js';
 import { overviewArtifact } from './overview.js';
 import { sopsConfigArtifact } from './sops-config.js';
 
-/**
- * A module whose ServiceMonitors are on exactly when the prometheus-operator CRDs exist before it:
- * kube-prometheus-stack is deployed and its CRDs sync in an earlier wave (the real homelab had to
- * switch every ServiceMonitor off for its first sync).
- */
-function monitored(module: HomelabModule, defaultWave: number, build: (config: ResolvedConfig, serviceMonitors: boolean) => Component | Component[]): HomelabModule {
-  return { ...module, build: (config) => build(config, serviceMonitorsAvailable(config, config.components[module.name]?.syncWave ?? defaultWave)) };
-}
-
 export const defaultModules: HomelabModule[] = [
   gatewayApiModule,
-  monitored(ciliumModule, CILIUM_DEFAULTS.syncWave, (config, serviceMonitors) =>
-    buildCilium(config, { serviceMonitors, policyAuditMode: ciliumPolicyAuditMode(config.security.networkPolicies) }),
-  ),
-  monitored(certManagerModule, certManagerDefaults.syncWave, (config, serviceMonitor) => certManager(config, { serviceMonitor })),
+  ciliumModule,
+  certManagerModule,
   nfsCsiModule,
   argocdModule,
   tailscaleModule,
@@ -57,8 +47,8 @@ export const defaultModules: HomelabModule[] = [
   overseerrModule,
   bazarrModule,
   kubePrometheusStackModule,
-  monitored(lokiModule, LOKI_DEFAULTS.syncWave, (config, serviceMonitor) => buildLoki(config, { serviceMonitor })),
-  monitored(alloyModule, ALLOY_DEFAULTS.syncWave, (config, serviceMonitor) => buildAlloyFromConfig(config, { serviceMonitor })),
+  lokiModule,
+  alloyModule,
   cloudflaredModule,
   authentikModule,
 ];
@@ -127,4 +117,12 @@ const ciliumNetworkPolicies: Deriver = (components, config) => networkPolicies(c
 export const defaultDerivers: Deriver[] = [exposureProviders, internalRoutes, tailnetIngresses, ciliumNetworkPolicies, tlsEverywhere];
 
 /** Modules that render talos/, terraform/ and other files outside the ArgoCD tree. */
-export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [talosArtifact, proxmoxArtifact, dnsArtifact, overviewArtifact, sopsConfigArtifact, checkConfigArtifact];
+export const defaultArtifacts: ArtifactModule<ResolvedConfig>[] = [
+  talosArtifact,
+  proxmoxArtifact,
+  bootstrapArtifact,
+  dnsArtifact,
+  overviewArtifact,
+  sopsConfigArtifact,
+  checkConfigArtifact,
+];

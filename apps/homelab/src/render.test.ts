@@ -9,7 +9,13 @@ import { generatedHeader, hasGeneratedHeader, type GeneratedFile } from '@homela
 import { formatProblem, type ResolvedConfig } from '@homelab/config';
 import { renderHomelab } from './render.js';
 import { defaultModules } from './modules.js';
-import type { HomelabModule } from './compose.js';
+import { composeComponents, type HomelabModule } from './compose.js';
+import { alloyModule } from '@homelab/alloy';
+import { argocdModule } from '@homelab/argocd';
+import { certManagerModule } from '@homelab/cert-manager';
+import { ciliumModule } from '@homelab/cilium';
+import { kubePrometheusStackModule } from '@homelab/kube-prometheus-stack';
+import { lokiModule } from '@homelab/loki';
 import { configVariant, findOracle, seedConfig } from '@homelab/testing';
 
 const seed = seedConfig();
@@ -199,6 +205,28 @@ describe('ServiceMonitors follow the prometheus-operator CRDs', () => {
 
   it('are on while kube-prometheus-stack brings the CRDs in an earlier wave', () => {
     expect(ciliumValues(seed).prometheus.serviceMonitor.enabled).toBe(true);
+  });
+
+  it('follow the composition, not the CLI: any module list with a Prometheus turns every ServiceMonitor on, one without turns them off', () => {
+    const serviceMonitorSwitches = (modules: HomelabModule[]) => {
+      // Only the listed modules are known: the config names no other component or app.
+      const composition = composeComponents({ ...seed, components: {}, apps: {} }, modules);
+      if (!composition.ok) throw new Error(JSON.stringify(composition.problems));
+      const byName = new Map(composition.components.map((component) => [component.name, component.values as Record<string, unknown>]));
+      const at = (name: string, path: string) => path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], byName.get(name));
+      return [
+        at('cilium', 'prometheus.serviceMonitor.enabled'),
+        at('cilium', 'operator.prometheus.serviceMonitor.enabled'),
+        at('cert-manager', 'prometheus.servicemonitor.enabled'),
+        ...['controller', 'server', 'repoServer', 'applicationSet'].map((part) => at('argocd', `${part}.metrics.serviceMonitor.enabled`)),
+        at('loki', 'monitoring.serviceMonitor.enabled'),
+        at('alloy', 'serviceMonitor.enabled'),
+      ];
+    };
+    // A library consumer's list, built from the packages' public modules (no defaultModules).
+    const consumer = [ciliumModule, certManagerModule, argocdModule, lokiModule, alloyModule];
+    expect(serviceMonitorSwitches([...consumer, kubePrometheusStackModule])).toEqual(Array(9).fill(true));
+    expect(serviceMonitorSwitches(consumer)).toEqual(Array(9).fill(false));
   });
 
   it('are off when observability is disabled, so the first sync cannot fail on a missing CRD', () => {

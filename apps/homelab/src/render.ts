@@ -14,7 +14,7 @@ import { CONFIG_JSON_SCHEMA, type ConfigProblem, type ResolvedConfig } from '@ho
 import type { ModelClass } from '@homelab/check';
 import { composeComponents, type HomelabModule } from './compose.js';
 import { defaultArtifacts, defaultDerivers, type Deriver } from './modules.js';
-import { secretsPolicy } from './secrets-gate.js';
+import { secretsPolicy } from '@homelab/secrets';
 import { manifestFile } from './writer.js';
 
 /** Written beside homelab.yaml so editors validate and autocomplete it. */

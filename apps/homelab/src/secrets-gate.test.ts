@@ -8,7 +8,7 @@ import type { Component, GeneratedFile, KubeObject, SecretDeclaration } from '@h
 import type { HomelabModule } from './compose.js';
 import { defaultModules } from './modules.js';
 import { renderHomelab } from './render.js';
-import { credentialLeaks, generatedSecrets, looksLikeCredential, secretsPolicy, undeclaredSecretReferences, unreferencedSecrets } from './secrets-gate.js';
+import { credentialLeaks, generatedSecrets, looksLikeCredential, secretsPolicy, undeclaredSecretReferences, unreferencedSecrets } from '@homelab/secrets';
 import { configVariant, seedConfig } from '@homelab/testing';
 
 const seed = seedConfig();

@@ -3,21 +3,22 @@
  * (age-keygen). Every failing command must leave the files byte for byte as they were.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dump, load, loadAll } from 'js-yaml';
-import type { GeneratedFile } from '@homelab/core';
+import { secretValueOf, type GeneratedFile } from '@homelab/core';
 import { decryptYaml, encryptYaml, identitiesFromKeyFile, isEncrypted, recipientsOf } from '@homelab/sops';
 import { main, type Io } from './cli.js';
 import { COMMANDS } from './commands/index.js';
+import { checkRendered } from './commands/generate.js';
 import { secretsCommand } from './commands/secrets.js';
 import { defaultModules } from './modules.js';
 import { composeHomelab, renderHomelab } from './render.js';
-import { declaredSecrets, parseEnvFile, shortKey, SOPS_FILE_SUFFIX, SOPS_PATH_REGEX, type DeclaredSecret } from './secret-files.js';
+import { declaredSecrets, declaredValues, parseEnvFile, shortKey, SOPS_FILE_SUFFIX, SOPS_PATH_REGEX, type DeclaredSecret } from '@homelab/secrets';
 import { MANIFEST_PATH } from './writer.js';
-import { seedConfig, seedConfigPath } from '@homelab/testing';
+import { seedConfig, seedConfigPath, snapshotTree } from '@homelab/testing';
 
 const AGE_KEYGEN = spawnSync('age-keygen', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!AGE_KEYGEN) console.warn('age-keygen not found (Debian package age): homelab secrets end-to-end tests SKIPPED');
@@ -31,9 +32,26 @@ const composed = composeHomelab(seed, defaultModules);
 if (!composed.ok) throw new Error('the seed does not compose');
 const secrets = declaredSecrets(composed.components, { repoURL: seed.gitops.repoURL, revision: seed.gitops.revision });
 const managed = secrets.filter((secret) => !secret.bootstrap && secret.deployed);
-const single = managed.find((secret) => secret.declaration.keys.length === 1)!;
-const multi = managed.find((secret) => secret.declaration.keys.length >= 2)!;
+const values = declaredValues(secrets);
+const valueOf = (secret: DeclaredSecret, key: string) => values.find((declared) => declared.value.id === secretValueOf(secret.declaration, key).id)!;
+/** Subjects for the per-secret tests: no key shares its value with another Secret, and any text is a valid value. */
+const standalone = (secret: DeclaredSecret) => secret.declaration.keys.every((key) => valueOf(secret, key).carriers.length === 1 && (valueOf(secret, key).value.format ?? 'text') === 'text');
+const single = managed.find((secret) => secret.declaration.keys.length === 1 && standalone(secret))!;
+const multi = managed.find((secret) => secret.declaration.keys.length >= 2 && standalone(secret))!;
 const bootstrap = secrets.find((secret) => secret.bootstrap)!;
+/** A standalone secret whose component the seed renders and checks without (others depend on some, e.g. cert-manager). */
+let removable: DeclaredSecret;
+beforeAll(async () => {
+  const quiet = { out: () => {}, err: () => {}, cwd: tmpdir(), now: () => 0 };
+  for (const secret of managed.filter(standalone)) {
+    const rendered = renderHomelab({ ...seed, components: { ...seed.components, [secret.component.name]: { enabled: false } } }, defaultModules);
+    if (rendered.ok && (await checkRendered(quiet, rendered.files, { quiet: true }))) {
+      removable = secret;
+      return;
+    }
+  }
+  throw new Error('every standalone secret belongs to a component the seed needs');
+});
 
 interface Key {
   file: string;
@@ -122,20 +140,6 @@ function envFile(secret: DeclaredSecret, tag: string, only = secret.declaration.
 
 const expected = (secret: DeclaredSecret, tag: string) => Object.fromEntries(secret.declaration.keys.map((key) => [key, `${key}-value-${tag}`]));
 
-/** Every file under dir with its bytes, to prove a run touched nothing. */
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(dir);
-  return files;
-}
-
 /** The row of `homelab secrets list` for a secret. */
 const row = (out: string, secret: DeclaredSecret) => out.split('\n').find((line) => line.startsWith(`${secret.id} `)) ?? '';
 
@@ -144,6 +148,17 @@ describe('the seed declares what these tests need', () => {
     expect(single).toBeDefined();
     expect(multi).toBeDefined();
     expect(bootstrap).toBeDefined();
+  });
+});
+
+describe('homelab secrets --help', () => {
+  it('starts every option description in one column, two spaces or more past the widest flags', () => {
+    const options = secretsCommand.help.slice(secretsCommand.help.indexOf('\nOptions:\n') + 10, secretsCommand.help.indexOf('\n\nExit codes:')).split('\n');
+    expect(options.length).toBeGreaterThanOrEqual(Object.keys(secretsCommand.options).length);
+    const columns = options.map((line) => /^(\s*(?:-\w, )?(?:--\S+(?: [A-Z=]+)?)?)\s{2,}\S/.exec(line)?.[0].length);
+    expect(columns.every((column) => column !== undefined), options.join('\n')).toBe(true);
+    expect(new Set(columns).size, options.join('\n')).toBe(1);
+    for (const name of Object.keys(secretsCommand.options)) expect(options.some((line) => line.includes(`--${name}`)), name).toBe(true);
   });
 });
 
@@ -396,7 +411,7 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
     expect((await run(['generate'])).code).toBe(0);
 
     setRecipients(key2);
-    const before = snapshot(home);
+    const before = snapshotTree(home);
     const refused = await run(['generate']);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('✖ SOPS files: 2 problems');
@@ -405,14 +420,14 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
     }
     expect(refused.err).toContain('Run `homelab secrets rotate --all`.');
     expect(refused.err).toContain('Nothing was written.');
-    expect(snapshot(home)).toEqual(before);
+    expect(snapshotTree(home)).toEqual(before);
     expect((await run(['generate', '--check'])).code).toBe(1);
     expect((await run(['validate'])).code).toBe(1);
     expect(row((await run(['secrets'])).out, multi)).toContain('recipients out of date');
 
     const wrong = await run(['secrets', 'rotate', '--all', '--identity', key3.file]);
     expect(wrong.code).toBe(1);
-    expect(snapshot(home)).toEqual(before);
+    expect(snapshotTree(home)).toEqual(before);
 
     const rotated = await run(['secrets', 'rotate', '--all', '--identity', key1.file]);
     expect(rotated.code).toBe(0);
@@ -424,15 +439,15 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
     }
     expect((await run(['generate'])).code).toBe(0);
 
-    const again = snapshot(home);
+    const again = snapshotTree(home);
     const current = await run(['secrets', 'rotate', single.id, '--identity', key3.file]);
     expect(current.code).toBe(0);
     expect(current.out).toContain(`  current  ${single.path}`);
-    expect(snapshot(home)).toEqual(again);
+    expect(snapshotTree(home)).toEqual(again);
   });
 
   it('rotate names one secret or --all', async () => {
-    expect((await run(['secrets', 'rotate'])).err).toContain('rotate: name one secret (<namespace>/<name>) or pass --all');
+    expect((await run(['secrets', 'rotate'])).err).toContain('rotate: name one value (e.g. argocd/oidc-client-secret), one secret (<namespace>/<name>) or pass --all');
     expect((await run(['secrets', 'rotate', single.id, '--all'])).code).toBe(2);
     const missing = await run(['secrets', 'rotate', single.id, '--identity', key1.file]);
     expect(missing.code).toBe(1);
@@ -525,35 +540,35 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
 
   it('generate never writes, prunes or owns a SOPS file, even when its component goes away', async () => {
     expect((await run(['generate', '--quiet'])).code).toBe(0);
-    expect((await run(['secrets', 'set', single.id, '--from-env-file', envFile(single, 'a')])).code).toBe(0);
-    const bytes = read(single);
+    expect((await run(['secrets', 'set', removable.id, '--from-env-file', envFile(removable, 'a')])).code).toBe(0);
+    const bytes = read(removable);
     expect((await run(['generate'])).code).toBe(0);
     expect((await run(['generate', '--check'])).code).toBe(0);
-    expect(read(single)).toBe(bytes);
-    expect(JSON.parse(readFileSync(join(home, MANIFEST_PATH), 'utf8')).files).not.toContain(single.path);
+    expect(read(removable)).toBe(bytes);
+    expect(JSON.parse(readFileSync(join(home, MANIFEST_PATH), 'utf8')).files).not.toContain(removable.path);
 
     editConfig((config) => {
-      config.components = { ...config.components, [single.component.name]: { enabled: false } };
+      config.components = { ...config.components, [removable.component.name]: { enabled: false } };
     });
     const disabled = await run(['generate']);
     expect(disabled.code).toBe(0);
-    expect(disabled.out).toContain(`pruned    ${dirname(single.path)}/`);
-    expect(disabled.err).toContain(`⚠ ${single.path}: no Application reads ${dirname(single.path)}, so this Secret is not applied.`);
-    expect(read(single)).toBe(bytes);
+    expect(disabled.out).toContain(`pruned    ${dirname(removable.path)}/`);
+    expect(disabled.err).toContain(`⚠ ${removable.path}: no Application reads ${dirname(removable.path)}, so this Secret is not applied.`);
+    expect(read(removable)).toBe(bytes);
   });
 
   it('generate and validate refuse a SOPS file that is not encrypted, and write nothing', async () => {
     expect((await run(['generate', '--quiet'])).code).toBe(0);
     writeFileSync(fileOf(single), `apiVersion: v1\nkind: Secret\nstringData:\n  ${single.declaration.keys[0]}: plaintext\n`);
-    const before = snapshot(home);
+    const before = snapshotTree(home);
     editConfig((config) => {
       config.domains.internal = `lab.${config.domains.public}`;
     });
-    const after = snapshot(home);
+    const after = snapshotTree(home);
     const generate = await run(['generate']);
     expect(generate.code).toBe(1);
     expect(generate.err).toContain(`${single.path}: NOT ENCRYPTED (no sops metadata): a plaintext secret.`);
-    expect(snapshot(home)).toEqual(after);
+    expect(snapshotTree(home)).toEqual(after);
     expect(before['homelab.yaml']).not.toBe(after['homelab.yaml']);
     const validate = await run(['validate']);
     expect(validate.code).toBe(1);
@@ -563,7 +578,7 @@ describe.skipIf(!AGE_KEYGEN)('homelab secrets', () => {
 
 describe('declared labels', () => {
   it('are written on the Secret, and kept alongside a file’s own labels on update', async () => {
-    const { mergedSecretMetadata, secretManifest } = await import('./secret-files.js');
+    const { mergedSecretMetadata, secretManifest } = await import('@homelab/secrets');
     const declaration = { name: 'argocd-oidc', namespace: 'argocd', keys: ['client-secret'], labels: { 'app.kubernetes.io/part-of': 'argocd' } };
     expect(secretManifest(declaration, new Map([['client-secret', 'x']]))).toMatchObject({ metadata: { name: 'argocd-oidc', namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } } });
     expect(mergedSecretMetadata({ name: 'argocd-oidc', namespace: 'argocd', labels: { team: 'me' }, annotations: { a: 'b' } }, declaration)).toEqual({

@@ -4,7 +4,7 @@ import { hasGeneratedHeader } from '@homelab/core';
 import { encryptYaml } from '@homelab/sops';
 import { defaultArtifacts, defaultModules } from './modules.js';
 import { composeHomelab, renderHomelab } from './render.js';
-import { declaredSecrets } from './secret-files.js';
+import { declaredSecrets } from '@homelab/secrets';
 import { SOPS_CONFIG_PATH, sopsConfigArtifact, sopsConfigFile } from './sops-config.js';
 import { configVariant, seedConfig } from '@homelab/testing';
 

@@ -6,7 +6,7 @@
 import { generatedHeader, toYaml, type ArtifactModule, type GeneratedFile } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { sopsDefaults } from '@homelab/sops';
-import { SOPS_PATH_REGEX } from './secret-files.js';
+import { SOPS_PATH_REGEX } from '@homelab/secrets';
 
 export const SOPS_CONFIG_PATH = '.sops.yaml';
 

@@ -93,9 +93,11 @@ describe("ArgoCD's sign-in agrees with the provider Authentik registers for it (
     expect(ref, `env ${String(env.value)}`).toBeDefined();
     const authentikSecret = seen.secrets.find((secret) => secret.name === ref.name && secret.keys.includes(ref.key));
     expect(authentikSecret, `${ref.name}/${ref.key}`).toBeDefined();
-    // ...whose description names ArgoCD's Secret and key as the value to copy, and ArgoCD's names the client.
-    expect(authentikSecret!.description).toContain(`the same value as ${argocdSecret!.namespace}/${argocdSecret!.name} key ${key}`);
-    expect(argocdSecret!.description).toContain(`client '${seen.oidc.clientID}'`);
+    // ...that carries the very value ArgoCD's key carries (one declaration, generated once), which names the client.
+    const value = argocdSecret!.values![key!]!;
+    expect(authentikSecret!.values![ref.key]).toEqual(value);
+    expect(value.generate).toBeDefined();
+    expect(value.description).toContain(`client '${seen.oidc.clientID}'`);
     expect(argocdSecret!.labels).toEqual({ 'app.kubernetes.io/part-of': 'argocd' });
   });
 

@@ -4,7 +4,7 @@ import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/App
 import { componentApplication, componentPaths, type Exposure } from '@homelab/core';
 import { SSO_GROUPS, SSO_OIDC_CLIENTS, SSO_PROVIDER } from '@homelab/core';
 import { configVariant, seedConfig } from '@homelab/testing';
-import { ARGOCD_NAME, OIDC_CONFIG_KEY, argocdValues, buildArgoCd, oidcRedirectUris, rbacPolicy, type ArgoCdValues } from './argocd.js';
+import { ARGOCD_NAME, OIDC_CONFIG_KEY, argocdValues, buildArgoCd, mountedAgeSecret, oidcClientSecretValue, oidcRedirectUris, rbacPolicy, type ArgoCdValues } from './argocd.js';
 import { argocdDefaults } from './defaults.js';
 import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from './health-check.js';
 import { argocdModule } from './index.js';
@@ -89,6 +89,7 @@ describe('buildArgoCd', () => {
       access: 'internal',
       service: { name: `${values.fullnameOverride}-${values.server.name}`, namespace: component.namespace, port: values.server.service.servicePortHttp },
       sso: 'oidc',
+      oidcClientSecret: oidcClientSecretValue(config),
     };
     expect(component.exposes).toEqual([expected]);
     expect(expected.service).toEqual({ name: 'argocd-server', namespace: 'argocd', port: 80 });
@@ -111,7 +112,7 @@ describe('buildArgoCd', () => {
     expect(sidecar.env).toContainEqual({ name: 'SOPS_AGE_KEY_FILE', value: `${mount.mountPath}/${secret.keys[0]}` });
   });
 
-  it('moves the Secret, its mount and the README together when the Secret is renamed', () => {
+  it('moves the Secret and its mount together when the Secret is renamed (bootstrap follows: mountedAgeSecret)', () => {
     const renamed = buildArgoCd(config, { sops: { secretName: 'age-identity', secretKey: 'age.key' } });
     expect(renamed.secrets?.map((s) => [s.name, s.keys])).toEqual([
       ['age-identity', ['age.key']],
@@ -119,9 +120,7 @@ describe('buildArgoCd', () => {
     ]);
     const volume = (valuesOf(renamed).repoServer.volumes as any[]).find((v) => v.secret);
     expect(volume.secret.secretName).toBe('age-identity');
-    const readme = renamed.files?.find((file) => file.path.endsWith('README.md'))?.content ?? '';
-    expect(readme).toContain('create secret generic age-identity');
-    expect(readme).toContain('--from-file=age.key=');
+    expect(mountedAgeSecret(renamed)).toEqual(renamed.secrets![0]);
   });
 
   it('rejects a setting that would make an invalid name, naming path, value and fix', () => {
@@ -163,9 +162,11 @@ describe("ArgoCD's own Application", () => {
 });
 
 describe('RBAC', () => {
-  it('maps the identity provider\'s groups to roles and gives nobody else any (policy.default empty)', () => {
+  it('maps the identity provider\'s groups to roles and gives any other signed-in user read-only (policy.default)', () => {
     const rbac = (buildArgoCd(config).values as unknown as ArgoCdValues).configs.rbac;
-    expect(rbac['policy.default']).toBe('');
+    expect(rbac['policy.default']).toBe('role:readonly');
+    expect((buildArgoCd(config, { rbacDefault: '' }).values as unknown as ArgoCdValues).configs.rbac['policy.default']).toBe('');
+    expect(() => buildArgoCd(config, { rbacDefault: 'admin' })).toThrow("argocd: not an ArgoCD role (rbacDefault: 'admin')");
     expect(rbac.scopes).toBe('[groups]');
     expect(rbac['policy.csv'].trimEnd().split('\n').sort()).toEqual([`g, ${SSO_GROUPS.admins}, role:admin`, `g, ${SSO_GROUPS.users}, role:readonly`].sort());
   });
@@ -173,7 +174,7 @@ describe('RBAC', () => {
   it('follows the settings: a group added, one dropped with null, none left means no binding at all', () => {
     const custom = buildArgoCd(config, { rbac: { ops: 'role:admin', [SSO_GROUPS.users]: null } }).values as unknown as ArgoCdValues;
     expect(custom.configs.rbac['policy.csv']).toBe(`g, ${SSO_GROUPS.admins}, role:admin\ng, ops, role:admin\n`);
-    expect(rbacPolicy({ rbac: {} })['policy.csv']).toBe('');
+    expect(rbacPolicy({ rbac: {}, rbacDefault: '' })['policy.csv']).toBe('');
   });
 
   it('rejects a group that would inject a policy line, and a role that is not one', () => {
@@ -219,12 +220,14 @@ describe('OIDC sign-in (oidc.config)', () => {
     expect(JSON.stringify(component.values)).not.toMatch(/clientSecret: [^$]/);
   });
 
-  it("says in the Secret's description what it holds and that it must match the identity provider's copy, and declares ArgoCD's label", () => {
-    const { name } = referenced(oidc.clientSecret);
+  it("carries one generated value, described with client and issuer, that the exposure hands the identity provider; declares ArgoCD's label", () => {
+    const { name, key } = referenced(oidc.clientSecret);
     const secret = component.secrets!.find((entry) => entry.name === name)!;
-    expect(secret.description).toContain(`client '${oidc.clientID}'`);
-    expect(secret.description).toContain(oidc.issuer);
-    expect(secret.description).toContain('same value');
+    const value = secret.values![key]!;
+    expect(value.description).toContain(`client '${oidc.clientID}'`);
+    expect(value.description).toContain(oidc.issuer);
+    expect(value.generate).toBeDefined();
+    expect(component.exposes![0]!.oidcClientSecret).toEqual(value);
     // ArgoCD resolves $<secret>:<key> only in Secrets with this label (ArgoCD user-management docs).
     expect(secret.labels).toEqual({ 'app.kubernetes.io/part-of': 'argocd' });
   });

@@ -75,20 +75,32 @@ export interface ArgoCdSettings {
   httpPort: number;
   /** Metrics Services for controller, server, repo-server and ApplicationSet controller. @default true */
   metrics: boolean;
+  /**
+   * ServiceMonitors for those metrics Services (the chart creates them only once the
+   * monitoring.coreos.com API exists, so the bootstrap `helm install` skips them). The module turns
+   * them on when the homelab has a Prometheus (core's `serviceMonitorsWanted`). @default false
+   */
+  serviceMonitors: boolean;
   /** Dex. Off: SSO is native OIDC against the identity provider (exposure `sso: 'oidc'`). @default false */
   dex: boolean;
   sops: SopsSettings;
   oidc: OidcSettings;
   /**
    * ArgoCD role of each identity-provider group (the `groups` claim of the OIDC login), keyed by
-   * group name; `null` in a patch drops one. Nobody else gets any role: `policy.default` is empty,
-   * so a signed-in user outside these groups sees no application. The groups are the ones the
+   * group name; `null` in a patch drops one. Anyone else signed in gets `rbacDefault`. The groups are the ones the
    * identity provider creates (SSO_GROUPS in @homelab/core), read from its groups claim
    * (SSO_PROVIDER.groupsClaim).
    * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/rbac/
    * @default { [SSO_GROUPS.admins]: 'role:admin', [SSO_GROUPS.users]: 'role:readonly' }
    */
   rbac: Record<string, string>;
+  /**
+   * Role of a signed-in user in none of the `rbac` groups (`policy.default`). Only members of the
+   * identity provider's groups can sign in to ArgoCD at all (the provider's application admits
+   * no one else), so read-only is safe and a first login never lands in an empty, rightless UI.
+   * @default 'role:readonly'
+   */
+  rbacDefault: string;
 }
 
 export const argocdDefaults = {
@@ -98,6 +110,7 @@ export const argocdDefaults = {
   podSecurity: 'baseline',
   httpPort: 80,
   metrics: true,
+  serviceMonitors: false,
   dex: false,
   sops: {
     plugin: 'sops',
@@ -116,4 +129,5 @@ export const argocdDefaults = {
     requestedScopes: ['openid', 'profile', 'email', 'groups'],
   },
   rbac: { [SSO_GROUPS.admins]: 'role:admin', [SSO_GROUPS.users]: 'role:readonly' },
+  rbacDefault: 'role:readonly',
 } as const satisfies ArgoCdSettings;

@@ -162,10 +162,16 @@ describe('secrets', () => {
     expect(text).not.toMatch(/"(secret_key|password|postgresPassword)":/);
   });
 
-  it('names where the other copy of a client secret lives when the app declares it', () => {
+  it("carries the app's own client secret value when the app declares one, and generates one for Authentik alone otherwise", () => {
     const clients = component.secrets!.find((secret) => secret.name === AUTHENTIK_DEFAULTS.oidcClientSecretName)!;
-    const grafana = everything().find((entry) => entry.name === 'kube-prometheus-stack')!.secrets!.find((secret) => secret.keys.includes('client-secret'))!;
-    expect(clients.description).toContain(`${grafana.namespace}/${grafana.name} key client-secret`);
+    const grafana = everything().find((entry) => entry.name === 'kube-prometheus-stack')!;
+    const grafanaValue = grafana.exposes!.find((exposure) => exposure.sso === 'oidc')!.oidcClientSecret!;
+    expect(Object.values(clients.values!)).toContainEqual(grafanaValue);
+    expect(grafana.secrets!.flatMap((secret) => Object.values(secret.values ?? {}))).toContainEqual(grafanaValue);
+    for (const [key, value] of Object.entries(clients.values!)) {
+      expect(value.generate).toBeDefined();
+      expect(clients.description).toContain(`${key}: `);
+    }
   });
 
   it('declares no client Secret without OIDC applications', () => {

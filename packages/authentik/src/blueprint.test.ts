@@ -96,6 +96,16 @@ describe('blueprint', () => {
     ]);
   });
 
+  it('puts the bootstrap admin (akadmin) in the admins group, so the first SSO login has rights; nobody with bootstrapAdmin null', () => {
+    const [admin, ...others] = ofModel(blueprint, 'authentik_core.user');
+    expect(others).toEqual([]);
+    expect(admin!.identifiers).toEqual({ username: 'akadmin' });
+    expect(admin!.attrs!['groups']).toEqual([keyOf('group-homelab-admins')]);
+    expect(blueprint.entries.some((entry) => entry.id === 'group-homelab-admins')).toBe(true);
+    expect(ofModel(parse(yamlOf(authentik(config, everything(), { bootstrapAdmin: null }))), 'authentik_core.user')).toEqual([]);
+    expect(() => authentik(config, everything(), { bootstrapAdmin: ' ' })).toThrow(/bootstrap admin is empty \(bootstrapAdmin/);
+  });
+
   it("puts exactly the proxy providers on the embedded outpost, signing in at Authentik's host", () => {
     const [outpost, ...others] = ofModel(blueprint, 'authentik_outposts.outpost');
     expect(others).toEqual([]);

@@ -6,7 +6,7 @@
  * @see https://docs.goauthentik.io/customize/blueprints/
  */
 import { COLLECTION_STYLE_FLOW, DUMP_SCHEMA, defineScalarTag, defineSequenceTag, dump, visit, type Document, type Node } from 'js-yaml';
-import { generatedHeader, type Component, type Exposure } from '@homelab/core';
+import { generatedHeader, type Component, type Exposure, type SecretValue } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { AUTHENTIK_DEFAULTS, type AuthentikSettings, type OidcClient } from './defaults.js';
 import { declaredExposures, isProxied, protectedRoute, type DeclaredExposure, type ProtectedRoute } from './forward-auth.js';
@@ -71,6 +71,8 @@ export interface OidcApplication {
   redirectUris: { matching_mode: 'strict' | 'regex'; url: string }[];
   /** Key of the client secret in `AuthentikSettings.oidcClientSecretName`. */
   secretKey: string;
+  /** The client secret value: the app's own (its exposure's `oidcClientSecret`), else one generated for Authentik alone. */
+  clientSecret: SecretValue;
   /** Environment variable of server and worker holding that key; the blueprint reads it with `!Env`. */
   envVar: string;
 }
@@ -119,12 +121,19 @@ export function oidcApplications(components: readonly Component[], settings: Aut
       const redirectUris = known
         ? hosts.flatMap((host) => client.redirectPaths.map((path) => ({ matching_mode: 'strict' as const, url: `https://${host}${path}` })))
         : hosts.map((host) => ({ matching_mode: 'regex' as const, url: `https://${escapeRegex(host)}/.*` }));
+      const shared = exposures.find((exposure) => exposure.oidcClientSecret)?.oidcClientSecret;
+      const clientSecret: SecretValue = shared ?? {
+        id: `${settings.namespace}/${client.slug}-client-secret`,
+        description: `Client secret of the OIDC client '${client.clientId}' (${client.name}); ${component} declares no copy of its own, so configure this value in the app.`,
+        generate: { length: 64, alphabet: 'alphanumeric' },
+      };
       return {
         component,
         client,
         hosts,
         redirectUris,
         secretKey: `${client.slug}-client-secret`,
+        clientSecret,
         envVar: `HOMELAB_OIDC_${client.slug.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_CLIENT_SECRET`,
       };
     })
@@ -150,6 +159,17 @@ const groupEntry = (name: string, superuser: boolean): BlueprintEntry => ({
   state: 'present',
   identifiers: { name },
   attrs: { name, is_superuser: superuser },
+});
+
+/**
+ * The bootstrap admin in the admins group, so the first SSO login gets rights. `name` is the one
+ * Authentik's own bootstrap gives it, so the entry can create the user should it apply first.
+ */
+const bootstrapAdminEntry = (username: string, adminsGroup: string): BlueprintEntry => ({
+  model: 'authentik_core.user',
+  state: 'present',
+  identifiers: { username },
+  attrs: { name: 'authentik Default Admin', groups: [keyOf(`group-${idPart(adminsGroup)}`)] },
 });
 
 /** The application for `slug` and the bindings that let `groups` in (nobody else). */
@@ -190,6 +210,7 @@ export function authentikBlueprint(config: Pick<ResolvedConfig, 'domains'>, comp
   const baseGroups = [settings.groups.admins, settings.groups.users];
   const appGroups = [...new Set(oidc.flatMap((app) => app.client.groups))].filter((group) => !baseGroups.includes(group)).sort();
   const entries: BlueprintEntry[] = [groupEntry(settings.groups.admins, true), groupEntry(settings.groups.users, false), ...appGroups.map((group) => groupEntry(group, false))];
+  if (settings.bootstrapAdmin !== undefined) entries.push(bootstrapAdminEntry(settings.bootstrapAdmin, settings.groups.admins));
 
   for (const { slug, route } of proxied) {
     entries.push(

@@ -65,6 +65,15 @@ export interface AuthentikSettings {
    */
   groups: { admins: string; users: string };
   /**
+   * The user the blueprint puts in the `admins` group: Authentik's bootstrap admin, whom its
+   * initial-setup flow (`/if/flow/initial-setup/`) gives a password on first start. So the first
+   * SSO login has admin rights in every app. The blueprint owns that user's group membership
+   * (`admins` is a superuser group, so it stays a superuser). `null` in a patch drops it: nobody,
+   * add members by hand.
+   * @default 'akadmin'
+   */
+  bootstrapAdmin?: string;
+  /**
    * OIDC clients of known apps, keyed by the name of the component that exposes them. Any other
    * component with an `sso: 'oidc'` exposure gets slug and client ID = its component name and a
    * redirect URI matching any path on its hosts.
@@ -88,6 +97,7 @@ export const AUTHENTIK_DEFAULTS = {
   oidcClientSecretName: 'authentik-oidc-clients',
   outpostTarget: 'server',
   groups: { ...SSO_GROUPS },
+  bootstrapAdmin: 'akadmin',
   oidcClients: {
     // Shared with @homelab/argocd through core: slug, client ID and the server's OIDC callback.
     argocd: { name: 'Argo CD', ...SSO_OIDC_CLIENTS.argocd, redirectPaths: [...SSO_OIDC_CLIENTS.argocd.redirectPaths], groups: [] },

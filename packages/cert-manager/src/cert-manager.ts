@@ -139,10 +139,16 @@ export function cloudflareTokenSecret(config: ResolvedConfig, settings: CertMana
     name: CLOUDFLARE_API_TOKEN_SECRET.name,
     namespace: settings.namespace,
     keys: [CLOUDFLARE_API_TOKEN_SECRET.key],
-    description:
-      `Cloudflare API token for cert-manager's DNS-01 challenges (ClusterIssuers ${Object.values(CLUSTER_ISSUERS).join(', ')}). ` +
-      `Create it at dash.cloudflare.com → My Profile → API Tokens with permissions Zone:DNS:Edit and Zone:Zone:Read, ` +
-      `zone resources limited to: ${zones}.`,
+    description: `Cloudflare API token for cert-manager's DNS-01 challenges (ClusterIssuers ${Object.values(CLUSTER_ISSUERS).join(', ')}), external.`,
+    values: {
+      [CLOUDFLARE_API_TOKEN_SECRET.key]: {
+        id: `${settings.namespace}/cloudflare-dns-token`,
+        description:
+          `Cloudflare API token for cert-manager's DNS-01 challenges (ClusterIssuers ${Object.values(CLUSTER_ISSUERS).join(', ')}). ` +
+          `Create it at dash.cloudflare.com → My Profile → API Tokens with permissions Zone:DNS:Edit and Zone:Zone:Read, ` +
+          `zone resources limited to: ${zones}.`,
+      },
+    },
   };
 }
 

@@ -1,6 +1,7 @@
-import type { ComponentModule } from '@homelab/core';
+import { serviceMonitorsWanted, type ComponentModule } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { certManager, COMPONENT } from './cert-manager.js';
+import { certManagerDefaults } from './defaults.js';
 
 export {
   certManager,
@@ -17,9 +18,10 @@ export {
 export { certManagerDefaults } from './defaults.js';
 export { CERT_MANAGER_CHART } from './versions.js';
 
-/** Registers cert-manager with the aggregator under `components.cert-manager`. */
+/** Registers cert-manager with the aggregator under `components.cert-manager`; its ServiceMonitor follows the composition's Prometheus. */
 export const certManagerModule: ComponentModule<ResolvedConfig> = {
   name: COMPONENT,
   kind: 'component',
-  build: (config) => certManager(config),
+  build: (config, context) =>
+    certManager(config, { serviceMonitor: serviceMonitorsWanted(context, config.components[COMPONENT]?.syncWave ?? certManagerDefaults.syncWave) }),
 };

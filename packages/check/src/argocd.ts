@@ -46,6 +46,36 @@ export interface ValuesInput {
   data: unknown;
 }
 
+/** A value file as ArgoCD resolves it: a file of this tree, a file inside the chart, or one it cannot read here. */
+export type ValueFile = { from: 'tree'; path: string } | { from: 'chart'; path: string } | { from: 'remote'; spec: string };
+
+/** A `--set` (or `--set-string`) parameter of `spec.source.helm.parameters`. */
+export interface HelmParameter {
+  name: string;
+  value: string;
+  forceString: boolean;
+}
+
+/** How ArgoCD runs `helm template` for a chart source: its `helm` block, resolved. */
+export interface HelmSource {
+  /** `helm.releaseName`; unset: the Application's name. */
+  releaseName?: string;
+  /** `helm.namespace`; unset: the destination namespace. */
+  namespace?: string;
+  /** `helm.valueFiles` in order, missing ones left out when `ignoreMissingValueFiles`. */
+  valueFiles: ValueFile[];
+  /** `helm.valuesObject`, else `helm.values` (ArgoCD passes one of them, as the last values file). */
+  extraValues?: unknown;
+  parameters: HelmParameter[];
+  skipCrds: boolean;
+  skipTests: boolean;
+  skipSchemaValidation: boolean;
+  /** `helm.kubeVersion`: overrides the cluster's version. */
+  kubeVersion?: string;
+  /** `helm.apiVersions`: replace the cluster's API versions. */
+  apiVersions?: string[];
+}
+
 export interface ChartUse {
   name: string;
   version: string;
@@ -60,6 +90,12 @@ export interface ChartUse {
   crdGroups: string[];
   /** Cluster-scoped kinds (`group/Kind`) the chart is known to create with these values. */
   clusterKinds: string[];
+  /** The Application's name: Helm's release name unless `helm.releaseName`. */
+  application: string;
+  /** How ArgoCD runs Helm on it; undefined for a kustomization's `helmCharts` (kustomize runs Helm). */
+  helm?: HelmSource;
+  /** Its objects were rendered (`rendered` given to the resolution): they are applied, not guessed. */
+  rendered: boolean;
 }
 
 export interface RemoteSource {
@@ -196,12 +232,38 @@ const isRemoteResource = (path: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(path)
 const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 const join = (dir: string, rel: string) => normalizePath(dir === '' ? rel : `${dir}/${rel}`);
 
+/** Objects `helm template` produced, by the `element` of the chart (`ChartUse.element`). */
+export type RenderedCharts = ReadonlyMap<string, readonly KubeDoc[]>;
+
 interface Context {
   tree: Tree;
+  rendered: RenderedCharts;
   settings: CheckSettings;
   localRepos: Set<string>;
   plugins: Plugin[];
   clusterScoped: (group: string, kind: string) => boolean;
+}
+
+/** The `helm` block of a chart source, as ArgoCD passes it to `helm template`. */
+function helmSource(helm: Record<string, unknown>, valueFiles: ValueFile[]): HelmSource {
+  const inline = helm['values'];
+  const extraValues = isMap(helm['valuesObject']) ? helm['valuesObject'] : (typeof inline === 'string' && inline.trim() !== '') || isMap(inline) ? inline : undefined;
+  const parameters = (Array.isArray(helm['parameters']) ? helm['parameters'] : []).filter(isMap).flatMap((parameter): HelmParameter[] => {
+    const name = str(parameter['name']);
+    return name ? [{ name, value: String(parameter['value'] ?? ''), forceString: parameter['forceString'] === true }] : [];
+  });
+  return {
+    ...(str(helm['releaseName']) ? { releaseName: str(helm['releaseName'])! } : {}),
+    ...(str(helm['namespace']) ? { namespace: str(helm['namespace'])! } : {}),
+    valueFiles,
+    ...(extraValues !== undefined ? { extraValues } : {}),
+    parameters,
+    skipCrds: helm['skipCrds'] === true,
+    skipTests: helm['skipTests'] === true,
+    skipSchemaValidation: helm['skipSchemaValidation'] === true,
+    ...(str(helm['kubeVersion']) ? { kubeVersion: str(helm['kubeVersion'])! } : {}),
+    ...(Array.isArray(helm['apiVersions']) ? { apiVersions: strings(helm['apiVersions']) } : {}),
+  };
 }
 
 class Expander {
@@ -230,6 +292,14 @@ class Expander {
     this.applied.push({ doc, namespace, viaPlugin, generated, ...(rename ? { rename } : {}) });
   }
 
+  /** Applies what `helm template` rendered for a chart source, if it was rendered. */
+  private applyRendered(element: string): boolean {
+    const docs = this.ctx.rendered.get(element);
+    if (docs === undefined) return false;
+    for (const doc of docs) this.apply(doc, false);
+    return true;
+  }
+
   expand(): Expansion {
     if (this.sources.length === 0) this.problem('error', 'has no source', 'Give it spec.source or spec.sources');
     for (const source of this.sources) this.expandSource(source);
@@ -247,6 +317,9 @@ class Expander {
         values: values.inputs,
         element,
         ...chartCreates(source.chart, values.inputs.map((input) => input.data), values.complete),
+        application: this.doc.name,
+        helm: values.helm,
+        rendered: this.applyRendered(element),
       });
       return;
     }
@@ -353,13 +426,15 @@ class Expander {
    * Values files, inline values: resolved, reached, reported when missing. `complete`: every input
    * Helm merges could be read here (none is remote, inside a chart from a repository, or broken).
    */
-  private helmValues(source: SourceSpec, chartDir: string | undefined): { inputs: ValuesInput[]; complete: boolean } {
+  private helmValues(source: SourceSpec, chartDir: string | undefined): { inputs: ValuesInput[]; complete: boolean; helm: HelmSource } {
     const helm = source.helm ?? {};
     const values: ValuesInput[] = [];
+    const valueFiles: ValueFile[] = [];
     let complete = true;
     const ignoreMissing = helm['ignoreMissingValueFiles'] === true;
     for (const valueFile of strings(helm['valueFiles'])) {
       if (/^https?:\/\//.test(valueFile)) {
+        valueFiles.push({ from: 'remote', spec: valueFile });
         complete = false;
         continue;
       }
@@ -378,10 +453,12 @@ class Expander {
       } else if (chartDir !== undefined) {
         path = join(chartDir, valueFile);
       } else {
+        valueFiles.push({ from: 'chart', path: valueFile });
         complete = false;
         continue; // a file inside a chart from a Helm repository: not ours to see
       }
       if (remote) {
+        valueFiles.push({ from: 'remote', spec: valueFile });
         complete = false;
         continue;
       }
@@ -393,6 +470,7 @@ class Expander {
         continue;
       }
       this.files.add(path);
+      valueFiles.push({ from: 'tree', path });
       const parsed = this.ctx.tree.parse(path);
       if (parsed.error !== undefined) {
         this.problem('error', `value file ${path} is not valid YAML: ${parsed.error}`, 'Helm fails on it: fix the YAML', path);
@@ -414,7 +492,7 @@ class Expander {
       values.push({ file: this.doc.file, data: inline });
     }
     if (isMap(helm['valuesObject'])) values.push({ file: this.doc.file, data: helm['valuesObject'] });
-    return { inputs: values, complete };
+    return { inputs: values, complete, helm: helmSource(helm, valueFiles) };
   }
 
   private expandLocalChart(source: SourceSpec, path: string, element: string) {
@@ -462,6 +540,9 @@ class Expander {
       element,
       crdGroups: [...crdGroups].sort(),
       clusterKinds: known.clusterKinds,
+      application: this.doc.name,
+      helm: values.helm,
+      rendered: this.applyRendered(element),
     });
   }
 
@@ -578,6 +659,8 @@ class Expander {
         values,
         element: `${element}@helmChart${index}`,
         ...chartCreates(name, values.map((input) => input.data), complete),
+        application: this.doc.name,
+        rendered: false,
       });
     }
     visiting.delete(dir);
@@ -636,7 +719,7 @@ function inferLocalRepos(tree: Tree, apps: KubeDoc[], settings: CheckSettings): 
 }
 
 /** Every Application and what it applies, the roots, and what ArgoCD reaches from them. */
-export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: string[]): Resolution {
+export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: string[], rendered: RenderedCharts = new Map()): Resolution {
   const findings: Finding[] = [];
   const allObjects = objectFiles.flatMap((file) => tree.objectsOf(file));
   const appDocs = allObjects.filter(isApplication);
@@ -648,7 +731,7 @@ export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: st
   const localRepos = inferLocalRepos(tree, appDocs, settings);
 
   const crdScopes = new Map<string, string>();
-  for (const doc of allObjects) {
+  for (const doc of [...allObjects, ...[...rendered.values()].flat()]) {
     if (doc.kind !== 'CustomResourceDefinition' || !isMap(doc.raw['spec'])) continue;
     const spec = doc.raw['spec'];
     const kind = isMap(spec['names']) ? str(spec['names']['kind']) : undefined;
@@ -660,11 +743,11 @@ export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: st
   };
 
   // The argo-cd chart's values configure plugins; reading them needs no plugin knowledge.
-  const bootstrap: Context = { tree, settings, localRepos, plugins: [], clusterScoped };
+  const bootstrap: Context = { tree, rendered: new Map(), settings, localRepos, plugins: [], clusterScoped };
   const argoCdValues = appDocs
     .filter((doc) => sourcesOf(doc).some((source) => source.chart === 'argo-cd'))
     .flatMap((doc) => new Expander(bootstrap, doc, '', undefined).expand().charts.filter((chart) => chart.name === 'argo-cd').flatMap((chart) => chart.values));
-  const ctx: Context = { ...bootstrap, plugins: findPlugins(allObjects, argoCdValues) };
+  const ctx: Context = { ...bootstrap, rendered, plugins: findPlugins(allObjects, argoCdValues) };
 
   const apps: AppNode[] = appDocs.map((doc) => {
     const spec = isMap(doc.raw['spec']) ? doc.raw['spec'] : {};

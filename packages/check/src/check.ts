@@ -15,7 +15,9 @@ import { checkPodSecurity } from './pod-security.js';
 import { checkProjects } from './projects.js';
 import { checkReferences } from './references.js';
 import type { ImportModule } from './import-module.js';
-import { checkSchemas, type Models } from './schema.js';
+import { renderCharts, type RenderOptions, type Rendering } from './render.js';
+import { checkSchemas, crdModels, type Models } from './schema.js';
+import { checkSelectors } from './selectors.js';
 import { dirSource, memorySource, Tree, type TreeSource } from './tree.js';
 import { checkValues } from './values.js';
 
@@ -33,6 +35,12 @@ export interface CheckOptions {
   models?: Models;
   /** How the classes of other kinds are imported. @default import() */
   importModule?: ImportModule;
+  /**
+   * Render every chart with the real `helm template` first: its objects are checked like the
+   * tree's own, references into its namespaces resolve against what it renders, and
+   * `chartObjects:` of .homelab-check.yaml are verified. Unset: charts stay opaque.
+   */
+  render?: RenderOptions;
 }
 
 export interface CheckTreeOptions extends CheckOptions {
@@ -61,6 +69,8 @@ export interface CheckReport {
   findings: Finding[];
   /** files: what check read (never build output, nor what ignore: skips); objectFiles: those holding Kubernetes objects. */
   stats: { files: number; objectFiles: number; applications: number; reachedApplications: number; appliedObjects: number };
+  /** What `helm template` produced, when `render` was given. */
+  rendering?: Rendering;
 }
 
 function unreachedFindings(tree: Tree, resolution: Resolution, objectFiles: string[]): Finding[] {
@@ -126,20 +136,47 @@ export async function checkFiles(files: ReadonlyMap<string, string> | Readonly<R
   return check(memorySource(files, options.documents), options.label ?? '<memory>', options, options.validated);
 }
 
-async function check(source: TreeSource, label: string, options: CheckOptions, validated: ReadonlySet<unknown> = new Set()): Promise<CheckReport> {
+interface Loaded {
+  tree: Tree;
+  settings: CheckSettings;
+  checkedFiles: string[];
+  objectFiles: string[];
+  resolution: Resolution;
+  rendering: Rendering | undefined;
+}
+
+/** Reads the tree and resolves its Applications, with what the charts render when `render` is given. */
+function load(source: TreeSource, options: CheckOptions): Loaded {
   const tree = new Tree(source);
   const settings: CheckSettings = parseSettings(tree.readAny(CONFIG_FILE), options);
   // What check reads: the tree's files (build output never among them) less those ignore: skips.
   const checkedFiles = tree.files.filter((file) => !settings.ignore.some((pattern) => globMatch(pattern, file)));
   const objectFiles = checkedFiles.filter((file) => tree.objectsOf(file).length > 0);
-  const resolution = resolveTree(tree, settings, objectFiles);
+  let resolution = resolveTree(tree, settings, objectFiles);
+  let rendering: Rendering | undefined;
+  if (options.render) {
+    rendering = renderCharts(tree, resolution, options.render);
+    resolution = resolveTree(tree, settings, objectFiles, rendering.rendered);
+  }
+  return { tree, settings, checkedFiles, objectFiles, resolution, rendering };
+}
+
+async function check(source: TreeSource, label: string, options: CheckOptions, validated: ReadonlySet<unknown> = new Set()): Promise<CheckReport> {
+  const { tree, settings, checkedFiles, objectFiles, resolution, rendering } = load(source, options);
   const references = checkReferences(resolution, settings);
   const findings = [
+    ...(rendering?.findings ?? []),
     ...resolution.findings,
     ...localRepoFindings(resolution),
     ...unreachedFindings(tree, resolution, objectFiles),
-    ...(await checkSchemas([...resolution.placed, ...resolution.handApplied].filter((entry) => !validated.has(entry.doc.raw)), options.models, options.importModule)),
+    ...(await checkSchemas(
+      [...resolution.placed, ...resolution.handApplied].filter((entry) => !validated.has(entry.doc.raw)),
+      options.models,
+      options.importModule,
+      crdModels([...resolution.placed, ...resolution.handApplied]),
+    )),
     ...references.findings,
+    ...checkSelectors(resolution),
     ...checkProjects(resolution, tree, objectFiles),
     ...checkOrdering(resolution, references.secretUses, settings, tree, objectFiles),
     ...checkPodSecurity(resolution, settings, tree, objectFiles),
@@ -155,5 +192,45 @@ async function check(source: TreeSource, label: string, options: CheckOptions, v
       reachedApplications: resolution.apps.filter((app) => app.reached).length,
       appliedObjects: resolution.placed.length,
     },
+    ...(rendering ? { rendering } : {}),
   };
+}
+
+/** One Application's share of what ArgoCD applies: each chart's `helm template` output verbatim, then its own manifests. */
+export interface RenderedApplication {
+  /** `Application/namespace/name`. */
+  application: string;
+  name: string;
+  /** The file holding the Application. */
+  file: string;
+  sources: { title: string; text: string }[];
+}
+
+export interface RenderReport {
+  dir: string;
+  applications: RenderedApplication[];
+  rendering: Rendering;
+  /** Findings of loading and rendering (reachability, render); `homelab check --render` runs the rest. */
+  findings: Finding[];
+}
+
+/** Renders what ArgoCD applies from the tree in `dir`, per reached Application. */
+export function renderTree(dir: string, options: CheckTreeOptions & { render: RenderOptions }): RenderReport {
+  const root = resolve(dir);
+  const { tree, resolution, rendering } = load(dirSource(root, options.files), options);
+  const applications: RenderedApplication[] = [];
+  for (const app of resolution.apps) {
+    if (!app.reached) continue;
+    const sources = rendering!.charts.filter((chart) => chart.application === app.label).map((chart) => ({ title: `chart ${chart.chart} ${chart.version} (${chart.repoURL || 'git'})`, text: chart.output }));
+    const files = [...new Set(app.expansion.applied.filter((entry) => !entry.generated && tree.isFile(entry.doc.file)).map((entry) => entry.doc.file))];
+    if (files.length > 0) {
+      const texts = files.map((file) => {
+        const text = tree.text(file);
+        return `# Source: ${file}\n${text.endsWith('\n') ? text : `${text}\n`}`;
+      });
+      sources.push({ title: 'manifests', text: texts.join('---\n') });
+    }
+    applications.push({ application: app.label, name: app.doc.name, file: app.doc.file, sources });
+  }
+  return { dir: root, applications, rendering: rendering!, findings: sortFindings([...rendering!.findings, ...resolution.findings]) };
 }

@@ -41,7 +41,7 @@ describe('settings', () => {
     expect(settings.defaultPodSecurity).toBe('restricted');
     expect(settings.chartSchemas).toBe('/schemas');
     expect(() => loadSettings(writeTree({ '.homelab-check.yaml': 'externals: []\n' }))).toThrow(
-      ".homelab-check.yaml: unknown key 'externals' (known: external, repoURLs, roots, ignore, chartValues, podSecurity)",
+      ".homelab-check.yaml: unknown key 'externals' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, podSecurity)",
     );
     expect(() => loadSettings(writeTree({ '.homelab-check.yaml': 'podSecurity: { defaultEnforce: strict }\n' }))).toThrow(/defaultEnforce must be one of privileged, baseline, restricted/);
   });

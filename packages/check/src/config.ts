@@ -30,6 +30,11 @@ export interface ChartValuesAllowance {
 /** Settings of a check run: `.homelab-check.yaml` merged with command-line options. */
 export interface CheckSettings {
   external: ExternalObject[];
+  /**
+   * Objects the tree's charts create (`chartObjects:`): trusted like `external` while charts are
+   * opaque; when they are rendered, verified: an entry no rendered chart creates is an error.
+   */
+  chartObjects: ExternalObject[];
   /** Repository URLs that mean the checked directory (besides those inferred from the tree). */
   repoURLs: string[];
   /**
@@ -81,7 +86,7 @@ export function externalMatcher(settings: Pick<CheckSettings, 'external'>): (kin
   return (kind, namespace, name) => literal.has(externalKey(kind, namespace, name)) || patterned.some((entry) => matchesExternal(entry, kind, namespace, name));
 }
 
-const KEYS = ['external', 'repoURLs', 'roots', 'ignore', 'chartValues', 'podSecurity'];
+const KEYS = ['external', 'chartObjects', 'repoURLs', 'roots', 'ignore', 'chartValues', 'podSecurity'];
 
 function stringList(value: unknown, path: string): string[] {
   if (value === undefined || value === null) return [];
@@ -138,6 +143,7 @@ export function parseSettings(text: string | undefined, options: SettingsOptions
       ...stringList(data['external'], 'external').map((spec, index) => parseExternal(spec, `${CONFIG_FILE}: external[${index}]`)),
       ...(options.external ?? []).map((spec) => parseExternal(spec)),
     ],
+    chartObjects: stringList(data['chartObjects'], 'chartObjects').map((spec, index) => parseExternal(spec, `${CONFIG_FILE}: chartObjects[${index}]`)),
     repoURLs: [...stringList(data['repoURLs'], 'repoURLs'), ...(options.repoURLs ?? [])],
     roots: stringList(data['roots'], 'roots'),
     ignore: stringList(data['ignore'], 'ignore'),

@@ -10,7 +10,7 @@ export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 /** The checks, in the order the report lists them. */
-export const CHECKS = ['reachability', 'schema', 'references', 'projects', 'ordering', 'pod-security', 'chart-values'] as const;
+export const CHECKS = ['reachability', 'render', 'schema', 'references', 'projects', 'ordering', 'pod-security', 'chart-values'] as const;
 export type CheckName = (typeof CHECKS)[number];
 
 export interface Finding {

@@ -1,4 +1,7 @@
-export { checkFiles, checkTree, type CheckFilesOptions, type CheckOptions, type CheckReport, type CheckTreeOptions } from './check.js';
+export { checkFiles, checkTree, renderTree, type CheckFilesOptions, type CheckOptions, type CheckReport, type CheckTreeOptions, type RenderedApplication, type RenderReport } from './check.js';
+export { crdApiVersions, helmTemplateArgs, kubeVersionArg, pinnedKubeVersion, type HelmTemplateInput, type RenderedChart, type Rendering, type RenderOptions } from './render.js';
+export { cachedChartDir, ChartPullError, defaultChartCache, repositoryKey } from './chart-cache.js';
+export type { HelmParameter, HelmSource, ValueFile } from './argocd.js';
 export { CHECKS, formatFinding, SEVERITIES, type CheckName, type Finding, type Severity } from './finding.js';
 export { countBySeverity, formatJson, formatText } from './format.js';
 export { CheckConfigError, parseExternal, type CheckSettings, type ExternalObject, type PodSecurityLevel } from './config.js';

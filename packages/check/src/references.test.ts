@@ -146,3 +146,46 @@ describe('references: kustomize', () => {
     ]);
   });
 });
+
+describe('references: what the target must have', () => {
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 8080 }] } };
+  const gateway = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'internal', namespace: 'web' }, spec: { gatewayClassName: 'cilium', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
+  const route = (port: number) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: 'web' }, spec: { parentRefs: [{ name: 'internal' }], rules: [{ backendRefs: [{ name: 'web', port }] }] } });
+  const reader = (env: object[], volumes: object[] = []) => deployment('web', 'web', { volumes, containers: [{ name: 'web', image: 'example/web:1.0', env }] });
+
+  it('reports an HTTPRoute backend port the Service does not have, naming the Application', async () => {
+    expect(await references({ 'manifests/web/all.yaml': [service, gateway, route(8080)] })).toEqual([]);
+    expect(short(await references({ 'manifests/web/all.yaml': [service, gateway, route(80)] }))).toEqual([
+      'error HTTPRoute/web/web: Application/argocd/web applies it, and it references Service/web/web port 80 (spec.rules[0].backendRefs[0]), which Service/web/web does not have (its ports: http: 8080)',
+    ]);
+  });
+
+  it('reports Secret and ConfigMap keys that are missing (secretKeyRef, configMapKeyRef, volume items), unless optional', async () => {
+    const config = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config', namespace: 'web' }, data: { 'app.conf': 'x' } };
+    const env = [
+      { name: 'A', valueFrom: { secretKeyRef: { name: 'web-config', key: 'key' } } },
+      { name: 'B', valueFrom: { secretKeyRef: { name: 'web-config', key: 'password' } } },
+      { name: 'C', valueFrom: { secretKeyRef: { name: 'web-config', key: 'token', optional: true } } },
+      { name: 'D', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'app.conf' } } },
+    ];
+    const volumes = [{ name: 'c', configMap: { name: 'web-config', items: [{ key: 'other.conf', path: 'o' }] } }];
+    expect(short(await references({ 'manifests/web/all.yaml': [secret('web-config', 'web'), config, reader(env, volumes)] }))).toEqual([
+      'error Deployment/web/web: Application/argocd/web applies it, and it references ConfigMap/web/web-config key other.conf (spec.template.spec.volumes[0].configMap), which ConfigMap/web/web-config does not have (its keys: app.conf)',
+      'error Deployment/web/web: Application/argocd/web applies it, and it references Secret/web/web-config key password (spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef), which Secret/web/web-config does not have (its keys: key)',
+    ]);
+  });
+
+  it('reads the keys of a SOPS-encrypted Secret (they stay plain text)', async () => {
+    const sops = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web-config', namespace: 'web' }, stringData: { token: 'ENC[AES256_GCM,data:x,type:str]' }, sops: { mac: 'ENC[x]' } };
+    const plugin = { apiVersion: 'argoproj.io/v1alpha1', kind: 'ConfigManagementPlugin', metadata: { name: 'sops' }, spec: { discover: { fileName: '*.sops.yaml' } } };
+    const use = reader([{ name: 'A', valueFrom: { secretKeyRef: { name: 'web-config', key: 'password' } } }]);
+    expect(short(await references({ 'manifests/web/deployment.yaml': use, 'manifests/web/web-config.sops.yaml': sops, 'argocd/plugin.yaml': plugin }))).toEqual([
+      'error Deployment/web/web: Application/argocd/web applies it, and it references Secret/web/web-config key password (spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef), which Secret/web/web-config does not have (its keys: token)',
+    ]);
+  });
+
+  it('trusts chartObjects while charts are not rendered', async () => {
+    const chartApp = application('web', { sources: [{ repoURL: 'https://charts.example.com', chart: 'web', targetRevision: '1.0.0' }, { repoURL: REPO, targetRevision: 'main', path: 'manifests/web' }] });
+    expect(await references({ 'apps/web.yaml': chartApp, 'manifests/web/all.yaml': [gateway, route(80)], '.homelab-check.yaml': 'chartObjects: [Service/web/web]\n' })).toEqual([]);
+  });
+});

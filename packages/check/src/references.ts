@@ -9,7 +9,7 @@
  */
 import { describeObject } from '@homelab/core';
 import { describePlaced, type Placed, type Resolution } from './argocd.js';
-import { BUILTIN_NAMESPACES, PER_NAMESPACE_OBJECTS } from './defaults.js';
+import { BUILTIN_NAMESPACES, CONFIG_FILE, PER_NAMESPACE_OBJECTS } from './defaults.js';
 import { externalMatcher, type CheckSettings } from './config.js';
 import type { Finding } from './finding.js';
 import { grantPermits, producedSecrets, refsOf, type Ref } from './refs.js';
@@ -46,7 +46,9 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
   const findings: Finding[] = [];
   const secretUses: SecretUse[] = [];
   const crNamespace = clusterResourceNamespace(resolution);
-  const isExternal = externalMatcher(settings);
+  const { trusted: chartObjects, findings: chartObjectFindings } = verifyChartObjects(resolution, settings);
+  findings.push(...chartObjectFindings);
+  const isExternal = externalMatcher({ external: [...settings.external, ...chartObjects] });
 
   const objects = new Map<string, Placed>();
   const produced = new Set<string>();
@@ -66,6 +68,7 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
   for (const app of resolution.apps) if (app.reached && app.createNamespace && app.destinationNamespace) namespaces.add(app.destinationNamespace);
   const chartNamespaces = new Map<string, { chart: string; app: Placed['app'] }[]>();
   for (const { chart, app } of resolution.charts) {
+    if (chart.rendered) continue; // what it creates is known: references into its namespace resolve against it
     const namespace = app.destinationNamespace ?? 'default';
     chartNamespaces.set(namespace, [...(chartNamespaces.get(namespace) ?? []), { chart: chart.name, app }]);
   }
@@ -104,12 +107,24 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
     if (entry.namespace !== undefined) refs.push({ kind: 'Namespace', namespace: undefined, name: entry.namespace, field: 'metadata.namespace', blocksPods: true });
     for (const ref of refs) {
       const target = describeObject({ kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } });
+      const object = () => describePlaced(entry); // only for findings: most references have none
+      const found = exists(ref, entry);
+      // Each reference needs its own port or keys; whether the target exists is reported once.
+      const mismatch = found && found !== true ? targetMismatch(ref, found) : undefined;
+      if (mismatch) {
+        findings.push({
+          check: 'references',
+          severity: 'error',
+          file: entry.doc.file,
+          object: object(),
+          problem: `${entry.app.label} applies it, and it references ${target} ${mismatch.what} (${ref.field}), which ${target} does not have (${mismatch.has})`,
+          hint: mismatch.hint,
+        });
+      }
       const dedupe = `${entry.doc.id}→${target}`;
       if (seen.has(dedupe)) continue;
       seen.add(dedupe);
-      const found = exists(ref, entry);
       if (found && found !== true && ref.kind === 'Secret' && ref.blocksPods) secretUses.push({ consumer: entry, secret: found, field: ref.field });
-      const object = () => describePlaced(entry); // only for findings: most references have none
       if (!granted(ref)) {
         const from = ref.grantFrom!;
         findings.push({
@@ -121,6 +136,7 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
           hint: `The Gateway ignores the reference (RefNotPermitted): add a ReferenceGrant in ${ref.namespace} from ${from.group} ${from.kind} in ${from.namespace} to ${ref.kind}s, or declare it external (--external ReferenceGrant/${ref.namespace}/*)`,
         });
       }
+      if (found && found !== true) continue;
       if (found || isExternal(ref.kind, ref.namespace, ref.name)) continue;
       const chart = chartIn(ref.kind === 'Namespace' ? ref.name : ref.namespace, entry);
       if (chart) {
@@ -149,4 +165,69 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
     }
   }
   return { findings, secretUses };
+}
+
+/** What a referenced object lacks: the Service port or the Secret/ConfigMap keys the reference needs. */
+function targetMismatch(ref: Ref, target: Placed): { what: string; has: string; hint: string } | undefined {
+  const raw = target.doc.raw;
+  if (ref.port !== undefined && ref.kind === 'Service') {
+    const ports = (Array.isArray(get(raw, 'spec', 'ports')) ? (get(raw, 'spec', 'ports') as unknown[]) : []).filter(isMap);
+    const field = typeof ref.port === 'number' ? 'port' : 'name';
+    if (ports.some((port) => port[field] === ref.port)) return undefined;
+    const has = ports.map((port) => (typeof port['name'] === 'string' ? `${port['name']}: ${String(port['port'])}` : String(port['port'])));
+    return {
+      what: `port ${ref.port}`,
+      has: has.length > 0 ? `its ports: ${has.join(', ')}` : 'no ports',
+      hint: `Traffic never reaches it (the reference does not resolve): use one of its ports, or fix the Service (${target.doc.file})`,
+    };
+  }
+  if (ref.keys !== undefined && (ref.kind === 'Secret' || ref.kind === 'ConfigMap') && !target.generated) {
+    const present = new Set<string>();
+    for (const field of ref.kind === 'Secret' ? ['data', 'stringData'] : ['data', 'binaryData']) {
+      const data = raw[field];
+      if (isMap(data)) for (const key of Object.keys(data)) present.add(key);
+    }
+    const missing = ref.keys.filter((key) => !present.has(key));
+    if (missing.length === 0) return undefined;
+    return {
+      what: `key${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
+      has: present.size > 0 ? `its keys: ${[...present].sort().join(', ')}` : 'no keys',
+      hint: `The pod does not start (CreateContainerConfigError): add the key to ${target.doc.file}${ref.kind === 'Secret' ? ' (homelab secrets set, or sops)' : ''}, or fix the reference`,
+    };
+  }
+  return undefined;
+}
+
+const get = (value: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((current, key) => (isMap(current) ? current[key] : undefined), value);
+
+/**
+ * `chartObjects:` of .homelab-check.yaml: trusted while charts are opaque; once charts are rendered,
+ * an entry in a namespace whose charts all rendered must be among the objects they created.
+ */
+function verifyChartObjects(resolution: Resolution, settings: CheckSettings): { trusted: CheckSettings['chartObjects']; findings: Finding[] } {
+  const rendered = resolution.charts.filter(({ chart }) => chart.rendered);
+  if (rendered.length === 0) return { trusted: settings.chartObjects, findings: [] };
+  const unrendered = new Set(resolution.charts.filter(({ chart }) => !chart.rendered).map(({ app }) => app.destinationNamespace ?? 'default'));
+  const trusted: CheckSettings['chartObjects'] = [];
+  const findings: Finding[] = [];
+  for (const [index, entry] of settings.chartObjects.entries()) {
+    if (entry.namespace !== undefined && unrendered.has(entry.namespace)) {
+      trusted.push(entry);
+      continue;
+    }
+    const matches = externalMatcher({ external: [entry] });
+    const created = resolution.placed.some((placed) => placed.doc.kind === entry.kind && matches(placed.doc.kind, placed.namespace, placed.doc.name));
+    if (created) continue;
+    const spec = `${entry.kind}/${entry.namespace ? `${entry.namespace}/` : ''}${entry.name}`;
+    const charts = rendered.filter(({ app }) => entry.namespace === undefined || (app.destinationNamespace ?? 'default') === entry.namespace).map(({ chart, app }) => `${chart.name} (${app.label})`);
+    findings.push({
+      check: 'references',
+      severity: 'error',
+      file: CONFIG_FILE,
+      object: `chartObjects[${index}]`,
+      problem: `vouches for ${spec}, but no chart renders it${charts.length > 0 ? ` (rendered into ${entry.namespace ?? 'the cluster'}: ${charts.join(', ')})` : ''}`,
+      hint: 'The vouched fact is wrong: fix the name, or the chart\'s values so that it creates it',
+    });
+  }
+  return { trusted, findings };
 }

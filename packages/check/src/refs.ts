@@ -12,6 +12,10 @@ export interface Ref {
   blocksPods: boolean;
   /** A cross-namespace Gateway API reference: the target namespace needs a ReferenceGrant from this kind. */
   grantFrom?: { group: string; kind: string; namespace: string };
+  /** The Service port it needs: a number (`port`) or a port name (an Ingress backend's `port.name`). */
+  port?: number | string;
+  /** The keys of the Secret or ConfigMap it reads (`secretKeyRef.key`, a volume's `items[].key`). */
+  keys?: string[];
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -41,18 +45,19 @@ export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContai
 
 function podRefs(spec: Record<string, unknown>, path: string, namespace: string | undefined): Ref[] {
   const refs: Ref[] = [];
-  const add = (kind: string, name: string | undefined, field: string, blocksPods: boolean, optional = false) => {
-    if (name && !optional) refs.push({ kind, namespace, name, field: `${path}.${field}`, blocksPods });
+  const add = (kind: string, name: string | undefined, field: string, blocksPods: boolean, optional = false, keys: string[] = []) => {
+    if (name && !optional) refs.push({ kind, namespace, name, field: `${path}.${field}`, blocksPods, ...(keys.length > 0 ? { keys } : {}) });
   };
+  const itemKeys = (items: unknown) => list(items).map((item) => str(get(item, 'key'))).filter((key): key is string => key !== undefined);
   add('ServiceAccount', str(spec['serviceAccountName']) ?? str(spec['serviceAccount']), 'serviceAccountName', true);
   list(spec['imagePullSecrets']).forEach((item, i) => add('Secret', str(get(item, 'name')), `imagePullSecrets[${i}]`, false));
   list(spec['volumes']).forEach((volume, i) => {
-    add('Secret', str(get(volume, 'secret', 'secretName')), `volumes[${i}].secret`, true, get(volume, 'secret', 'optional') === true);
-    add('ConfigMap', str(get(volume, 'configMap', 'name')), `volumes[${i}].configMap`, true, get(volume, 'configMap', 'optional') === true);
+    add('Secret', str(get(volume, 'secret', 'secretName')), `volumes[${i}].secret`, true, get(volume, 'secret', 'optional') === true, itemKeys(get(volume, 'secret', 'items')));
+    add('ConfigMap', str(get(volume, 'configMap', 'name')), `volumes[${i}].configMap`, true, get(volume, 'configMap', 'optional') === true, itemKeys(get(volume, 'configMap', 'items')));
     add('PersistentVolumeClaim', str(get(volume, 'persistentVolumeClaim', 'claimName')), `volumes[${i}].persistentVolumeClaim`, true);
     list(get(volume, 'projected', 'sources')).forEach((source, j) => {
-      add('Secret', str(get(source, 'secret', 'name')), `volumes[${i}].projected.sources[${j}].secret`, true, get(source, 'secret', 'optional') === true);
-      add('ConfigMap', str(get(source, 'configMap', 'name')), `volumes[${i}].projected.sources[${j}].configMap`, true, get(source, 'configMap', 'optional') === true);
+      add('Secret', str(get(source, 'secret', 'name')), `volumes[${i}].projected.sources[${j}].secret`, true, get(source, 'secret', 'optional') === true, itemKeys(get(source, 'secret', 'items')));
+      add('ConfigMap', str(get(source, 'configMap', 'name')), `volumes[${i}].projected.sources[${j}].configMap`, true, get(source, 'configMap', 'optional') === true, itemKeys(get(source, 'configMap', 'items')));
     });
   });
   for (const listName of CONTAINER_LISTS) {
@@ -61,8 +66,8 @@ function podRefs(spec: Record<string, unknown>, path: string, namespace: string 
       list(get(container, 'env')).forEach((env, e) => {
         const secret = get(env, 'valueFrom', 'secretKeyRef');
         const configMap = get(env, 'valueFrom', 'configMapKeyRef');
-        add('Secret', str(get(secret, 'name')), `${at}.env[${e}].valueFrom.secretKeyRef`, true, get(secret, 'optional') === true);
-        add('ConfigMap', str(get(configMap, 'name')), `${at}.env[${e}].valueFrom.configMapKeyRef`, true, get(configMap, 'optional') === true);
+        add('Secret', str(get(secret, 'name')), `${at}.env[${e}].valueFrom.secretKeyRef`, true, get(secret, 'optional') === true, [str(get(secret, 'key'))].filter((key): key is string => key !== undefined));
+        add('ConfigMap', str(get(configMap, 'name')), `${at}.env[${e}].valueFrom.configMapKeyRef`, true, get(configMap, 'optional') === true, [str(get(configMap, 'key'))].filter((key): key is string => key !== undefined));
       });
       list(get(container, 'envFrom')).forEach((source, e) => {
         add('Secret', str(get(source, 'secretRef', 'name')), `${at}.envFrom[${e}].secretRef`, true, get(source, 'secretRef', 'optional') === true);
@@ -154,7 +159,8 @@ export function refsOf(doc: KubeDoc, namespace: string | undefined, clusterResou
         if (kind === 'Service' && group === '' && str(get(backend, 'name'))) {
           const target = str(get(backend, 'namespace')) ?? namespace;
           const grantFrom = namespace && target !== namespace ? { grantFrom: { group: GATEWAY_GROUP, kind: doc.kind, namespace } } : {};
-          refs.push({ kind: 'Service', namespace: target, name: str(get(backend, 'name'))!, field, blocksPods: false, ...grantFrom });
+          const port = get(backend, 'port');
+          refs.push({ kind: 'Service', namespace: target, name: str(get(backend, 'name'))!, field, blocksPods: false, ...grantFrom, ...(typeof port === 'number' ? { port } : {}) });
         }
       }
     });
@@ -184,7 +190,8 @@ export function refsOf(doc: KubeDoc, namespace: string | undefined, clusterResou
     }
     const backend = (value: unknown, field: string) => {
       const name = str(get(value, 'service', 'name'));
-      if (name) refs.push({ kind: 'Service', namespace, name, field, blocksPods: false });
+      const port = get(value, 'service', 'port', 'number') ?? str(get(value, 'service', 'port', 'name'));
+      if (name) refs.push({ kind: 'Service', namespace, name, field, blocksPods: false, ...(typeof port === 'number' || typeof port === 'string' ? { port } : {}) });
     };
     backend(get(spec, 'defaultBackend'), 'spec.defaultBackend');
     list(get(spec, 'rules')).forEach((rule, r) =>

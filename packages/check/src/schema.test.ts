@@ -53,7 +53,7 @@ describe('schema', () => {
         file: 'manifests/web/a.yaml',
         object: 'Connector/a',
         problem: 'no schema known for tailscale.com/v1alpha1 Connector',
-        hint: 'Objects of this kind are not validated (@kubernetes-models has no class for it)',
+        hint: 'Objects of this kind are not validated (@kubernetes-models has no class for it, and no CRD in the tree defines it)',
       },
     ]);
   });
@@ -70,6 +70,28 @@ describe('schema', () => {
     expect(await schemaFindings({ 'manifests/web/a.yaml': connector('a', 'a') }, models)).toEqual([]);
     expect((await schemaFindings({ 'manifests/web/a.yaml': connector('a', 1) }, models)).map((finding) => `${finding.severity} ${finding.object}: ${finding.problem}`)).toEqual([
       'error Connector/a: fails the tailscale.com/v1alpha1 Connector schema: /spec/hostname must be string',
+    ]);
+  });
+});
+
+describe('schema of custom resources whose CRD the tree holds', () => {
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: {
+      group: 'example.com',
+      scope: 'Namespaced',
+      names: { kind: 'Widget', plural: 'widgets' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } }, 'x-kubernetes-preserve-unknown-fields': true } } } } }],
+    },
+  };
+  const widget = (size: unknown) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'web' }, spec: { size } });
+
+  it("validates them against the CRD's openAPIV3Schema", async () => {
+    expect(await schemaFindings({ 'manifests/web/crd.yaml': crd, 'manifests/web/widget.yaml': widget(3) })).toEqual([]);
+    expect((await schemaFindings({ 'manifests/web/crd.yaml': crd, 'manifests/web/widget.yaml': widget('big') })).map((finding) => `${finding.severity} ${finding.object}: ${finding.problem}`)).toEqual([
+      'error Widget/web/w: fails the example.com/v1 Widget schema: /spec/size must be integer',
     ]);
   });
 });

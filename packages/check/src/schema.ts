@@ -5,6 +5,7 @@
  * (`models`, by `apiVersion/Kind`) cover kinds no @kubernetes-models package does. Kinds without a
  * class are reported as information, not errors.
  */
+import { Ajv } from 'ajv';
 import { MODEL_PACKAGES } from './defaults.js';
 import { describePlaced, type Applied } from './argocd.js';
 import type { Finding } from './finding.js';
@@ -80,13 +81,50 @@ export function validationMessages(error: unknown): string[] {
   return [error instanceof Error ? error.message : String(error)];
 }
 
+/**
+ * Classes for the custom resources of the CRD objects among `applied` (the tree's own and those
+ * charts rendered), by `apiVersion/Kind`: each version's `openAPIV3Schema`, compiled with Ajv
+ * (Kubernetes' `x-kubernetes-*` extensions and formats are not enforced).
+ */
+export function crdModels(applied: readonly Applied[]): Models {
+  const models: Record<string, ModelClass> = {};
+  let ajv: Ajv | undefined;
+  for (const entry of applied) {
+    const spec = entry.doc.raw['spec'] as Record<string, unknown> | undefined;
+    if (entry.doc.kind !== 'CustomResourceDefinition' || !spec || typeof spec['group'] !== 'string') continue;
+    const names = spec['names'] as Record<string, unknown> | undefined;
+    if (typeof names?.['kind'] !== 'string') continue;
+    const kind: string = names['kind'];
+    for (const version of Array.isArray(spec['versions']) ? (spec['versions'] as Record<string, unknown>[]) : []) {
+      const schema = (version?.['schema'] as Record<string, unknown> | undefined)?.['openAPIV3Schema'];
+      if (typeof version?.['name'] !== 'string' || schema === null || typeof schema !== 'object') continue;
+      ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false });
+      let validate: ReturnType<Ajv['compile']>;
+      try {
+        validate = ajv.compile(schema);
+      } catch {
+        continue; // a schema Ajv cannot compile is the API server's to reject, not ours to guess
+      }
+      models[`${spec['group']}/${version['name']}/${kind}`] = class {
+        static readonly kind = kind;
+        constructor(private readonly data: unknown) {}
+        validate(): void {
+          if (!validate(this.data)) throw Object.assign(new Error('invalid'), { errors: validate.errors ?? [] });
+        }
+      };
+    }
+  }
+  return models;
+}
+
 /** Validates every applied object that has a schema; SOPS-encrypted and generated objects are skipped. */
-export async function checkSchemas(applied: readonly Applied[], models: Models = {}, importModule?: ImportModule): Promise<Finding[]> {
+export async function checkSchemas(applied: readonly Applied[], models: Models = {}, importModule?: ImportModule, crds: Models = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
   const unknownKinds = new Map<string, Applied>();
   for (const entry of applied) {
     if (entry.generated || entry.doc.sops) continue;
-    const cls = models[`${entry.doc.apiVersion}/${entry.doc.kind}`] ?? (await modelClass(entry.doc.apiVersion, entry.doc.kind, importModule));
+    const key = `${entry.doc.apiVersion}/${entry.doc.kind}`;
+    const cls = models[key] ?? (await modelClass(entry.doc.apiVersion, entry.doc.kind, importModule)) ?? crds[key];
     if (!cls) {
       const key = `${entry.doc.apiVersion} ${entry.doc.kind}`;
       if (!unknownKinds.has(key)) unknownKinds.set(key, entry);
@@ -113,7 +151,7 @@ export async function checkSchemas(applied: readonly Applied[], models: Models =
       file: entry.doc.file,
       object: describePlaced(entry),
       problem: `no schema known for ${key}`,
-      hint: 'Objects of this kind are not validated (@kubernetes-models has no class for it)',
+      hint: 'Objects of this kind are not validated (@kubernetes-models has no class for it, and no CRD in the tree defines it)',
     });
   }
   return findings;

@@ -51,7 +51,7 @@ export function isKubeObject(doc: unknown): doc is Record<string, unknown> {
   return isMap(doc) && typeof doc['apiVersion'] === 'string' && typeof doc['kind'] === 'string' && isMap(doc['metadata']);
 }
 
-function toKubeDoc(file: string, id: string, raw: Record<string, unknown>): KubeDoc {
+export function toKubeDoc(file: string, id: string, raw: Record<string, unknown>): KubeDoc {
   const metadata = raw['metadata'] as Record<string, unknown>;
   const apiVersion = raw['apiVersion'] as string;
   const namespace = metadata['namespace'];

@@ -6,7 +6,7 @@ import type { ResolvedConfig } from '@homelab/config';
 import { ConfigMistake, componentPaths, hasGeneratedHeader, merge, renderComponents, type Access, type Component, type Exposure } from '@homelab/core';
 import { chartSchemaDir, checkChartValues, configVariant, seedConfig } from '@homelab/testing';
 import { CLOUDFLARED_DEFAULTS } from './defaults.js';
-import { ORIGIN_CERT_KEY, cloudflared, cloudflaredModule, connectorReplicas, type CloudflaredValues } from './cloudflared.js';
+import { cloudflared, cloudflaredModule, connectorReplicas, type CloudflaredValues } from './cloudflared.js';
 import { CATCH_ALL_RULE, TUNNEL_DNS_SUFFIX, publicExposures, tunnelDnsRecords, tunnelIngress } from './tunnel.js';
 import { CLOUDFLARED_CHART, CLOUDFLARED_IMAGE } from './versions.js';
 import * as api from './index.js';
@@ -89,7 +89,6 @@ describe('cloudflared component', () => {
       'CLOUDFLARED_CHART',
       'CLOUDFLARED_DEFAULTS',
       'CLOUDFLARED_IMAGE',
-      'ORIGIN_CERT_KEY',
       'TUNNEL_DNS_SUFFIX',
       'cloudflared',
       'cloudflaredModule',
@@ -311,10 +310,10 @@ describe('secrets', () => {
     expect(component.secrets!.find((secret) => secret.name === json.name)!.keys).toContain(json.key);
   });
 
-  it('never holds the account certificate: its reference only stops the chart from making a Secret', () => {
+  it('never holds the account certificate: its reference names the declared credentials key, so TUNNEL_ORIGIN_CERT points at a file that exists', () => {
     const pem = values.tunnelSecrets.existingPemFileSecret;
-    expect(pem).toEqual({ name: CLOUDFLARED_DEFAULTS.credentials.secretName, key: ORIGIN_CERT_KEY });
-    expect(component.secrets!.flatMap((secret) => secret.keys)).not.toContain(pem.key);
+    expect(pem).toEqual({ name: CLOUDFLARED_DEFAULTS.credentials.secretName, key: CLOUDFLARED_DEFAULTS.credentials.key });
+    expect(component.secrets!.flatMap((secret) => secret.keys)).toEqual([CLOUDFLARED_DEFAULTS.credentials.key]);
   });
 
   it('follows a renamed Secret everywhere', () => {
@@ -369,9 +368,8 @@ describe.skipIf(!chartDir)('chart conformance (community-charts cloudflared)', (
   });
 
   it("sets the credentials key the chart's default names, so its config points at the file we mount", () => {
-    const chart = defaults() as { tunnelSecrets: { existingConfigJsonFileSecret: { key: string }; existingPemFileSecret: { key: string } } };
+    const chart = defaults() as { tunnelSecrets: { existingConfigJsonFileSecret: { key: string } } };
     expect(chart.tunnelSecrets.existingConfigJsonFileSecret.key).toBe(CLOUDFLARED_DEFAULTS.credentials.key);
-    expect(chart.tunnelSecrets.existingPemFileSecret.key).toBe(ORIGIN_CERT_KEY);
   });
 });
 

@@ -12,15 +12,6 @@ import { CLOUDFLARED_CHART, CLOUDFLARED_IMAGE } from './versions.js';
 const SOURCE = '@homelab/cloudflared';
 const GROUP = 'core';
 
-/**
- * Key the chart mounts the account certificate from. The chart creates its own Secret (from
- * base64 values, i.e. plain text in git) unless BOTH of its secret references are set, so the
- * certificate reference names our credentials Secret too, with this key that the Secret does
- * not hold: `tunnel run` with a credentials file and a tunnel UUID never reads the certificate,
- * and the account-wide `cert.pem` (it can create and delete tunnels and DNS records) stays off the cluster.
- */
-export const ORIGIN_CERT_KEY = 'cert.pem';
-
 /** The Helm values this package sets (checked against the chart's values.yaml and schema in tests). */
 export type CloudflaredValues = {
   replica: { allNodes: false; count: number };
@@ -88,7 +79,12 @@ export function cloudflaredValues(config: ResolvedConfig, components: readonly C
     affinity: spreadAcrossNodes(replicas),
     tunnelSecrets: {
       existingConfigJsonFileSecret: { name: secretName, key: settings.credentials.key },
-      existingPemFileSecret: { name: secretName, key: ORIGIN_CERT_KEY },
+      // The chart creates its own Secret (base64 values: plain text in git) unless BOTH references
+      // are set, and points TUNNEL_ORIGIN_CERT at the PEM reference's key. The account-wide
+      // cert.pem (it can create and delete tunnels and DNS records) stays off the cluster, and
+      // `tunnel run` by UUID with a credentials file never reads it: so the PEM reference names
+      // the one declared key too, and every key the values reference exists.
+      existingPemFileSecret: { name: secretName, key: settings.credentials.key },
     },
     tunnelConfig: { name: settings.tunnelId, logLevel: settings.logLevel },
     ingress: tunnelIngress(components, config, settings),
@@ -101,9 +97,16 @@ export function credentialsSecret(settings: CloudflaredSettings): SecretDeclarat
     name: settings.credentials.secretName,
     namespace: settings.namespace,
     keys: [settings.credentials.key],
-    description:
-      `Credentials of Cloudflare tunnel ${settings.tunnelId || '<cloudflare.tunnelId>'}: the JSON file \`cloudflared tunnel create <name>\``
-      + ' wrote to ~/.cloudflared/<tunnel-id>.json. Not cert.pem: running a tunnel does not need the account certificate.',
+    description: `Credentials of Cloudflare tunnel ${settings.tunnelId || '<cloudflare.tunnelId>'}, external.`,
+    values: {
+      [settings.credentials.key]: {
+        id: `${settings.namespace}/tunnel-credentials`,
+        description:
+          `Credentials of Cloudflare tunnel ${settings.tunnelId || '<cloudflare.tunnelId>'}: the JSON file \`cloudflared tunnel create <name>\``
+          + ' wrote to ~/.cloudflared/<tunnel-id>.json. Not cert.pem: running a tunnel does not need the account certificate.',
+        format: 'json',
+      },
+    },
   };
 }
 

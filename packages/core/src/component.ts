@@ -38,6 +38,30 @@ export interface HelmChart {
   unlistedValues?: readonly string[];
 }
 
+/**
+ * How the homelab makes a value it owns, from a CSPRNG: `bytes` random bytes in an encoding, or a
+ * password of `length` characters from an alphabet (`alphanumeric`: A-Z a-z 0-9, safe in URLs,
+ * shells and DSNs; `lowercase`: a-z 0-9, safe as a user or DNS name).
+ */
+export type SecretGenerator = { bytes: number; encoding: 'base64' | 'base64url' | 'hex' } | { length: number; alphabet: 'alphanumeric' | 'lowercase' };
+
+/** What an external value must look like; checked before anything is written. @default 'text' */
+export type SecretFormat = 'text' | 'json' | 'age-identity';
+
+/**
+ * One secret value, declared once. Every Secret key that carries it references this object, so
+ * `homelab secrets` writes the same value to each copy and checks that the copies agree.
+ */
+export interface SecretValue {
+  /** How the command line names the value (`homelab secrets rotate <id>`), e.g. `argocd/oidc-client-secret`. */
+  id: string;
+  /** What the value is; for an external value, also how to obtain it. */
+  description: string;
+  /** Set: the homelab generates the value (`homelab secrets init`). Unset: it comes from outside. */
+  generate?: SecretGenerator;
+  format?: SecretFormat;
+}
+
 /** A Secret a component needs. Values never enter the repository in plain text. */
 export interface SecretDeclaration {
   name: string;
@@ -45,8 +69,18 @@ export interface SecretDeclaration {
   keys: string[];
   /** What the secret is for and where its values come from, shown by `homelab secrets`. */
   description: string;
+  /**
+   * The value each key carries. A key without an entry carries a value of its own, external,
+   * described by `description` (id `<namespace>/<name>/<key>`).
+   */
+  values?: Record<string, SecretValue>;
   /** Labels the Secret must carry, written by `homelab secrets` (ArgoCD, for one, reads only labelled Secrets). */
   labels?: Record<string, string>;
+}
+
+/** The value a Secret key carries: the declared one, else a value of its own, external, described by the Secret. */
+export function secretValueOf(declaration: Pick<SecretDeclaration, 'name' | 'namespace' | 'description' | 'values'>, key: string): SecretValue {
+  return declaration.values?.[key] ?? { id: `${declaration.namespace}/${declaration.name}/${key}`, description: declaration.description };
 }
 
 /** How a service is reached. */
@@ -97,6 +131,11 @@ export interface Exposure {
   access: Access;
   service: { name: string; namespace: string; port: number };
   sso: SsoMode;
+  /**
+   * With `sso: 'oidc'`: the client secret the app signs in with, as its own Secret declares it. The
+   * identity provider's copy references the same value, so it is declared (and generated) once.
+   */
+  oidcClientSecret?: SecretValue;
 }
 
 /** Manifests ArgoCD reads straight from another git repository (e.g. upstream CRDs). */
@@ -158,6 +197,12 @@ export interface NetworkDeclaration {
   connectsToSso?: SsoMode[];
   /** Calls hosts outside the cluster (Cilium entity `world`, which includes the LAN). @default false */
   internetEgress?: boolean;
+  /**
+   * Calls the cluster's nodes themselves (their host network: Talos API, kubelet, anything on a
+   * node IP): Cilium entities `host` and `remote-node`, which `world` does not include. A subnet
+   * router whose routes contain node addresses needs it. @default false
+   */
+  nodes?: boolean;
   /** The Kubernetes API, both ways. */
   kubeApi?: {
     /** Calls the API: operators, controllers, anything that watches or writes objects. @default false */
@@ -278,12 +323,38 @@ export interface ComponentModule<Config> {
    * @default false
    */
   derives?: boolean;
+  /**
+   * What this module brings to every other module of the composition, so the composition (which
+   * knows which modules are present and enabled) tells each of them through `BuildContext`.
+   */
+  provides?: ModuleCapabilities;
   build(config: Config, context?: BuildContext): Component | Component[];
 }
 
-/** What a deriving module sees of the rest of the homelab. */
+/** Capabilities a module offers the rest of the homelab. */
+export interface ModuleCapabilities {
+  /**
+   * A Prometheus that scrapes every ServiceMonitor, PodMonitor and PrometheusRule of the cluster;
+   * `crdsSyncWave`: the sync wave at which their CRDs (monitoring.coreos.com) exist.
+   */
+  prometheus?: { crdsSyncWave: number };
+}
+
+/** What a module sees of the rest of the homelab while it is built. */
 export interface BuildContext {
+  /** The non-deriving modules' components: filled for deriving modules only (empty for the others). */
   readonly components: readonly Component[];
+  /** The Prometheus of this homelab, when a composed and enabled module provides one. */
+  readonly prometheus?: ModuleCapabilities['prometheus'];
+}
+
+/**
+ * The one rule for metrics: a component syncing at `syncWave` creates its ServiceMonitors (and
+ * PodMonitors, PrometheusRules) exactly when the homelab has a Prometheus and its CRDs sync in an
+ * earlier wave (a ServiceMonitor before its CRD fails the sync; one nobody scrapes is dead weight).
+ */
+export function serviceMonitorsWanted(context: BuildContext | undefined, syncWave: number): boolean {
+  return context?.prometheus !== undefined && syncWave > context.prometheus.crdsSyncWave;
 }
 
 /**

@@ -6,11 +6,13 @@ export {
   SSO_OIDC_CLIENTS,
   SSO_PROVIDER,
   podSelector,
+  serviceMonitorsWanted,
   type Access,
   type Component,
   type ComponentModule,
   type ArtifactModule,
   type BuildContext,
+  type ModuleCapabilities,
   type ComponentGroup,
   type Exposure,
   type GitSource,
@@ -21,6 +23,10 @@ export {
   type NetworkDeclaration,
   type PortDeclaration,
   type SecretDeclaration,
+  type SecretFormat,
+  type SecretGenerator,
+  type SecretValue,
+  secretValueOf,
   type SsoMode,
 } from './component.js';
 export { GENERATOR, generatedHeader, generatedMarkdownHeader, hasGeneratedHeader, objectData, renderObjectFile, renderYamlFile, toYaml, type GeneratedFile } from './render.js';
@@ -53,3 +59,4 @@ export {
   type ProjectScope,
   type ProjectTarget,
 } from './projects.js';
+export { locateExecutable } from './executable.js';

@@ -1,5 +1,5 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
-import { COMPONENT_GROUPS, type Component, type ComponentGroup } from './component.js';
+import { COMPONENT_GROUPS, secretValueOf, type Component, type ComponentGroup } from './component.js';
 import { APP_OF_APPS_PROJECT, IN_CLUSTER, appProjects, projectOf } from './projects.js';
 import { generatedMarkdownHeader, objectFileName, renderObjectFiles, renderYamlFile, type GeneratedFile, type ObjectFile } from './render.js';
 
@@ -152,8 +152,13 @@ function manifestFiles(component: Component): ObjectFile[] {
  * directory, which the component's Application reads (the README also makes it exist in git).
  */
 function secretsReadme(component: Component, dir: string): GeneratedFile {
-  const rows = (component.secrets ?? []).map(
-    (secret) => `| \`${secret.namespace}/${secret.name}\` | ${secret.keys.map((key) => `\`${key}\``).join(', ')} | ${secret.description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const rows = (component.secrets ?? []).flatMap((secret) =>
+    secret.keys.map((key) => {
+      const value = secretValueOf(secret, key);
+      const about = value.description === secret.description ? secret.description : `${value.description} ${secret.description}`;
+      return `| \`${secret.namespace}/${secret.name}\` | \`${key}\` | \`${value.id}\` | ${value.generate ? 'generated' : 'external'} | ${cell(about)} |`;
+    }),
   );
   const content = [
     generatedMarkdownHeader(component.source).trimEnd(),
@@ -161,11 +166,12 @@ function secretsReadme(component: Component, dir: string): GeneratedFile {
     `# ${component.name}: manifests`,
     '',
     `ArgoCD applies every manifest here through the \`${component.name}\` Application. The secrets below`,
-    'live here as SOPS-encrypted files (`<name>.sops.yaml`), decrypted in the cluster by ArgoCD.',
-    'Create or update one with `homelab secrets set <namespace>/<name>`; `homelab secrets list` shows their state.',
+    'live here as SOPS-encrypted files (`<name>.sops.yaml`), decrypted in the cluster by ArgoCD. Each key',
+    'carries a value: generated ones are made by `homelab secrets init`, external ones come from its',
+    '`--from-env-file`; a value carried by several Secrets is written to all. `homelab secrets list` shows their state.',
     '',
-    '| secret | keys | what it is for |',
-    '|---|---|---|',
+    '| secret | key | value | origin | what it is for |',
+    '|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');

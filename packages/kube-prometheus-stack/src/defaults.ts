@@ -22,7 +22,7 @@ export const KUBE_PROMETHEUS_STACK_NAMESPACE = 'observability';
  * Sync wave at which the prometheus-operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule…)
  * exist: the `prometheus-operator-crds` Application, group `core`, beside the Gateway API CRDs and
  * before Cilium (-10). A component may create ServiceMonitors when kube-prometheus-stack is enabled
- * and its own wave is later than this one (`serviceMonitorsAvailable`).
+ * and its own wave is later than this one (the module `provides` it: core's `serviceMonitorsWanted`).
  */
 export const PROMETHEUS_CRDS_SYNC_WAVE = -15;
 

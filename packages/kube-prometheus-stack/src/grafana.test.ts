@@ -25,7 +25,14 @@ const sso = KUBE_PROMETHEUS_STACK_DEFAULTS.grafana.sso;
 describe('Grafana exposure', () => {
   it('is grafana.<domains.internal> on the internal gateway, signed in by OIDC', () => {
     expect(stackOf().exposes).toEqual([
-      { host: `${KUBE_PROMETHEUS_STACK_DEFAULTS.grafana.hostLabel}.${config.domains.internal}`, access: 'internal', service: GRAFANA_SERVICE, sso: 'oidc' },
+      {
+        host: `${KUBE_PROMETHEUS_STACK_DEFAULTS.grafana.hostLabel}.${config.domains.internal}`,
+        access: 'internal',
+        service: GRAFANA_SERVICE,
+        sso: 'oidc',
+        // The identity provider's copy of the client secret references the value Grafana's Secret carries.
+        oidcClientSecret: stackOf().secrets!.find((secret) => secret.name === GRAFANA_SECRETS.oidc.name)!.values![GRAFANA_SECRETS.oidc.keys.clientSecret],
+      },
     ]);
   });
 
@@ -86,7 +93,7 @@ describe('Grafana OIDC (Authentik)', () => {
   });
 
   it('tells the person creating the Secret the redirect URI and client ID, derived from the domain', () => {
-    const description = stackOf().secrets!.find((secret) => secret.name === GRAFANA_SECRETS.oidc.name)!.description;
+    const description = stackOf().secrets!.find((secret) => secret.name === GRAFANA_SECRETS.oidc.name)!.values![GRAFANA_SECRETS.oidc.keys.clientSecret]!.description;
     expect(description).toContain(`https://grafana.${config.domains.internal}/login/generic_oauth`);
     expect(description).toContain(`client ID '${sso.clientId}'`);
     expect(description).toContain(oidcEndpoints(config, sso).issuer);

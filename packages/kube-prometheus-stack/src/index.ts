@@ -1,9 +1,9 @@
 import type { ComponentModule } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { buildKubePrometheusStackFromConfig } from './kube-prometheus-stack.js';
-import { COMPONENT_NAMES } from './defaults.js';
+import { COMPONENT_NAMES, PROMETHEUS_CRDS_SYNC_WAVE } from './defaults.js';
 
-export { buildKubePrometheusStack, serviceMonitorsAvailable, type KubePrometheusStackSettings } from './kube-prometheus-stack.js';
+export { buildKubePrometheusStack, type KubePrometheusStackSettings } from './kube-prometheus-stack.js';
 export type { GrafanaSettings, GrafanaSsoSettings } from './grafana.js';
 export {
   COMPONENT_NAMES,
@@ -20,5 +20,7 @@ export { GRAFANA_DASHBOARDS, KUBE_PROMETHEUS_STACK_CHART, type GrafanaDashboard 
 export const kubePrometheusStackModule: ComponentModule<ResolvedConfig> = {
   name: COMPONENT_NAMES.stack,
   kind: 'component',
+  // Its Prometheus selects every ServiceMonitor of the cluster: the composition tells the other modules.
+  provides: { prometheus: { crdsSyncWave: PROMETHEUS_CRDS_SYNC_WAVE } },
   build: buildKubePrometheusStackFromConfig,
 };

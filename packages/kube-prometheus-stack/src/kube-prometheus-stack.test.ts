@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import type { ResolvedConfig } from '@homelab/config';
-import { namespaceLevels, namespacesComponent, renderComponents, type Component } from '@homelab/core';
+import { namespaceLevels, namespacesComponent, renderComponents, serviceMonitorsWanted, type Component } from '@homelab/core';
 import { LOKI_COMPONENT, LOKI_SERVICE, buildLoki } from '@homelab/loki';
 import { STORAGE_CLASSES, nfsCsiDefaults } from '@homelab/nfs-csi';
 import { CONTROLLER_MANAGER_METRICS_PORT, ETCD_METRICS_PORT, METRICS_BIND_ADDRESS, SCHEDULER_METRICS_PORT } from '@homelab/talos';
@@ -22,11 +22,11 @@ import {
   podSecurityFor,
   quantityBytes,
   retentionSizeFor,
-  serviceMonitorsAvailable,
   type KubePrometheusStackValues,
 } from './kube-prometheus-stack.js';
 import { KUBE_PROMETHEUS_STACK_CHART } from './versions.js';
 import * as api from './index.js';
+import { kubePrometheusStackModule } from './index.js';
 
 const config = seedConfig();
 
@@ -88,7 +88,6 @@ describe('kube-prometheus-stack components', () => {
       'PROMETHEUS_CRDS_SYNC_WAVE',
       'buildKubePrometheusStack',
       'kubePrometheusStackModule',
-      'serviceMonitorsAvailable',
     ]);
   });
 
@@ -119,11 +118,11 @@ describe('prometheus-operator CRDs', () => {
     expect((stack.values as KubePrometheusStackValues).crds.enabled).toBe(false);
   });
 
-  it('tell other packages when ServiceMonitors are safe: stack enabled and a later wave', () => {
-    expect(serviceMonitorsAvailable(config, -10)).toBe(true);
-    expect(serviceMonitorsAvailable(config, PROMETHEUS_CRDS_SYNC_WAVE)).toBe(false);
-    const disabled = configVariant((data) => (data['components'] = { [COMPONENT_NAMES.stack]: { enabled: false } }));
-    expect(serviceMonitorsAvailable(disabled, 0)).toBe(false);
+  it('are what the module provides to the composition: ServiceMonitors are wanted in later waves only', () => {
+    const context = { components: [], ...kubePrometheusStackModule.provides };
+    expect(context.prometheus).toEqual({ crdsSyncWave: crds.syncWave });
+    expect(serviceMonitorsWanted(context, -10)).toBe(true);
+    expect(serviceMonitorsWanted(context, PROMETHEUS_CRDS_SYNC_WAVE)).toBe(false);
   });
 
   it.skipIf(!chartDir)('release renders nothing but CRDs: every top-level switch the chart turns on by default is off', () => {

@@ -324,12 +324,3 @@ export function buildKubePrometheusStack(config: ResolvedConfig, overrides?: Pat
 export function buildKubePrometheusStackFromConfig(config: ResolvedConfig): Component[] {
   return buildKubePrometheusStack(config, { lokiDatasource: config.components[LOKI_COMPONENT]?.enabled !== false });
 }
-
-/**
- * Whether a component syncing at `wave` may create ServiceMonitors/PodMonitors/PrometheusRules:
- * kube-prometheus-stack (which brings the CRDs) is not disabled in homelab.yaml and the CRDs sync
- * in an earlier wave. For the aggregator to set other packages' `serviceMonitor(s)` settings.
- */
-export function serviceMonitorsAvailable(config: ResolvedConfig, wave: number): boolean {
-  return config.components[COMPONENT_NAMES.stack]?.enabled !== false && wave > PROMETHEUS_CRDS_SYNC_WAVE;
-}

@@ -34,4 +34,5 @@ export const LOKI_DEFAULTS = {
   storageSize: '20Gi',
   schemaFrom: '2024-04-01',
   serviceMonitor: false,
+  rulesSidecar: true,
 } satisfies LokiSettings;

@@ -190,9 +190,11 @@ describe.skipIf(!chartDir)('loki chart conformance (chart 7.3.0)', () => {
 });
 
 describe('declarations for the security layers', () => {
-  it('calls nothing (DNS aside); lets ArgoCD create the chart\'s cluster-wide RBAC', () => {
+  it('calls the Kubernetes API exactly while the rules sidecar runs; lets ArgoCD create the chart\'s cluster-wide RBAC', () => {
     const component = buildLoki(config);
-    expect(component.network).toEqual({});
+    expect((component.values as LokiValues).sidecar.rules.enabled).toBe(true);
+    expect(component.network).toEqual({ kubeApi: { client: true } });
+    expect(buildLoki(config, { rulesSidecar: false }).network).toEqual({ kubeApi: { client: false } });
     expect(component.clusterResources).toEqual(['ClusterRole', 'ClusterRoleBinding']);
   });
 });

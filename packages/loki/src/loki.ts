@@ -41,10 +41,16 @@ export interface LokiSettings {
   /**
    * Let the chart create a prometheus-operator ServiceMonitor for Loki. Needs the
    * monitoring.coreos.com CRDs, which exist only while kube-prometheus-stack is enabled: the
-   * aggregator turns this on from that (see README).
+   * module turns this on from the composition (core's `serviceMonitorsWanted`).
    * @default false
    */
   serviceMonitor: boolean;
+  /**
+   * The chart's rules sidecar (k8s-sidecar): loads Loki ruler rules from labelled ConfigMaps,
+   * which it watches through the Kubernetes API (so Loki's pods are an API client).
+   * @default true (the chart's default)
+   */
+  rulesSidecar: boolean;
 }
 
 /** A pod security context matching the NFS export's owner (homelab.yaml `workloads.puid/pgid`). */
@@ -84,6 +90,7 @@ export type LokiValues = {
   lokiCanary: { enabled: false };
   test: { enabled: false };
   monitoring: { serviceMonitor: { enabled: boolean } };
+  sidecar: { rules: { enabled: boolean } };
 };
 
 const UNIT_SECONDS: Record<string, number> = { y: 365 * 86400, w: 7 * 86400, d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 };
@@ -162,6 +169,7 @@ export function lokiValues(config: ResolvedConfig, settings: LokiSettings): Loki
     lokiCanary: { enabled: false },
     test: { enabled: false },
     monitoring: { serviceMonitor: { enabled: settings.serviceMonitor } },
+    sidecar: { rules: { enabled: settings.rulesSidecar } },
   };
 }
 
@@ -175,6 +183,7 @@ export function lokiSettings(overrides?: Patch<LokiSettings>): LokiSettings {
 /** The Loki component, with `overrides` merged onto `LOKI_DEFAULTS` (merge() semantics). */
 export function buildLoki(config: ResolvedConfig, overrides?: Patch<LokiSettings>): Component {
   const settings = lokiSettings(overrides);
+  const values = lokiValues(config, settings);
   return {
     name: LOKI_COMPONENT,
     group: 'observability',
@@ -183,9 +192,10 @@ export function buildLoki(config: ResolvedConfig, overrides?: Patch<LokiSettings
     source: SOURCE,
     description: 'Loki single binary: log storage on the config NFS export, with retention',
     chart: { ...LOKI_CHART },
-    values: lokiValues(config, settings),
-    // Receives pushes and queries (from the components that declare them); calls nothing but DNS.
-    network: {},
+    values,
+    // Receives pushes and queries (from the components that declare them); calls the API only
+    // from the rules sidecar, which the values run or not.
+    network: { kubeApi: { client: values.sidecar.rules.enabled } },
     // The chart's cluster-wide RBAC (`rbac.namespaced: false`).
     clusterResources: ['ClusterRole', 'ClusterRoleBinding'],
   };

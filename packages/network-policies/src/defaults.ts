@@ -3,7 +3,7 @@
 /**
  * What happens to the derived policies (homelab.yaml `security.networkPolicies` once wired):
  * - `enforce`: rendered and enforced by Cilium.
- * - `audit`: rendered; Cilium runs in policy audit mode (`ciliumPolicyAuditMode`), so Hubble shows
+ * - `audit`: rendered; Cilium runs in policy audit mode (@homelab/cilium's module reads the setting), so Hubble shows
  *   what would be dropped while nothing is: for finding a missing declaration.
  * - `off`: no policy at all, every flow open (debugging only).
  */

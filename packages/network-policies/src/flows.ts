@@ -6,7 +6,7 @@
 import { podSelector, type Access, type Component, type LabelSelector, type PortDeclaration } from '@homelab/core';
 
 /** Cilium entities the derived flows use. */
-export type FlowEntity = 'world' | 'ingress' | 'kube-apiserver' | 'cluster';
+export type FlowEntity = 'world' | 'ingress' | 'kube-apiserver' | 'cluster' | 'host' | 'remote-node';
 
 /** The pods of a component (or, with `role`, the part of them that has one). */
 export interface PodsPeer {
@@ -73,7 +73,7 @@ function exposing(components: readonly Component[], match: (exposure: NonNullabl
  *   `proxies` of an access path (cloudflared, Tailscale) to components exposed that way;
  * - to the gateway from components with an `sso: 'oidc'` exposure (they call the identity
  *   provider's host, which the gateway serves);
- * - `internetEgress` (entity `world`), `kubeApi.client` / `kubeApi.webhook` (entity `kube-apiserver`);
+ * - `internetEgress` (entity `world`), `nodes` (entities `host`, `remote-node`), `kubeApi.client` / `kubeApi.webhook` (entity `kube-apiserver`);
  * - `lanPorts` from `world` and from `lanRouter` components, which may also reach `world` and the gateway;
  * - from a `metricsScraper` to every component (on its `metricsPorts`) and to the whole cluster.
  */
@@ -95,6 +95,10 @@ export function networkFlows(components: readonly Component[]): Flow[] {
     add(self, self, `${name}: its own pods`);
     add(self, DNS, `${name}: every pod resolves names`);
     if (network.internetEgress) add(self, entity('world'), `${name}.network.internetEgress`);
+    if (network.nodes) {
+      add(self, entity('host'), `${name}.network.nodes: the node it runs on`);
+      add(self, entity('remote-node'), `${name}.network.nodes: the other nodes`);
+    }
     if (network.kubeApi?.client) add(self, entity('kube-apiserver'), `${name}.network.kubeApi.client`);
     if (network.kubeApi?.webhook) add(entity('kube-apiserver'), self, `${name}.network.kubeApi.webhook`);
     for (const target of network.connectsTo ?? []) {

@@ -6,7 +6,6 @@
 export {
   NAMESPACE_LABEL,
   SCRAPER_POLICY_SUFFIX,
-  ciliumPolicyAuditMode,
   defaultDenyPolicy,
   networkPolicies,
   networkPolicySettings,

@@ -24,14 +24,6 @@ export function networkPolicySettings(overrides?: Patch<NetworkPolicySettings>):
   return merge<NetworkPolicySettings>(NETWORK_POLICY_DEFAULTS, overrides);
 }
 
-/**
- * Whether Cilium runs in policy audit mode for a mode: for the aggregator to pass to the Cilium
- * component (its `policyAuditMode` setting), so `audit` logs instead of drops.
- */
-export function ciliumPolicyAuditMode(mode: NetworkPolicyMode): boolean {
-  return mode === 'audit';
-}
-
 /** A selector for pods in `namespace`, as a peer of a policy in any namespace. */
 function inNamespace(selector: LabelSelector, namespace: string): LabelSelector {
   return {
@@ -155,7 +147,7 @@ function componentPolicies(component: Component, selector: LabelSelector, flows:
  * the aggregator adds them to that component's objects). Components in `exemptNamespaces` or without
  * pods get none. Each namespace's default deny belongs to its earliest-syncing component (ties by
  * name), so it is in place before the others' pods start. `mode: 'off'` renders nothing; `audit`
- * renders the same as `enforce` (Cilium's audit mode is what differs: `ciliumPolicyAuditMode`).
+ * renders the same as `enforce` (Cilium's audit mode is what differs: @homelab/cilium's module reads the same setting).
  *
  * @param _config unused today; there for the Deriver shape `(components, config)`.
  */

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv4, parseCidr, parseIpv4, type ResolvedConfig } from '@homelab/config';
 import { generatedHeader, type GeneratedFile } from '@homelab/core';
 import { configVariant, seedConfig } from '@homelab/testing';
+import { QEMU_GUEST_AGENT_EXTENSION, talconfig } from '@homelab/talos';
 import {
   buildProxmox,
   DOWNLOAD_RESOURCE,
@@ -266,7 +267,7 @@ describe('VMs', () => {
         machine: 'q35',
         started: true,
         on_boot: true,
-        agent: { enabled: false },
+        agent: { enabled: true },
         operating_system: { type: 'l26' },
         efi_disk: { type: '4m', pre_enrolled_keys: false },
         cdrom: { interface: 'ide2' },
@@ -275,6 +276,12 @@ describe('VMs', () => {
       expect(vm).not.toHaveProperty('initialization');
       expect(vm.network_device[0]).not.toHaveProperty('mac_address');
     }
+  });
+
+  it('run the QEMU guest agent exactly when the installed Talos has its extension (one declaration: @homelab/talos)', () => {
+    const talconfigExtensions = talconfig(multiNode).controlPlane.schematic?.customization.systemExtensions.officialExtensions ?? [];
+    expect(talconfigExtensions).toContain(QEMU_GUEST_AGENT_EXTENSION);
+    for (const vm of Object.values(vms(multiNode))) expect(vm.agent).toEqual({ enabled: true });
   });
 
   it('are tagged talos and with their role, sorted as Proxmox stores tags', () => {

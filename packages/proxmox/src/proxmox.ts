@@ -8,6 +8,7 @@ import { generatedHeader, merge, type GeneratedFile, type Patch } from '@homelab
 import { parseCidr, parseIpv4, type ResolvedConfig, type ResolvedNode } from '@homelab/config';
 import { PROXMOX_DEFAULTS, type ProxmoxSettings } from './defaults.js';
 import { PROXMOX_PROVIDER, TALOS_VERSION } from './versions.js';
+import { QEMU_GUEST_AGENT_EXTENSION, systemExtensions } from '@homelab/talos';
 
 /** Artifact name; also the key homelab.yaml uses (`proxmox:`). */
 export const PROXMOX_ARTIFACT = 'proxmox';
@@ -161,9 +162,9 @@ function vm(config: ResolvedConfig & { proxmox: ProxmoxConfig }, node: ResolvedN
     reboot_after_update: false,
     // Destroying discards the VM: do not wait for a guest shutdown.
     stop_on_destroy: true,
-    // Talos runs no QEMU guest agent without the qemu-guest-agent system extension; Proxmox
-    // shuts the VM down through ACPI, which Talos handles.
-    agent: { enabled: false },
+    // The guest agent runs exactly when the installed Talos has its extension (one declaration,
+    // @homelab/talos): Proxmox then shuts the VM down through it and shows the node's addresses.
+    agent: { enabled: systemExtensions(config).includes(QEMU_GUEST_AGENT_EXTENSION) },
     operating_system: { type: 'l26' },
     cpu: { cores: node.vm.cores, type: node.vm.cpuType },
     // floating 0: no balloon device, the node always has all its memory (Kubernetes sizes

@@ -106,6 +106,11 @@ async function decrypterFor(identities: readonly string[] | undefined): Promise<
   return { decrypter, recipients };
 }
 
+/** The public key (age1…) of each identity, in order: whom a key file decrypts for. */
+export async function recipientsOfIdentities(identities: readonly string[]): Promise<string[]> {
+  return (await decrypterFor(identities)).recipients;
+}
+
 /**
  * Opens the first `enc` block any identity can open and returns the 32-byte data key.
  * `NO_MATCHING_IDENTITY` lists the file's recipients and the identities' own recipients.

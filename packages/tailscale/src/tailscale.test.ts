@@ -117,7 +117,7 @@ describe('OAuth secret', () => {
     expect(component.secrets).toEqual([
       expect.objectContaining({ name: OPERATOR_OAUTH_SECRET.name, namespace: component.namespace, keys: [...OPERATOR_OAUTH_SECRET.keys] }),
     ]);
-    for (const tag of TAILSCALE_DEFAULTS.tags) expect(component.secrets![0]!.description).toContain(tag);
+    for (const value of Object.values(component.secrets![0]!.values!)) for (const tag of TAILSCALE_DEFAULTS.tags) expect(value.description).toContain(tag);
   });
 
   it('is only referenced: no client ID or secret in the values, the declared Secret mounted by name', () => {
@@ -228,8 +228,14 @@ describe.skipIf(!chartDir)('chart conformance (tailscale-operator)', () => {
 describe('declarations for the security layers', () => {
   it('selects every pod of its namespace (the proxies carry no release label), carries tailnet hosts and routes the LAN when the subnet router is on', () => {
     const component = tailscale(config);
-    expect(component.network).toEqual({ pods: {}, proxies: ['tailnet'], lanRouter: true, internetEgress: true, kubeApi: { client: true } });
-    expect(tailscale(config, { subnetRouter: { enabled: false } }).network!.lanRouter).toBe(false);
-    expect(component.clusterResources).toEqual(['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass']);
+    expect(component.network).toEqual({ pods: {}, proxies: ['tailnet'], lanRouter: true, nodes: true, internetEgress: true, kubeApi: { client: true } });
+    expect(tailscale(config, { subnetRouter: { enabled: false } }).network).toMatchObject({ lanRouter: false, nodes: false });
+  });
+
+  it('reaches the nodes themselves exactly when an advertised route contains a node address (talosctl over the tailnet)', () => {
+    const node = config.nodes[0]!.ip;
+    expect(tailscale(config, { subnetRouter: { routes: [`${node}/32`] } }).network!.nodes).toBe(true);
+    expect(tailscale(config, { subnetRouter: { routes: ['198.51.100.0/24'] } }).network!.nodes).toBe(false);
+    expect(tailscale(config).clusterResources).toEqual(['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass']);
   });
 });

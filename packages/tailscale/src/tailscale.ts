@@ -5,7 +5,7 @@
  * The tailnet policy the tags need is rendered as TAILNET-POLICY.md for the user to apply.
  */
 import { GENERATOR, componentPaths, merge, mergeAll, type Component, type ComponentModule, type GeneratedFile, type Patch, type SecretDeclaration, generatedMarkdownHeader } from '@homelab/core';
-import type { ResolvedConfig } from '@homelab/config';
+import { contains, parseCidr, parseIpv4, type ResolvedConfig, type ResolvedNode } from '@homelab/config';
 import { Connector } from './connector.js';
 import { OPERATOR_OAUTH_SECRET, TAILSCALE_DEFAULTS, type ResolvedTailscaleSettings, type TailscaleSettings } from './defaults.js';
 import { TAILSCALE_OPERATOR_CHART } from './versions.js';
@@ -138,9 +138,18 @@ export function oauthSecret(settings: ResolvedTailscaleSettings): SecretDeclarat
     name: OPERATOR_OAUTH_SECRET.name,
     namespace: settings.namespace,
     keys: [...OPERATOR_OAUTH_SECRET.keys],
-    description:
-      'OAuth client of the Tailscale operator (admin console → Settings → OAuth clients):'
-      + ` scopes Devices Core, Auth Keys and Services (write), tag ${settings.tags.join(', ')}. The chart mounts this Secret by this name.`,
+    description: 'OAuth client of the Tailscale operator, external. The chart mounts this Secret by this name.',
+    values: Object.fromEntries(
+      OPERATOR_OAUTH_SECRET.keys.map((key) => [
+        key,
+        {
+          id: `${settings.namespace}/oauth-${key.replace(/_/g, '-')}`,
+          description:
+            `The ${key.replace('_', ' ')} of the Tailscale operator's OAuth client (admin console → Settings → OAuth clients):`
+            + ` scopes Devices Core, Auth Keys and Services (write), tag ${settings.tags.join(', ')}.`,
+        },
+      ]),
+    ),
   };
 }
 
@@ -207,6 +216,14 @@ export function tailnetPolicyFile(settings: ResolvedTailscaleSettings): Generate
 }
 
 /** The Tailscale operator component, with `overrides` merged onto the defaults (merge() semantics). */
+/** Whether some advertised route contains a node's address (nodes have IPv4 addresses: an IPv6 route holds none). */
+export function routesReachNodes(routes: readonly string[], nodes: readonly Pick<ResolvedNode, 'ip'>[]): boolean {
+  return routes.some((route) => {
+    const range = parseCidr(route);
+    return range !== undefined && nodes.some((node) => contains(range, parseIpv4(node.ip)));
+  });
+}
+
 export function tailscale(config: ResolvedConfig, overrides?: Patch<TailscaleSettings>): Component {
   const settings = tailscaleSettings(config, overrides);
   return {
@@ -224,7 +241,15 @@ export function tailscale(config: ResolvedConfig, overrides?: Patch<TailscaleSet
     // Every pod of the namespace: the operator and the proxies it starts (they carry no release
     // label). They reach the tailnet (internet), keep their state in Secrets (API), carry tailnet
     // hosts to their Services and, as subnet router, the home network into the cluster.
-    network: { pods: {}, proxies: ['tailnet'], lanRouter: settings.subnetRouter.enabled, internetEgress: true, kubeApi: { client: true } },
+    // A route containing a node address (talosctl over the tailnet) needs the node entities too.
+    network: {
+      pods: {},
+      proxies: ['tailnet'],
+      lanRouter: settings.subnetRouter.enabled,
+      nodes: settings.subnetRouter.enabled && routesReachNodes(settings.subnetRouter.routes, config.nodes),
+      internetEgress: true,
+      kubeApi: { client: true },
+    },
     // The chart's CRDs (installCRDs), RBAC and IngressClass; the Connector is an object.
     clusterResources: ['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass'],
     objects: tailscaleObjects(settings),

@@ -74,10 +74,13 @@ export interface TalosSettings {
   systemExtensions: Record<string, ExtensionCondition>;
 }
 
+/** The system extension that runs the QEMU guest agent on a node (clean shutdown, IP reporting to the hypervisor). */
+export const QEMU_GUEST_AGENT_EXTENSION = 'siderolabs/qemu-guest-agent';
+
 export const TALOS_DEFAULTS = {
   talosVersion: TALOS_VERSION,
   kubernetesVersion: KUBERNETES_VERSION,
   deviceSelector: { physical: true },
   hostDNS: { enabled: true, forwardKubeDNSToHost: false },
-  systemExtensions: { 'siderolabs/qemu-guest-agent': 'proxmox' },
+  systemExtensions: { [QEMU_GUEST_AGENT_EXTENSION]: 'proxmox' },
 } satisfies TalosSettings;

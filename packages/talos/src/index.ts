@@ -1,6 +1,7 @@
 export {
   buildTalos,
   renderPatch,
+  systemExtensions,
   TALOS_ARTIFACT,
   talconfig,
   talosArtifact,
@@ -14,6 +15,7 @@ export {
   CONTROLLER_MANAGER_METRICS_PORT,
   ETCD_METRICS_PORT,
   METRICS_BIND_ADDRESS,
+  QEMU_GUEST_AGENT_EXTENSION,
   SCHEDULER_METRICS_PORT,
   TALCONFIG_PATH,
   TALOS_DEFAULTS,

@@ -6,10 +6,10 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { AnySchema, ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { formatIpv4, parseIpv4, type HomelabConfigInput, type ResolvedConfig } from '@homelab/config';
+import type { ResolvedConfig } from '@homelab/config';
 import { hasGeneratedHeader } from '@homelab/core';
 import { buildCilium, KUBEPRISM_PORT } from '@homelab/cilium';
-import { chartSchemaDir, configVariant, seedConfig } from '@homelab/testing';
+import { chartSchemaDir, configVariant, freeNodeAddresses, haConfig, seedConfig } from '@homelab/testing';
 import {
   buildTalos,
   CONTROLLER_MANAGER_METRICS_PORT,
@@ -30,26 +30,8 @@ const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).de
 
 const seed = seedConfig();
 
-/** The next addresses of network.ranges.nodes no node uses yet. */
-function freeNodeAddresses(data: HomelabConfigInput, count: number): string[] {
-  const used = new Set(Object.values(data.nodes).map((node) => parseIpv4(node.ip)));
-  const free: string[] = [];
-  for (let next = parseIpv4(data.network.ranges.nodes.start); free.length < count; next++) if (!used.has(next)) free.push(formatIpv4(next));
-  return free;
-}
-
-/** The seed grown to 3 control planes + 3 workers sharing a VIP (the last address of the node range). */
-const ha = configVariant((data) => {
-  const [cp2, cp3, w1, w2, w3] = freeNodeAddresses(data, 5);
-  Object.assign(data.nodes, {
-    'talos-cp02': { ip: cp2, role: 'controlplane' },
-    'talos-cp03': { ip: cp3, role: 'controlplane' },
-    'talos-w01': { ip: w1, role: 'worker' },
-    'talos-w02': { ip: w2, role: 'worker' },
-    'talos-w03': { ip: w3, role: 'worker' },
-  });
-  data.cluster.controlPlaneVIP = data.network.ranges.nodes.end;
-});
+/** The seed grown to 3 control planes + 3 workers sharing a VIP. */
+const ha = haConfig();
 
 const content = (config: ResolvedConfig) => buildTalos(config)[0]!.content;
 /** talconfig.yaml as talhelper reads it. */

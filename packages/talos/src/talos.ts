@@ -194,13 +194,22 @@ export function renderPatch(name: string, patch: TalosPatch): string {
 
 const renderPatches = (patches: Record<string, TalosPatch>) => Object.entries(patches).map(([name, patch]) => renderPatch(name, patch));
 
-/** The installer image's schematic, or undefined when no extension applies. */
-export function schematic(config: ResolvedConfig, settings: TalosSettings = TALOS_DEFAULTS): TalhelperSchematic | undefined {
+/**
+ * The official system extensions the installed nodes run (sorted): the one declaration other
+ * artifacts read facts about the nodes from (Proxmox enables its guest agent for
+ * QEMU_GUEST_AGENT_EXTENSION).
+ */
+export function systemExtensions(config: Pick<ResolvedConfig, 'proxmox'>, settings: Pick<TalosSettings, 'systemExtensions'> = TALOS_DEFAULTS): string[] {
   const applies = (condition: string) => condition === 'always' || (condition === 'proxmox' && config.proxmox !== undefined);
-  const extensions = Object.entries(settings.systemExtensions)
+  return Object.entries(settings.systemExtensions)
     .filter(([, condition]) => applies(condition))
     .map(([name]) => name)
     .sort();
+}
+
+/** The installer image's schematic, or undefined when no extension applies. */
+export function schematic(config: ResolvedConfig, settings: TalosSettings = TALOS_DEFAULTS): TalhelperSchematic | undefined {
+  const extensions = systemExtensions(config, settings);
   return extensions.length > 0 ? { customization: { systemExtensions: { officialExtensions: extensions } } } : undefined;
 }
 

@@ -5,10 +5,12 @@
  * in CI (CI=true), where .ci/run installs every one, a missing tool fails the run instead.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { locateExecutable } from '@homelab/core';
 import { workspaceRoot } from './shared.js';
+
+export { locateExecutable };
 
 interface OraclePin {
   /** Debian package that ships the tool. */
@@ -29,19 +31,6 @@ export function oracleInstallHint(name: OracleName): string {
   const pin = pins()[name];
   if (pin.go) return `go install ${pin.go}@${pin.version}`;
   return `apt-get install -y ${pin.debian ?? name}`;
-}
-
-/** Where `go install` puts binaries: GOBIN, else GOPATH/bin, else ~/go/bin. */
-function goBinDirs(env: NodeJS.ProcessEnv): string[] {
-  if (env['GOBIN']) return [env['GOBIN']];
-  const gopath = env['GOPATH'] || join(homedir(), 'go');
-  return gopath.split(delimiter).map((dir) => join(dir, 'bin'));
-}
-
-/** The absolute path of `command` on PATH or in Go's bin directory, or undefined. */
-export function locateExecutable(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const dirs = [...(env['PATH'] ?? '').split(delimiter).filter(Boolean), ...goBinDirs(env)];
-  return dirs.map((dir) => join(dir, command)).find((path) => existsSync(path));
 }
 
 /** The directory skipped oracles are recorded in, read by tools/oracle-summary.mjs. */

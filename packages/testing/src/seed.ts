@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { formatProblem, loadConfigFile, validateConfig, type HomelabConfigInput, type ResolvedConfig } from '@homelab/config';
+import { formatIpv4, formatProblem, loadConfigFile, parseIpv4, validateConfig, type HomelabConfigInput, type ResolvedConfig } from '@homelab/config';
 import { workspaceRoot } from './shared.js';
 
 /** The seed homelab.yaml at the repository root. */
@@ -35,5 +35,28 @@ export function configVariant(mutate: (data: HomelabConfigInput) => void): Resol
 export function seedConfigWithoutApps(): ResolvedConfig {
   return configVariant((data) => {
     data.apps = {};
+  });
+}
+
+/** The next `count` addresses of network.ranges.nodes that no node uses yet. */
+export function freeNodeAddresses(data: HomelabConfigInput, count: number): string[] {
+  const used = new Set(Object.values(data.nodes).map((node) => parseIpv4(node.ip)));
+  const free: string[] = [];
+  for (let next = parseIpv4(data.network.ranges.nodes.start); free.length < count; next++) if (!used.has(next)) free.push(formatIpv4(next));
+  return free;
+}
+
+/** The seed grown to 3 control planes + 3 workers sharing a VIP (the last address of the node range). */
+export function haConfig(): ResolvedConfig {
+  return configVariant((data) => {
+    const [cp2, cp3, w1, w2, w3] = freeNodeAddresses(data, 5);
+    Object.assign(data.nodes, {
+      'talos-cp02': { ip: cp2, role: 'controlplane' },
+      'talos-cp03': { ip: cp3, role: 'controlplane' },
+      'talos-w01': { ip: w1, role: 'worker' },
+      'talos-w02': { ip: w2, role: 'worker' },
+      'talos-w03': { ip: w3, role: 'worker' },
+    });
+    data.cluster.controlPlaneVIP = data.network.ranges.nodes.end;
   });
 }

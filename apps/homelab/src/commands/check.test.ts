@@ -86,7 +86,7 @@ describe('homelab check', () => {
     expect((await run('/', '/no/such/dir')).code).toBe(2);
     expect(await run('/', brokenTree({ '.homelab-check.yaml': 'extrnal: []\n' }))).toMatchObject({
       code: 1,
-      err: ["✖ .homelab-check.yaml: unknown key 'extrnal' (known: external, repoURLs, roots, ignore, chartValues, podSecurity)"],
+      err: ["✖ .homelab-check.yaml: unknown key 'extrnal' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, podSecurity)"],
     });
   });
 });

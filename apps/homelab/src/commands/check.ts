@@ -2,13 +2,16 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CheckConfigError, checkTree, CONFIG_FILE as CHECK_CONFIG_FILE, countBySeverity, formatJson, formatText, parseExternal } from '@homelab/check';
 import { CHECK_MODELS } from '../check-config.js';
-import { EXIT_INVALID, EXIT_OK, findConfig, seconds, UsageError, type Command, type Io } from '../command.js';
+import { EXIT_INVALID, EXIT_OK, findConfig, seconds, UsageError, type Command, type Io, type OptionValues } from '../command.js';
+import { RENDER_OPTIONS, RENDER_OPTIONS_HELP, renderWith } from '../helm.js';
 
 interface CheckCommandOptions {
   format?: string;
   external?: string[];
   'chart-schemas'?: string;
   'repo-url'?: string[];
+  render?: boolean;
+  helm?: string;
 }
 
 async function check(io: Io, options: CheckCommandOptions, positionals: string[]): Promise<number> {
@@ -28,9 +31,17 @@ async function check(io: Io, options: CheckCommandOptions, positionals: string[]
   }
   const chartSchemas = options['chart-schemas'] === undefined ? undefined : resolve(io.cwd, options['chart-schemas']);
   if (chartSchemas !== undefined && !existsSync(chartSchemas)) throw new UsageError(`--chart-schemas: no such directory: ${chartSchemas}`);
+  const render = options.render ? renderWith(io, options as OptionValues) : undefined;
   let report;
   try {
-    report = await checkTree(dir, { external, repoURLs: options['repo-url'] ?? [], models: CHECK_MODELS, ...(chartSchemas ? { chartSchemas } : {}), ...(io.importModule ? { importModule: io.importModule } : {}) });
+    report = await checkTree(dir, {
+      external,
+      repoURLs: options['repo-url'] ?? [],
+      models: CHECK_MODELS,
+      ...(chartSchemas ? { chartSchemas } : {}),
+      ...(io.importModule ? { importModule: io.importModule } : {}),
+      ...(render ? { render } : {}),
+    });
   } catch (error) {
     if (error instanceof CheckConfigError) {
       io.err(`✖ ${error.message}`);
@@ -54,6 +65,7 @@ export const checkCommand: Command = {
   help: `homelab check: will this ArgoCD tree sync?
 
 Usage: homelab check [DIR] [--format text|json] [--external Kind/ns/name ...] [--chart-schemas DIR]
+                     [--render [--charts DIR] [--kube-version V] [--api-versions GV ...] [--helm PATH]]
 
 DIR is the root of the repository ArgoCD reads (default: the directory holding homelab.yaml,
 else the current directory). Every YAML/JSON manifest in it is loaded and Applications are
@@ -64,10 +76,13 @@ config-management plugins (e.g. SOPS). Reported, grouped by check:
 
   reachability   files with Kubernetes objects no root reaches; paths an Application names that
                  do not exist; SOPS files no plugin decrypts
+  render         (with --render) charts helm fails to fetch or render, as ArgoCD would
   schema         objects failing their @kubernetes-models schema (or the one this project
                  has for ${Object.keys(CHECK_MODELS).join(', ')}); other kinds: info
   references     Secrets, ConfigMaps, PVCs, StorageClasses, Services, Gateways, issuers,
-                 ServiceAccounts, Namespaces that nothing creates
+                 ServiceAccounts, Namespaces that nothing creates; Service ports and Secret/
+                 ConfigMap keys they lack; ServiceMonitor and CiliumNetworkPolicy selectors
+                 matching nothing
   projects       sources, destinations and kinds an Application's AppProject does not permit
   ordering       custom resources not after their CRDs; Secrets after their pods; sync waves
                  without the Application health check
@@ -83,10 +98,17 @@ Options:
       --chart-schemas DIR   Chart oracles: DIR/<chart>[/<version>]/values.yaml (+ values.schema.json)
       --repo-url URL        A repository URL meaning DIR (default: inferred from the sources
                             whose paths exist in DIR); repeatable
+      --render              Render every chart with the real helm first (as 'homelab render'
+                            does) and check what it renders like the tree's own objects:
+                            schemas, references (resolved against the rendered objects), Pod
+                            Security; chartObjects: in ${CHECK_CONFIG_FILE} are verified. Without
+                            helm: one line says it was skipped and how to get helm
+${RENDER_OPTIONS_HELP}
   -h, --help                Show this help
 
 ${CHECK_CONFIG_FILE} in DIR (optional) declares what the tree cannot tell:
   external: [Secret/cert-manager/cloudflare-api-token, StorageClass/local-path]
+  chartObjects: [Service/media/plex]      # created by the tree's charts: verified with --render
   roots: [clusters/bootstrap.yaml]        # files applied by hand (their Applications are roots)
   ignore: ['docs/**']                     # paths not checked
   repoURLs: [https://github.com/me/homelab.git]
@@ -99,6 +121,8 @@ Exit codes: 0 no error (warnings and info allowed), 1 an error finding, 2 usage 
     external: { type: 'string', multiple: true },
     'chart-schemas': { type: 'string' },
     'repo-url': { type: 'string', multiple: true },
+    render: { type: 'boolean' },
+    ...RENDER_OPTIONS,
   },
   maxPositionals: 1,
   run: (io, options, positionals) => check(io, options as CheckCommandOptions, positionals),

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { checkFiles, countBySeverity, formatFinding, type Models } from '@homelab/check';
-import { readConfigFile } from '@homelab/config';
+import { checkFiles, countBySeverity, formatFinding, type Models, type RenderOptions } from '@homelab/check';
+import { readConfigFile, type ResolvedConfig } from '@homelab/config';
 import type { GeneratedFile } from '@homelab/core';
+import { checkSopsTree, describeDisagreement, disagreements, loadIdentities, readSecretFiles, secretsTree } from '@homelab/secrets';
 import { CHECK_MODELS } from '../check-config.js';
+import { RENDER_OPTIONS, RENDER_OPTIONS_HELP, renderWith } from '../helm.js';
 import { defaultModules } from '../modules.js';
-import { renderHomelab } from '../render.js';
-import { checkSopsTree } from '../secrets-gate.js';
+import { composeHomelab, renderHomelab } from '../render.js';
 import { assertOutputRoot, OutputError, planWrite, readRenderedTree, writeTree, WriteConflictError } from '../writer.js';
 import {
   CONFIG_FILE,
@@ -21,6 +22,7 @@ import {
   UsageError,
   type Command,
   type Io,
+  type OptionValues,
 } from '../command.js';
 
 interface GenerateOptions {
@@ -30,6 +32,7 @@ interface GenerateOptions {
   check?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  render?: boolean;
 }
 
 /** Renders the homelab of the config, reporting problems; undefined when anything is invalid. */
@@ -48,7 +51,32 @@ export function renderFromConfig(io: Io, configOption: string | undefined) {
     warnings: rendered.warnings,
     recipients: loaded.config.secrets.ageRecipients,
     models: rendered.models,
+    config: loaded.config,
   };
+}
+
+/**
+ * With SOPS_AGE_KEY or SOPS_AGE_KEY_FILE set: decrypts the SOPS files and checks that every copy of
+ * a shared value agrees (an OIDC client secret typed differently on two sides fails sign-in in the
+ * cluster, with no hint). Reports and returns false when two differ or a file cannot be read.
+ */
+export async function checkSecretsAgree(io: Io, root: string, config: ResolvedConfig): Promise<boolean> {
+  const env = io.env ?? {};
+  if (!env['SOPS_AGE_KEY'] && !env['SOPS_AGE_KEY_FILE']) return true;
+  const composed = composeHomelab(config, io.modules ?? defaultModules);
+  if (!composed.ok) return true;
+  const tree = secretsTree(composed.components, { repoURL: config.gitops.repoURL, revision: config.gitops.revision }, root, config.secrets.ageRecipients);
+  let problems: string[];
+  try {
+    const files = await readSecretFiles(tree, () => loadIdentities({ env, cwd: io.cwd }).identities);
+    problems = disagreements(tree, files).map(describeDisagreement);
+  } catch (error) {
+    problems = [(error as Error).message];
+  }
+  if (problems.length === 0) return true;
+  io.err(`✖ SOPS files: ${problems.length} problem${problems.length === 1 ? '' : 's'} (decrypted with ${env['SOPS_AGE_KEY'] ? 'SOPS_AGE_KEY' : 'SOPS_AGE_KEY_FILE'})`);
+  for (const problem of problems) io.err(`  ${problem}`);
+  return false;
 }
 
 /** Prints the warnings of a render (not fatal). */
@@ -79,7 +107,7 @@ export function checkSecretsOnDisk(io: Io, root: string, recipients: readonly st
 export async function checkRendered(
   io: Io,
   files: readonly GeneratedFile[],
-  options: { quiet?: boolean; verbose?: boolean; models?: Models } = {},
+  options: { quiet?: boolean; verbose?: boolean; models?: Models; render?: RenderOptions } = {},
 ): Promise<boolean> {
   const models = { ...CHECK_MODELS, ...options.models };
   const documents = new Map(files.flatMap((file) => (file.documents ? [[file.path, file.documents] as const] : [])));
@@ -91,6 +119,7 @@ export async function checkRendered(
     documents,
     validated,
     ...(io.importModule ? { importModule: io.importModule } : {}),
+    ...(options.render ? { render: options.render } : {}),
   });
   const counts = countBySeverity(report);
   const findings = (severity: string) => report.findings.filter((finding) => finding.severity === severity);
@@ -128,14 +157,15 @@ async function generate(io: Io, options: GenerateOptions): Promise<number> {
   const outDir = resolve(io.cwd, options.out ?? dirname(result.configPath));
   if (!options.quiet) reportWarnings(io, result.warnings);
   const models = 'models' in result ? result.models : undefined;
-  if (!(await checkRendered(io, result.files, { ...options, ...(models ? { models } : {}) }))) {
+  const render = options.render ? renderWith(io, options as OptionValues) : undefined;
+  if (!(await checkRendered(io, result.files, { quiet: options.quiet, verbose: options.verbose, ...(models ? { models } : {}), ...(render ? { render } : {}) }))) {
     io.err(options.check ? 'Fix the rendering, then check again.' : 'Nothing was written.');
     return EXIT_INVALID;
   }
   try {
     // Before the SOPS files are looked for in it: a file there is a sentence, not an ENOTDIR.
     assertOutputRoot(outDir);
-    if (!checkSecretsOnDisk(io, outDir, result.recipients, result.files, options.quiet)) {
+    if (!checkSecretsOnDisk(io, outDir, result.recipients, result.files, options.quiet) || ('config' in result && !(await checkSecretsAgree(io, outDir, result.config)))) {
       io.err(options.check ? 'Fix the SOPS files, then check again.' : 'Nothing was written.');
       return EXIT_INVALID;
     }
@@ -185,7 +215,7 @@ export const generateCommand: Command = {
   summary: 'Render kubernetes/, talos/, terraform/ … from homelab.yaml and write them',
   help: `homelab generate: render the homelab and write it
 
-Usage: homelab generate [--config FILE] [--out DIR] [--check] [--quiet | --verbose]
+Usage: homelab generate [--config FILE] [--out DIR] [--check] [--quiet | --verbose] [--render ...]
 
 Options:
 ${CONFIG_OPTION_HELP}
@@ -195,6 +225,9 @@ ${CONFIG_OPTION_HELP}
                      rendering (Nx caches that tree; 'nx run homelab:generate' applies it)
   -q, --quiet        Print only problems
   -v, --verbose      Also print what homelab check could not decide (info findings)
+      --render       Check with every chart rendered by the real helm ('homelab check --render');
+                     without helm, one line says it was skipped
+${RENDER_OPTIONS_HELP}
   -h, --help         Show this help
 
 Writes only files it owns (listed in .homelab/manifest.json), prunes its own stale files,
@@ -211,6 +244,8 @@ SOPS files are hand-managed ('homelab secrets'): generate never writes or prunes
     check: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     verbose: { type: 'boolean', short: 'v' },
+    render: { type: 'boolean' },
+    ...RENDER_OPTIONS,
   },
   run: (io, options) => generate(io, options as GenerateOptions),
 };

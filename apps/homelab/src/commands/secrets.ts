@@ -1,19 +1,52 @@
 /**
- * `homelab secrets`: the SOPS files of the secrets components declare. Lists their state, writes
- * them (values from a file, stdin or a hidden prompt: never from argv), re-encrypts them for the
- * configured recipients and edits them through $EDITOR. Every write is atomic; a failure leaves
- * the file exactly as it was.
+ * `homelab secrets`: the command surface of the secret lifecycle (@homelab/secrets). Lists the
+ * declared secrets and whether their copies agree, creates them (`init`: generated values from a
+ * CSPRNG, external ones from an env file, files or a prompt: never from argv), rotates a generated
+ * value everywhere it is carried or re-encrypts for the configured recipients, and edits through
+ * $EDITOR. Every write is all or nothing; a failure leaves every file as it was.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { load } from 'js-yaml';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { suggest, type ResolvedConfig } from '@homelab/config';
-import { toYaml } from '@homelab/core';
-import { decryptYaml, encryptYaml, identitiesFromKeyFile, reencrypt, SopsError } from '@homelab/sops';
+import { suggest } from '@homelab/config';
+import { secretValueOf, toYaml } from '@homelab/core';
+import { reencrypt } from '@homelab/sops';
+import {
+  commitWrites,
+  describeDisagreement,
+  describeFinding,
+  describeOrigin,
+  disagreements,
+  encryptSecret,
+  findIdentities,
+  findSopsFiles,
+  formatProblem,
+  inFile,
+  inspectSecretFile,
+  loadIdentities,
+  managedSecrets,
+  parseEnvFile,
+  planInit,
+  planRotateValue,
+  planValues,
+  readIfExists,
+  readSecretFile,
+  readSecretFiles,
+  recipientDifference,
+  SECRET_KEY,
+  secretFindings,
+  secretManifest,
+  secretsTree,
+  sharedValues,
+  writeFileAtomic,
+  type DeclaredSecret,
+  type DeclaredValue,
+  type FileWrite,
+  type SecretsTree,
+} from '@homelab/secrets';
 import {
   CONFIG_OPTION,
   CONFIG_OPTION_HELP,
@@ -28,21 +61,6 @@ import {
 } from '../command.js';
 import { defaultModules } from '../modules.js';
 import { composeHomelab } from '../render.js';
-import {
-  declaredSecrets,
-  describeFinding,
-  findSopsFiles,
-  inspectSecretFile,
-  mergedSecretMetadata,
-  parseEnvFile,
-  readIfExists,
-  recipientDifference,
-  SECRET_KEY,
-  secretFindings,
-  secretManifest,
-  writeFileAtomic,
-  type DeclaredSecret,
-} from '../secret-files.js';
 
 interface SecretsOptions {
   config?: string;
@@ -57,7 +75,8 @@ interface SecretsOptions {
 }
 
 const SUBCOMMANDS = {
-  list: ['check', 'verbose'],
+  list: ['check', 'verbose', 'identity'],
+  init: ['from-env-file', 'from-file', 'stdin', 'identity'],
   set: ['from-env-file', 'from-file', 'stdin', 'identity'],
   rotate: ['all', 'identity'],
   edit: ['identity'],
@@ -65,15 +84,7 @@ const SUBCOMMANDS = {
 
 type Subcommand = keyof typeof SUBCOMMANDS;
 
-/** Where the secrets are: the config, the output root and every declared secret. */
-interface Context {
-  config: ResolvedConfig;
-  root: string;
-  recipients: readonly string[];
-  secrets: DeclaredSecret[];
-}
-
-function loadContext(io: Io, options: SecretsOptions): Context | undefined {
+function loadTree(io: Io, options: SecretsOptions): SecretsTree | undefined {
   const loaded = loadConfig(io, options.config);
   if (!loaded) return undefined;
   const composed = composeHomelab(loaded.config, io.modules ?? defaultModules);
@@ -82,20 +93,16 @@ function loadContext(io: Io, options: SecretsOptions): Context | undefined {
     return undefined;
   }
   const { config } = loaded;
-  return {
-    config,
-    root: resolve(io.cwd, options.out ?? dirname(loaded.path)),
-    recipients: config.secrets.ageRecipients,
-    secrets: declaredSecrets(composed.components, { repoURL: config.gitops.repoURL, revision: config.gitops.revision }),
-  };
+  const root = resolve(io.cwd, options.out ?? dirname(loaded.path));
+  return secretsTree(composed.components, { repoURL: config.gitops.repoURL, revision: config.gitops.revision }, root, config.secrets.ageRecipients);
 }
 
 /** The declared secret `<namespace>/<name>`, or an error listing the declared ones. */
-function findSecret(context: Context, id: string | undefined, usage: string): DeclaredSecret {
+function findSecret(tree: SecretsTree, id: string | undefined, usage: string): DeclaredSecret {
   if (id === undefined) throw new UsageError(`name the secret: ${usage}`);
-  const secret = context.secrets.find((candidate) => candidate.id === id);
+  const secret = tree.secrets.find((candidate) => candidate.id === id);
   if (secret) return secret;
-  const ids = context.secrets.map((candidate) => candidate.id);
+  const ids = tree.secrets.map((candidate) => candidate.id);
   const guess = suggest(id, ids);
   throw new Error(`no component declares the secret '${id}'. ${guess ? `Did you mean '${guess}'? ` : ''}Declared: ${ids.join(', ') || 'none'}.`);
 }
@@ -112,88 +119,60 @@ function rejectArgvValues(args: readonly string[]): void {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// identities
+const identityOptions = (io: Io, option: string | undefined) => ({ file: option, env: io.env ?? {}, cwd: io.cwd });
 
-/**
- * The age identities to decrypt with, as sops finds them: --identity FILE, else SOPS_AGE_KEY (the
- * keys themselves), else SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt
- * (~/.config/sops/age/keys.txt).
- */
-export function loadIdentities(io: Io, option: string | undefined): string[] {
-  const env = io.env ?? {};
-  let text: string | undefined;
-  let source: string;
-  if (option !== undefined) {
-    source = resolve(io.cwd, option);
-    text = readIfExists(source);
-    if (text === undefined) throw new Error(`identity file not found: ${source} (--identity)`);
-  } else if (env['SOPS_AGE_KEY']) {
-    source = 'SOPS_AGE_KEY';
-    text = env['SOPS_AGE_KEY'];
-  } else {
-    source = env['SOPS_AGE_KEY_FILE'] || join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'sops', 'age', 'keys.txt');
-    text = readIfExists(source);
-    if (text === undefined) {
-      throw new Error(`no age identity to decrypt with: ${source} does not exist. Pass --identity FILE (an age-keygen key file) or set SOPS_AGE_KEY_FILE.`);
-    }
-  }
-  const identities = identitiesFromKeyFile(text);
-  if (identities.length === 0) throw new Error(`${source} holds no age identity (AGE-SECRET-KEY-1… line)`);
-  return identities;
-}
-
-/** Prefixes a failure with the file it concerns; SopsError messages already say what to do. */
-function inFile(path: string, error: unknown): Error {
-  return new Error(`${path}: ${error instanceof SopsError ? error.message : (error as Error).message}`, { cause: error });
-}
-
-async function decryptExisting(io: Io, secret: DeclaredSecret, text: string, identity: string | undefined): Promise<Record<string, unknown>> {
-  const info = inspectSecretFile(text);
-  if (!info.encrypted) {
-    throw new Error(`${secret.path} exists but is NOT ENCRYPTED. Delete it (and change the values if it was ever pushed), then set the secret again.`);
-  }
-  const identities = loadIdentities(io, identity);
-  try {
-    return await decryptYaml(text, { identities });
-  } catch (error) {
-    throw inFile(secret.path, error);
-  }
-}
-
-/** Encrypts a Secret document for the configured recipients (after a schema check of the plaintext). */
-async function encryptSecret(context: Context, secret: DeclaredSecret, document: Record<string, unknown>): Promise<string> {
-  try {
-    new Secret(document as ConstructorParameters<typeof Secret>[0]).validate();
-  } catch (error) {
-    throw new Error(`${secret.id}: not a valid Secret (${(error as Error).message.split('\n')[0]})`);
-  }
-  return encryptYaml(document, { recipients: context.recipients });
+/** Identities, loaded on first use: a command that finds no file to decrypt needs none. */
+function lazyIdentities(io: Io, option: string | undefined, extra: readonly string[] = []): () => readonly string[] {
+  let identities: readonly string[] | undefined;
+  return () => {
+    if (identities) return identities;
+    const found = extra.length > 0 ? findIdentities(identityOptions(io, option)) : loadIdentities(identityOptions(io, option));
+    identities = [...extra, ...(found?.identities ?? [])];
+    return identities;
+  };
 }
 
 const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
 // ---------------------------------------------------------------------------------------------
 // list
 
-function list(io: Io, context: Context, options: SecretsOptions): number {
+/** Decrypts every file and compares the copies of each shared value; reports, returns whether they agree. */
+async function checkAgreement(io: Io, tree: SecretsTree, options: SecretsOptions): Promise<boolean> {
+  const found = findIdentities(identityOptions(io, options.identity));
+  if (!found) {
+    io.out('⚠ agreement of shared values NOT checked: no age identity (pass --identity FILE, or set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY).');
+    return true;
+  }
+  const files = await readSecretFiles(tree, () => found.identities);
+  const differing = disagreements(tree, files);
+  for (const disagreement of differing) io.out(`✖ ${describeDisagreement(disagreement)}`);
+  const shared = sharedValues(tree, files);
+  const agreeing = shared.filter((declared) => !differing.some((entry) => entry.value === declared.value.id));
+  if (agreeing.length > 0) io.out(`✔ copies agree: ${agreeing.map((declared) => `${declared.value.id} (${declared.carriers.map((carrier) => carrier.secret.id).join(', ')})`).join('; ')}`);
+  return differing.length === 0;
+}
+
+async function list(io: Io, tree: SecretsTree, options: SecretsOptions): Promise<number> {
   const rows: [string, string, string][] = [];
   let notOk = 0;
   let missing = 0;
   let recipients = 0;
-  for (const secret of context.secrets) {
+  for (const secret of tree.secrets) {
     if (secret.bootstrap) {
       rows.push([secret.id, secret.component.name, 'bootstrap: created by hand, never in git']);
       continue;
     }
-    const findings = secretFindings(secret, readIfExists(join(context.root, secret.path)), context.recipients);
+    const findings = secretFindings(secret, readIfExists(join(tree.root, secret.path)), tree.recipients);
     if (findings.length > 0) notOk++;
     if (findings.some((finding) => finding.code === 'missing')) missing++;
     if (findings.some((finding) => finding.code === 'recipients')) recipients++;
     rows.push([secret.id, secret.component.name, findings.length === 0 ? 'ok (encrypted)' : findings.map(describeFinding).join('; ')]);
   }
-  const declaredPaths = new Set(context.secrets.map((secret) => secret.path));
-  const undeclared = findSopsFiles(context.root).filter((path) => !declaredPaths.has(path));
+  const declaredPaths = new Set(tree.secrets.map((secret) => secret.path));
+  const undeclared = findSopsFiles(tree.root).filter((path) => !declaredPaths.has(path));
   const header: [string, string, string] = ['SECRET', 'COMPONENT', 'STATE'];
   const width = (column: 0 | 1) => Math.max(header[column].length, ...rows.map((row) => row[column].length)) + 2;
   const line = (row: [string, string, string]) => `${row[0].padEnd(width(0))}${row[1].padEnd(width(1))}${row[2]}`;
@@ -201,31 +180,39 @@ function list(io: Io, context: Context, options: SecretsOptions): number {
   for (const [index, row] of rows.entries()) {
     io.out(line(row));
     if (options.verbose) {
-      const secret = context.secrets[index]!;
+      const secret = tree.secrets[index]!;
       io.out(`    file: ${secret.path}`);
-      io.out(`    keys: ${secret.declaration.keys.join(', ')}`);
       io.out(`    ${secret.declaration.description}`);
+      for (const key of secret.declaration.keys) {
+        const value = secretValueOf(secret.declaration, key);
+        const copies = tree.values.find((declared) => declared.value.id === value.id)!.carriers.filter((carrier) => carrier.secret !== secret);
+        io.out(`    ${key}: ${value.id}, ${describeOrigin(value)}${copies.length > 0 ? `; also in ${copies.map((carrier) => `${carrier.secret.id} key ${carrier.key}`).join(', ')}` : ''}`);
+        if (value.description !== secret.declaration.description) io.out(`      ${value.description}`);
+      }
     }
   }
   for (const path of undeclared) io.out(`⚠ ${path}: no component declares this secret (a removed or renamed declaration?)`);
-  const managed = context.secrets.filter((secret) => !secret.bootstrap).length;
-  io.out(`${notOk === 0 ? '✔' : '✖'} ${managed} secret${managed === 1 ? '' : 's'} in SOPS files: ${managed - notOk} ok, ${notOk} to fix`);
-  if (missing > 0) io.out('  Set one: homelab secrets set <namespace>/<name> (--from-env-file FILE, --stdin, or a prompt); --verbose says what each holds.');
+  const managed = managedSecrets(tree).length;
+  io.out(`${notOk === 0 ? '✔' : '✖'} ${plural(managed, 'secret')} in SOPS files: ${managed - notOk} ok, ${notOk} to fix`);
+  if (missing > 0) io.out('  Create them: homelab secrets init --from-env-file FILE (generated values are made for you; --verbose says what each holds).');
   if (recipients > 0) io.out('  Re-encrypt for secrets.ageRecipients: homelab secrets rotate --all');
-  return options.check && notOk > 0 ? EXIT_INVALID : EXIT_OK;
+  const agree = options.check ? await checkAgreement(io, tree, options) : true;
+  return options.check && (notOk > 0 || !agree) ? EXIT_INVALID : EXIT_OK;
 }
 
 // ---------------------------------------------------------------------------------------------
-// set
+// values from the command line's sources
 
-/** The values given on the command line's sources (env file, files, stdin), by key. */
-async function valuesFromSources(io: Io, options: SecretsOptions): Promise<{ values: Map<string, string>; source: string } | undefined> {
+/** The values given on the command line's sources (env file, files, stdin), by key, each with where it came from. */
+async function valuesFromSources(io: Io, options: SecretsOptions): Promise<{ values: Map<string, string>; sourceOf: Map<string, string>; source: string } | undefined> {
   const values = new Map<string, string>();
+  const sourceOf = new Map<string, string>();
   const sources: string[] = [];
   const addAll = (entries: Map<string, string>, source: string) => {
     for (const [key, value] of entries) {
       if (values.has(key)) throw new Error(`${key} is given twice (again in ${source})`);
       values.set(key, value);
+      sourceOf.set(key, source);
     }
     sources.push(source);
   };
@@ -248,8 +235,69 @@ async function valuesFromSources(io: Io, options: SecretsOptions): Promise<{ val
     if (!io.stdin) throw new UsageError('--stdin: standard input is not available here');
     addAll(parseEnvFile(await io.stdin(), 'stdin'), 'stdin');
   }
-  return sources.length > 0 ? { values, source: sources.join(', ') } : undefined;
+  return sources.length > 0 ? { values, sourceOf, source: sources.join(', ') } : undefined;
 }
+
+/** Throws naming the source and key when a given text cannot be the value (never quoting it). */
+function checkFormat(declared: DeclaredValue, text: string, source: string, key: string): void {
+  const problem = formatProblem(declared.value, text);
+  if (problem) throw new Error(`${source}: ${key} ${problem} (value ${declared.value.id}). Nothing was written.`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// init
+
+/** Prints and commits a plan; all or nothing. */
+function commit(io: Io, tree: SecretsTree, writes: readonly FileWrite[]): void {
+  commitWrites(tree.root, writes);
+  for (const write of writes) io.out(`  ${write.before === undefined ? 'created' : 'updated'}  ${write.secret.path}`);
+  for (const write of writes) {
+    if (!write.secret.deployed) io.err(`⚠ ${write.secret.component.name}'s Application does not read ${dirname(write.secret.path)}: this Secret is not applied to the cluster yet.`);
+  }
+}
+
+async function init(io: Io, tree: SecretsTree, options: SecretsOptions, args: string[]): Promise<number> {
+  rejectArgvValues(args);
+  if (args.length > 0) throw new UsageError(`init takes no arguments (got ${args.length}, not shown)`);
+  const byEnv = new Map(tree.values.map((declared) => [declared.env, declared]));
+  const given = await valuesFromSources(io, options);
+  const assigned = new Map<string, string>();
+  const bootstrapIdentities: string[] = [];
+  for (const [key, text] of given?.values ?? []) {
+    const source = given!.sourceOf.get(key)!;
+    const declared = byEnv.get(key);
+    if (!declared) {
+      const guess = suggest(key, [...byEnv.keys()]);
+      throw new Error(`${source}: ${key} is not a declared secret value.${guess ? ` Did you mean ${guess}?` : ''} Declared: ${[...byEnv.keys()].join(', ')}. Nothing was written.`);
+    }
+    checkFormat(declared, text, source, key);
+    // The bootstrap key is never written to git; given, it decrypts the existing files.
+    if (declared.carriers.every((carrier) => carrier.secret.bootstrap)) bootstrapIdentities.push(...text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.startsWith('AGE-SECRET-KEY-')));
+    else assigned.set(declared.value.id, text);
+  }
+  const files = await readSecretFiles(tree, lazyIdentities(io, options.identity, bootstrapIdentities));
+  if (!given && io.stdinIsTTY && io.prompt) {
+    for (const declared of tree.values) {
+      if (declared.value.generate || declared.carriers.every((carrier) => carrier.secret.bootstrap)) continue;
+      if (declared.carriers.some((carrier) => files.get(carrier.secret.id)?.values.has(carrier.key))) continue;
+      io.err(`${declared.value.id}: ${declared.value.description}`);
+      const text = await io.prompt(`  ${declared.env}: `);
+      checkFormat(declared, text, 'the prompt', declared.env);
+      assigned.set(declared.value.id, text);
+    }
+  }
+  const plan = await planInit(tree, files, assigned);
+  commit(io, tree, plan.writes);
+  const written = plan.writes.length;
+  io.out(
+    `✔ ${plural(managedSecrets(tree).length, 'secret')}: ${written} written, ${managedSecrets(tree).length - written} already up to date` +
+      `${plan.generated.length > 0 ? `; generated ${plan.generated.join(', ')}` : ''}; encrypted for ${plural(tree.recipients.length, 'recipient')}.${written > 0 ? ' Commit them.' : ''}`,
+  );
+  return EXIT_OK;
+}
+
+// ---------------------------------------------------------------------------------------------
+// set
 
 /** Asks for each declared key without echo; Enter keeps the current value of an existing secret. */
 async function valuesFromPrompt(io: Io, secret: DeclaredSecret, exists: boolean): Promise<Map<string, string>> {
@@ -271,54 +319,53 @@ function checkGivenKeys(secret: DeclaredSecret, values: ReadonlyMap<string, stri
   for (const [key, value] of values) if (value === '') throw new Error(`${secret.id}: ${key} is empty (in ${source}); give it a value`);
 }
 
-async function set(io: Io, context: Context, options: SecretsOptions, args: string[]): Promise<number> {
+async function set(io: Io, tree: SecretsTree, options: SecretsOptions, args: string[]): Promise<number> {
   rejectArgvValues(args);
   const [id, ...extra] = args;
   if (extra.length > 0) throw new UsageError(`set takes one secret (<namespace>/<name>); ${extra.length} more argument${extra.length === 1 ? '' : 's'} given (not shown)`);
-  const secret = findSecret(context, id, 'homelab secrets set <namespace>/<name>');
+  const secret = findSecret(tree, id, 'homelab secrets set <namespace>/<name>');
   const { declaration } = secret;
   if (secret.bootstrap) {
     throw new Error(`${secret.id} cannot be a SOPS file: it is the key that decrypts them. ${declaration.description}`);
   }
-  const path = join(context.root, secret.path);
-  const text = readIfExists(path);
   const given = await valuesFromSources(io, options);
   if (!given && !(io.stdinIsTTY && io.prompt)) {
     throw new UsageError('no values given: pass --from-env-file FILE, --from-file KEY=PATH or --stdin (KEY=VALUE lines), or run in a terminal to be prompted');
   }
   if (given) checkGivenKeys(secret, given.values, given.source);
   // Decrypt before prompting: a wrong identity or a damaged file stops here, before anyone types a value.
-  const existing = text === undefined ? undefined : await decryptExisting(io, secret, text, options.identity);
+  // Read: this secret and every other Secret that carries one of its values.
+  const carrying = tree.values
+    .filter((declared) => declared.carriers.some((carrier) => carrier.secret === secret))
+    .flatMap((declared) => declared.carriers.map((carrier) => carrier.secret));
+  const files = await readSecretFiles(tree, lazyIdentities(io, options.identity), carrying);
+  const existing = files.get(secret.id);
   const values = given?.values ?? (await valuesFromPrompt(io, secret, existing !== undefined));
   const source = given?.source ?? 'the prompt';
-  const current = new Map<string, string>();
-  if (existing) {
-    const wrong = inspectSecretFile(text!);
-    if (wrong.kind !== 'Secret' || wrong.name !== declaration.name || wrong.namespace !== declaration.namespace) {
-      throw new Error(`${secret.path} is not the Secret ${secret.id} (kind '${String(wrong.kind)}', metadata ${String(wrong.namespace)}/${String(wrong.name)}). Fix it with \`homelab secrets edit\`, or delete it.`);
-    }
-    const data = isMapping(existing['data']) ? existing['data'] : {};
-    const stringData = isMapping(existing['stringData']) ? existing['stringData'] : {};
-    for (const [key, value] of Object.entries(data)) if (typeof value === 'string') current.set(key, Buffer.from(value, 'base64').toString('utf8'));
-    for (const [key, value] of Object.entries(stringData)) if (typeof value === 'string') current.set(key, value);
-  }
-  const missing = declaration.keys.filter((key) => !values.has(key) && !current.has(key));
+  const missing = declaration.keys.filter((key) => !values.has(key) && !existing?.values.has(key));
   if (missing.length > 0) {
     throw new Error(`${secret.id}: no value for ${missing.join(', ')} (in ${source}${existing ? ' or the current file' : ''}). ${existing ? 'Every declared key needs a value' : 'A new secret needs every key'}: ${declaration.keys.join(', ')}.`);
   }
-  const merged = new Map(declaration.keys.map((key) => [key, values.get(key) ?? current.get(key)!]));
-  const dropped = [...current.keys()].filter((key) => !declaration.keys.includes(key));
-  // Keep what the file adds around the values (labels, annotations, type); the values move to stringData.
-  const base = existing ? { ...existing } : {};
-  delete base['data'];
-  const document = { ...base, ...secretManifest(declaration, merged), ...(existing ? { metadata: mergedSecretMetadata(existing['metadata'], declaration) } : {}) };
-  const encrypted = await encryptSecret(context, secret, document);
-  writeFileAtomic(path, encrypted);
+  // A value carried by other Secrets changes there too, so that the copies keep agreeing.
+  const assignments = new Map<string, string>();
+  for (const [key, text] of values) {
+    const declared = tree.values.find((entry) => entry.value.id === secretValueOf(declaration, key).id)!;
+    checkFormat(declared, text, source, key);
+    assignments.set(declared.value.id, text);
+  }
+  const others = tree.values
+    .filter((declared) => assignments.has(declared.value.id))
+    .flatMap((declared) => declared.carriers.map((carrier) => carrier.secret))
+    .filter((other, index, all) => other !== secret && !other.bootstrap && files.has(other.id) && all.indexOf(other) === index);
+  const writes = await planValues(tree, files, assignments, [secret, ...others]);
+  commitWrites(tree.root, writes);
   const kept = declaration.keys.filter((key) => !values.has(key));
+  const dropped = [...(existing?.values.keys() ?? [])].filter((key) => !declaration.keys.includes(key));
   io.out(
-    `✔ ${secret.path}: ${text === undefined ? 'created' : 'updated'}; set ${[...values.keys()].join(', ')}` +
+    `✔ ${secret.path}: ${existing ? 'updated' : 'created'}; set ${[...values.keys()].join(', ')}` +
       `${kept.length > 0 ? `; kept ${kept.join(', ')}` : ''}${dropped.length > 0 ? `; dropped ${dropped.join(', ')} (no longer declared)` : ''}` +
-      `; encrypted for ${context.recipients.length} recipient${context.recipients.length === 1 ? '' : 's'}. Commit it.`,
+      `${others.length > 0 ? `; also updated ${others.map((other) => other.path).join(', ')}, which carry the same values` : ''}` +
+      `; encrypted for ${plural(tree.recipients.length, 'recipient')}. Commit it.`,
   );
   if (!secret.deployed) io.err(`⚠ ${secret.component.name}'s Application does not read ${dirname(secret.path)}: this Secret is not applied to the cluster yet.`);
   return EXIT_OK;
@@ -327,22 +374,29 @@ async function set(io: Io, context: Context, options: SecretsOptions, args: stri
 // ---------------------------------------------------------------------------------------------
 // rotate
 
-async function rotate(io: Io, context: Context, options: SecretsOptions, args: string[]): Promise<number> {
-  if (args.length > 1) throw new UsageError(`rotate takes one secret or --all (got ${args.length} arguments)`);
-  if (Boolean(options.all) === (args.length === 1)) throw new UsageError('rotate: name one secret (<namespace>/<name>) or pass --all');
-  const paths = options.all ? findSopsFiles(context.root) : [findSecret(context, args[0], 'homelab secrets rotate <namespace>/<name>').path];
+/** `rotate <value>`: a new generated value in every file that carries it. */
+async function rotateValue(io: Io, tree: SecretsTree, options: SecretsOptions, declared: DeclaredValue): Promise<number> {
+  const files = await readSecretFiles(tree, lazyIdentities(io, options.identity), declared.carriers.map((carrier) => carrier.secret));
+  const writes = await planRotateValue(tree, files, declared);
+  commit(io, tree, writes);
+  io.out(`✔ ${declared.value.id}: a new value in ${plural(writes.length, 'file')} (${writes.map((write) => `${write.secret.path} key ${declared.carriers.find((carrier) => carrier.secret === write.secret)!.key}`).join(', ')}). Commit them; the apps read it at their next start.`);
+  return EXIT_OK;
+}
+
+/** `rotate <namespace>/<name>` or `--all`: re-encryption for secrets.ageRecipients, with a new data key. */
+async function rotateRecipients(io: Io, tree: SecretsTree, options: SecretsOptions, paths: string[]): Promise<number> {
   const plans: { path: string; text: string }[] = [];
   const problems: string[] = [];
   for (const path of paths) {
-    const text = readIfExists(join(context.root, path));
+    const text = readIfExists(join(tree.root, path));
     if (text === undefined) {
-      problems.push(`${path}: missing; nothing to rotate (create it with \`homelab secrets set\`)`);
+      problems.push(`${path}: missing; nothing to rotate (create it with \`homelab secrets init\`)`);
       continue;
     }
     try {
       const info = inspectSecretFile(text);
       if (!info.encrypted) throw new Error('NOT ENCRYPTED; write it with `homelab secrets set`');
-      const { missing, extra } = recipientDifference(info.recipients, context.recipients);
+      const { missing, extra } = recipientDifference(info.recipients, tree.recipients);
       if (missing.length === 0 && extra.length === 0) io.out(`  current  ${path}`);
       else plans.push({ path, text });
     } catch (error) {
@@ -351,10 +405,10 @@ async function rotate(io: Io, context: Context, options: SecretsOptions, args: s
   }
   const rotated: { path: string; text: string }[] = [];
   if (plans.length > 0 && problems.length === 0) {
-    const identities = loadIdentities(io, options.identity);
+    const { identities } = loadIdentities(identityOptions(io, options.identity));
     for (const plan of plans) {
       try {
-        rotated.push({ path: plan.path, text: await reencrypt(plan.text, { identities, recipients: context.recipients }) });
+        rotated.push({ path: plan.path, text: await reencrypt(plan.text, { identities, recipients: [...tree.recipients] }) });
       } catch (error) {
         problems.push(inFile(plan.path, error).message);
       }
@@ -367,17 +421,29 @@ async function rotate(io: Io, context: Context, options: SecretsOptions, args: s
   }
   // Every file re-encrypted in memory before the first is replaced: all or nothing.
   for (const file of rotated) {
-    writeFileAtomic(join(context.root, file.path), file.text);
+    writeFileAtomic(join(tree.root, file.path), file.text);
     io.out(`  rotated  ${file.path}`);
   }
-  io.out(`✔ ${paths.length} SOPS file${paths.length === 1 ? '' : 's'}: ${rotated.length} re-encrypted for ${context.recipients.length} recipient${context.recipients.length === 1 ? '' : 's'}, ${paths.length - rotated.length} already current.${rotated.length > 0 ? ' Commit them.' : ''}`);
+  io.out(`✔ ${plural(paths.length, 'SOPS file')}: ${rotated.length} re-encrypted for ${plural(tree.recipients.length, 'recipient')}, ${paths.length - rotated.length} already current.${rotated.length > 0 ? ' Commit them.' : ''}`);
   return EXIT_OK;
+}
+
+async function rotate(io: Io, tree: SecretsTree, options: SecretsOptions, args: string[]): Promise<number> {
+  if (args.length > 1) throw new UsageError(`rotate takes one value, one secret or --all (got ${args.length} arguments)`);
+  if (Boolean(options.all) === (args.length === 1)) throw new UsageError('rotate: name one value (e.g. argocd/oidc-client-secret), one secret (<namespace>/<name>) or pass --all');
+  if (options.all) return rotateRecipients(io, tree, options, findSopsFiles(tree.root));
+  const [name] = args as [string];
+  const declared = tree.values.find((entry) => entry.value.id === name);
+  if (declared) return rotateValue(io, tree, options, declared);
+  if (tree.secrets.some((secret) => secret.id === name)) return rotateRecipients(io, tree, options, [findSecret(tree, name, '').path]);
+  const names = [...tree.values.filter((entry) => entry.value.generate).map((entry) => entry.value.id), ...tree.secrets.map((secret) => secret.id)];
+  const guess = suggest(name, names);
+  throw new Error(`'${name}' is neither a declared secret value nor a declared secret. ${guess ? `Did you mean '${guess}'? ` : ''}Generated values: ${tree.values.filter((entry) => entry.value.generate).map((entry) => entry.value.id).join(', ') || 'none'}.`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // edit
 
-/** Checks an edited Secret against its declaration; returns the document to encrypt. */
 function checkEdited(secret: DeclaredSecret, text: string): Record<string, unknown> {
   let document: unknown;
   try {
@@ -417,17 +483,20 @@ function runEditor(editor: string, file: string): void {
   if (result.status !== 0) throw new Error(`the editor '${editor}' exited with ${result.status ?? result.signal}; nothing was written`);
 }
 
-async function edit(io: Io, context: Context, options: SecretsOptions, args: string[]): Promise<number> {
+
+async function edit(io: Io, tree: SecretsTree, options: SecretsOptions, args: string[]): Promise<number> {
   if (args.length > 1) throw new UsageError(`edit takes one secret (<namespace>/<name>); ${args.length - 1} more argument${args.length === 2 ? '' : 's'} given (not shown)`);
   const env = io.env ?? {};
   const editor = env['EDITOR'] || env['VISUAL'];
   if (!editor) throw new UsageError('EDITOR is not set: set it to your editor (EDITOR=vi homelab secrets edit …), or use homelab secrets set');
-  const secret = findSecret(context, args[0], 'homelab secrets edit <namespace>/<name>');
+  const secret = findSecret(tree, args[0], 'homelab secrets edit <namespace>/<name>');
   if (secret.bootstrap) throw new Error(`${secret.id} cannot be a SOPS file: it is the key that decrypts them. ${secret.declaration.description}`);
-  const path = join(context.root, secret.path);
+  const path = join(tree.root, secret.path);
   const text = readIfExists(path);
   const before =
-    text === undefined ? secretManifest(secret.declaration, new Map(secret.declaration.keys.map((key) => [key, '']))) : await decryptExisting(io, secret, text, options.identity);
+    text === undefined
+      ? secretManifest(secret.declaration, new Map(secret.declaration.keys.map((key) => [key, ''])))
+      : (await readSecretFile(secret, text, loadIdentities(identityOptions(io, options.identity)).identities)).document;
   const dir = mkdtempSync(join(tmpdir(), 'homelab-secret-'));
   const file = join(dir, `${secret.declaration.name}.yaml`);
   try {
@@ -442,8 +511,10 @@ async function edit(io: Io, context: Context, options: SecretsOptions, args: str
       io.out(`✔ ${secret.path}: no changes; the file is untouched.`);
       return EXIT_OK;
     }
-    writeFileAtomic(path, await encryptSecret(context, secret, after));
-    io.out(`✔ ${secret.path}: ${text === undefined ? 'created' : 'updated'}; encrypted for ${context.recipients.length} recipient${context.recipients.length === 1 ? '' : 's'}. Commit it.`);
+    writeFileAtomic(path, await encryptSecret(secret, after, tree.recipients));
+    io.out(`✔ ${secret.path}: ${text === undefined ? 'created' : 'updated'}; encrypted for ${plural(tree.recipients.length, 'recipient')}. Commit it.`);
+    const shared = secret.declaration.keys.filter((key) => (tree.values.find((entry) => entry.value.id === secretValueOf(secret.declaration, key).id)?.carriers.length ?? 0) > 1);
+    if (shared.length > 0) io.err(`⚠ ${shared.join(', ')} ${shared.length === 1 ? 'is' : 'are'} also carried by other Secrets: homelab secrets list --check says whether the copies still agree.`);
     if (!secret.deployed) io.err(`⚠ ${secret.component.name}'s Application does not read ${dirname(secret.path)}: this Secret is not applied to the cluster yet.`);
     return EXIT_OK;
   } finally {
@@ -470,29 +541,48 @@ async function run(io: Io, raw: OptionValues, positionals: string[]): Promise<nu
   const wrong = Object.keys(options).filter((option) => options[option as keyof SecretsOptions] !== undefined && !allowed.includes(option));
   if (wrong.length > 0) throw new UsageError(`${subcommand} does not take --${wrong.join(', --')}`);
   if (subcommand === 'list' && args.length > 0) throw new UsageError(`list takes no arguments (got ${args.length})`);
-  const context = loadContext(io, options);
-  if (!context) return EXIT_INVALID;
+  const tree = loadTree(io, options);
+  if (!tree) return EXIT_INVALID;
   switch (subcommand) {
     case 'list':
-      return list(io, context, options);
+      return list(io, tree, options);
+    case 'init':
+      return init(io, tree, options, args);
     case 'set':
-      return set(io, context, options, args);
+      return set(io, tree, options, args);
     case 'rotate':
-      return rotate(io, context, options, args);
+      return rotate(io, tree, options, args);
     case 'edit':
-      return edit(io, context, options, args);
+      return edit(io, tree, options, args);
   }
 }
 
+/** The help's options: flags, then the description's lines (one column for all, two spaces past the widest flags). */
+const OPTION_HELP: [string, ...string[]][] = [
+  [CONFIG_OPTION_HELP.replace(/^(\s*-c, --config FILE)\s+.*$/, '$1'), CONFIG_OPTION_HELP.replace(/^\s*-c, --config FILE\s+/, '')],
+  ['  -o, --out DIR', 'Output root holding kubernetes/ (default: the directory of the config)'],
+  ['      --check', 'list: exit 1 when a secret is missing or out of date, or copies differ'],
+  ['  -v, --verbose', "list: show each secret's file, description and values"],
+  ['      --from-env-file FILE', "init, set: values from KEY=VALUE lines ('#' comments, quotes)"],
+  ['      --from-file KEY=PATH', 'init, set: the value of KEY is the content of PATH (repeatable)'],
+  ['      --stdin', 'init, set: values from KEY=VALUE lines on standard input'],
+  ['  -i, --identity FILE', 'age key file to decrypt with (default: $SOPS_AGE_KEY, then', '$SOPS_AGE_KEY_FILE, then ~/.config/sops/age/keys.txt)'],
+  ['      --all', 'rotate: every SOPS file'],
+  ['  -h, --help', 'Show this help'],
+];
+const OPTION_COLUMN = Math.max(...OPTION_HELP.map(([flags]) => flags.length)) + 2;
+const optionsHelp = OPTION_HELP.flatMap(([flags, ...lines]) => lines.map((line, index) => `${(index === 0 ? flags : '').padEnd(OPTION_COLUMN)}${line}`)).join('\n');
+
 export const secretsCommand: Command = {
   name: 'secrets',
-  summary: 'List, set, rotate and edit the SOPS-encrypted secrets components declare',
+  summary: 'Create, list, rotate and edit the SOPS-encrypted secrets components declare',
   help: `homelab secrets: the secrets components declare, as SOPS files encrypted with age
 
 Usage:
   homelab secrets [list] [--check] [--verbose]
+  homelab secrets init [--from-env-file FILE] [--from-file VALUE=PATH]... [--stdin]
   homelab secrets set <namespace>/<name> [--from-env-file FILE] [--from-file KEY=PATH]... [--stdin]
-  homelab secrets rotate <namespace>/<name> | --all
+  homelab secrets rotate <value> | <namespace>/<name> | --all
   homelab secrets edit <namespace>/<name>
 
 Each secret is one file, kubernetes/<group>/<component>/manifests/<name>.sops.yaml: a Secret
@@ -501,33 +591,31 @@ whose data/stringData values are encrypted for secrets.ageRecipients (the rule o
 generate' never writes or prunes them, and fails when one is not encrypted for exactly
 secrets.ageRecipients.
 
+Each key carries a declared value. A value is generated (the homelab owns it: made with a CSPRNG)
+or external (comes from outside: list --verbose says how to obtain it). A value carried by several
+Secrets (an OIDC client secret: the app's copy and the identity provider's) is written to all.
+
   list     Every declared secret and its state: ok, missing, keys out of date (the file's keys
-           differ from the declaration), recipients out of date, not deployed. Reads no key.
-  set      Writes the secret. Values come from an env file (KEY=VALUE lines), from files
+           differ from the declaration), recipients out of date, not deployed. With --check and an
+           identity, also decrypts and checks that the copies of each shared value agree.
+  init     Creates every missing value: generated ones with a CSPRNG, external ones from the env
+           file (KEY=VALUE lines, KEY the value's env name, list --verbose shows them), files or a
+           prompt; writes every SOPS file that carries them. Re-running changes nothing.
+  set      Writes one secret. Values come from an env file (KEY=VALUE lines), from files
            (--from-file KEY=PATH: the file's content, e.g. a JSON credentials file), from stdin
            (KEY=VALUE lines), or from a hidden prompt in a terminal; never from arguments. Keys
-           must be declared ones. When the file exists, keys you do not give keep their value
-           (decrypting it needs an identity); a new secret needs every key.
-  rotate   Re-encrypts for secrets.ageRecipients, with a new data key (needs an identity).
-           With --all, every SOPS file under kubernetes/; all or nothing.
+           must be declared ones; other Secrets carrying the same value are updated too.
+  rotate   With a generated value (e.g. argocd/oidc-client-secret): a new value in every file
+           that carries it, all or nothing. With a secret or --all: re-encrypts for
+           secrets.ageRecipients with a new data key. Both need an identity.
   edit     Decrypts to a private temporary file, runs $EDITOR on it, checks the keys and
            encrypts the result. A missing secret starts from its declared keys.
 
 Options:
-${CONFIG_OPTION_HELP}
-  -o, --out DIR            Output root holding kubernetes/ (default: the directory of the config)
-      --check              list: exit 1 when a secret is missing or out of date
-  -v, --verbose            list: show each secret's file, keys and description
-      --from-env-file FILE set: values from KEY=VALUE lines ('#' comments, optional quotes)
-      --from-file KEY=PATH set: the value of KEY is the content of PATH (repeatable)
-      --stdin              set: values from KEY=VALUE lines on standard input
-  -i, --identity FILE      age key file to decrypt with (default: $SOPS_AGE_KEY, then
-                           $SOPS_AGE_KEY_FILE, then ~/.config/sops/age/keys.txt)
-      --all                rotate: every SOPS file
-  -h, --help               Show this help
+${optionsHelp}
 
-Exit codes: 0 done, 1 a secret is missing or out of date (list --check) or nothing was written
-because of bad input, 2 usage error. A failed command leaves every file as it was.`,
+Exit codes: 0 done, 1 a secret is missing or out of date or copies differ (list --check) or nothing
+was written because of bad input, 2 usage error. A failed command leaves every file as it was.`,
   options: {
     ...CONFIG_OPTION,
     out: { type: 'string', short: 'o' },

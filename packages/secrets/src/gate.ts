@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { describeObject, objectData, type Component, type GeneratedFile, type KubeObject, type OutputProblem } from '@homelab/core';
-import { findSopsFiles, inspectSecretFile, recipientDifference, secretId, shortKey, SOPS_PATH_REGEX } from './secret-files.js';
+import { findSopsFiles, inspectSecretFile, recipientDifference, secretId, shortKey, SOPS_PATH_REGEX } from './files.js';
 
 export interface PolicyResult {
   problems: OutputProblem[];

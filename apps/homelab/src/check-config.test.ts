@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { load } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { checkFiles, checkTree, formatFinding } from '@homelab/check';
 import { hasGeneratedHeader, type Component, type GeneratedFile } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { Connector } from '@homelab/tailscale';
-import { configVariant, seedConfig } from '@homelab/testing';
-import { CHECK_CONFIG_PATH, CHECK_MODELS, checkConfigArtifact, checkConfigFile } from './check-config.js';
+import { configVariant, seedConfig, sharedDir } from '@homelab/testing';
+import { CHECK_CONFIG_PATH, CHECK_MODELS, chartValueEntries, checkConfigArtifact, checkConfigFile } from './check-config.js';
 import { defaultModules } from './modules.js';
 import { composeHomelab, renderHomelab } from './render.js';
 
@@ -127,6 +127,41 @@ describe('the generated tree, checked by homelab check', () => {
     const report = await checkFiles(new Map(files.map((candidate) => [candidate.path, candidate.content])), { models: CHECK_MODELS });
     expect(report.findings.filter((finding) => finding.check === 'references').length).toBeGreaterThan(0);
     expect(report.findings.some((finding) => finding.check === 'reachability' && finding.file === 'kubernetes/bootstrap/argocd/namespace.yaml')).toBe(true);
+  });
+});
+
+const shared = sharedDir();
+if (!shared) console.warn('../shared not found: the check of the generated tree against the real chart values (check --chart-schemas) is SKIPPED');
+
+describe.skipIf(!shared)('the generated tree, checked with --chart-schemas ../shared/chart-schemas (the real charts)', () => {
+  const chartSchemas = join(shared!, 'chart-schemas');
+  const chartValueFindings = async (files: readonly GeneratedFile[]) =>
+    (await checkTree(writeFiles(files), { models: CHECK_MODELS, chartSchemas })).findings.filter((finding) => finding.check === 'chart-values').map(formatFinding);
+
+  it('yields no chart-values finding: the unlisted values the components declare are allowed', async () => {
+    expect(await chartValueFindings(rendered(seed))).toEqual([]);
+  });
+
+  it('reports every declared unlisted value once the allowance is gone (none is stale)', async () => {
+    const declared = [...chartValueEntries(components(seed)).values()].flat().map((entry) => entry.value);
+    expect(declared).toContain('configs.params."server.insecure"');
+    const files = rendered(seed).map((candidate) => (candidate.path === CHECK_CONFIG_PATH ? { ...candidate, content: candidate.content.split('\nchartValues:')[0]! + '\n' } : candidate));
+    const findings = await chartValueFindings(files);
+    expect(findings).toHaveLength(declared.length);
+    for (const path of declared) expect(findings.some((finding) => finding.includes(`values key '${path}' is not in the values.yaml`))).toBe(true);
+  });
+
+  it('still reports an unknown dotted key (kept as one quoted key, not two levels)', async () => {
+    const valuesPath = 'kubernetes/core/argocd/values.yaml';
+    const files = rendered(seed).map((candidate) => {
+      if (candidate.path !== valuesPath) return candidate;
+      const values = load(candidate.content) as { configs: { params: Record<string, unknown> } };
+      values.configs.params['server.insecur'] = true;
+      return { ...candidate, content: dump(values) };
+    });
+    const findings = await chartValueFindings(files);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toContain(`${valuesPath} Application/argocd/argocd: values key 'configs.params."server.insecur"' is not in the values.yaml of chart argo-cd`);
   });
 });
 

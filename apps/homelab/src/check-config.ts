@@ -9,7 +9,9 @@
  * - `secretKeys`: the keys of every declared secret, so a chart value reading a key the secret will
  *   not hold is reported;
  * - `roots`: component files holding Kubernetes objects (`Component.files`: files a person uses
- *   directly), applied by hand at bootstrap, e.g. ArgoCD's own namespace.
+ *   directly), applied by hand at bootstrap, e.g. ArgoCD's own namespace;
+ * - `chartValues`: per chart, the value paths its templates read although its values.yaml does not
+ *   list them (`HelmChart.unlistedValues`), so `homelab check --chart-schemas` accepts them.
  *
  * Also the schemas this project knows that no @kubernetes-models package covers (CHECK_MODELS),
  * which generate, validate and check pass to the check.
@@ -105,6 +107,18 @@ export function rootEntries(components: readonly Component[]): CheckConfigEntry[
   return sorted(entries);
 }
 
+/** Per chart name, the value paths the components declare as read by its templates though unlisted. */
+export function chartValueEntries(components: readonly Component[]): Map<string, CheckConfigEntry[]> {
+  const charts = new Map<string, Map<string, Set<string>>>();
+  for (const component of components) {
+    if (!component.chart) continue;
+    const entries = charts.get(component.chart.name) ?? new Map<string, Set<string>>();
+    for (const path of component.chart.unlistedValues ?? []) collect(entries, path, `${component.name} sets it`);
+    if (entries.size > 0) charts.set(component.chart.name, entries);
+  }
+  return new Map([...charts.keys()].sort().map((chart) => [chart, sorted(charts.get(chart)!)]));
+}
+
 /** A YAML plain scalar when safe, else a quoted one. */
 const scalar = (value: string) => (/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) ? value : JSON.stringify(value));
 
@@ -118,6 +132,15 @@ function keyMap(key: string, note: string, entries: [string, string[]][]): strin
   return [`${key}:`, `  # ${note}`, ...entries.map(([ref, keys]) => `  ${scalar(ref)}: [${keys.map(scalar).join(', ')}]`)].join('\n') + '\n';
 }
 
+function chartValuesSection(charts: Map<string, CheckConfigEntry[]>): string {
+  if (charts.size === 0) return '';
+  const lines = ['chartValues:', "  # Value paths the charts' templates read although their values.yaml does not list them"];
+  for (const [chart, entries] of charts) {
+    lines.push(`  ${scalar(chart)}:`, '    allow:', ...entries.map((entry) => `      - ${scalar(entry.value)}  # ${entry.vouchers.join('; ')}`));
+  }
+  return lines.join('\n') + '\n';
+}
+
 export function checkConfigFile(components: readonly Component[]): GeneratedFile {
   const note =
     '# What `homelab check` cannot see in this tree, vouched for by the components that render it.\n' +
@@ -128,7 +151,8 @@ export function checkConfigFile(components: readonly Component[]): GeneratedFile
     list('chartObjects', "Services the components' charts create behind their exposures (verified by `homelab check --render`)", serviceEntries(components)) +
     list('external', 'Secrets the components declare (SOPS files, bootstrap)', secretEntries(components)) +
     keyMap('secretKeys', 'The keys of the Secrets they declare', secretKeyEntries(components)) +
-    list('roots', 'Files applied by hand at bootstrap, before ArgoCD syncs anything', rootEntries(components));
+    list('roots', 'Files applied by hand at bootstrap, before ArgoCD syncs anything', rootEntries(components)) +
+    chartValuesSection(chartValueEntries(components));
   return { path: CHECK_CONFIG_PATH, source: SOURCE, content };
 }
 

@@ -133,32 +133,32 @@ describe('the rendered default homelab', () => {
 
 describe('derived objects', () => {
   const exposing: HomelabModule = {
-    name: 'whoami',
+    name: 'fixture-whoami',
     kind: 'app',
     build: (config) => ({
-      name: 'whoami',
+      name: 'fixture-whoami',
       group: 'apps',
-      namespace: 'whoami',
+      namespace: 'fixture-whoami',
       source: '@homelab/test',
-      objects: { service: new Service({ metadata: { name: 'whoami', namespace: 'whoami' }, spec: { ports: [{ port: 80 }] } }) },
+      objects: { service: new Service({ metadata: { name: 'fixture-whoami', namespace: 'fixture-whoami' }, spec: { ports: [{ port: 80 }] } }) },
       exposes: [
-        { host: `whoami.${config.domains.internal}`, access: 'internal', service: { name: 'whoami', namespace: 'whoami', port: 80 }, sso: 'none' },
-        { host: `whoami.${config.domains.public}`, access: 'public', service: { name: 'whoami', namespace: 'whoami', port: 80 }, sso: 'none' },
+        { host: `fixture-whoami.${config.domains.internal}`, access: 'internal', service: { name: 'fixture-whoami', namespace: 'fixture-whoami', port: 80 }, sso: 'none' },
+        { host: `fixture-whoami.${config.domains.public}`, access: 'public', service: { name: 'fixture-whoami', namespace: 'fixture-whoami', port: 80 }, sso: 'none' },
       ],
     }),
   };
 
   it("turns an internal exposure into an HTTPRoute in the exposing component's manifests", () => {
     const files = render(seed, [...defaultModules, exposing]);
-    const route = files.find((file) => file.path === 'kubernetes/apps/whoami/manifests/HTTPRoute-whoami.yaml');
+    const route = files.find((file) => file.path === 'kubernetes/apps/fixture-whoami/manifests/HTTPRoute-fixture-whoami.yaml');
     expect(route).toBeDefined();
     const doc = load(route!.content) as { spec: { hostnames: string[] } };
-    expect(doc.spec.hostnames).toEqual([`whoami.${seed.domains.internal}`]);
-    expect(files.filter((file) => file.path.includes('HTTPRoute-whoami'))).toHaveLength(1);
+    expect(doc.spec.hostnames).toEqual([`fixture-whoami.${seed.domains.internal}`]);
+    expect(files.filter((file) => file.path.includes('HTTPRoute-fixture-whoami'))).toHaveLength(1);
   });
 
   it('reports an exposure the gateway cannot serve as an output problem, writing nothing', () => {
-    const bad: HomelabModule = { ...exposing, build: (config) => ({ ...(exposing.build(config) as object), exposes: [{ host: 'whoami.elsewhere.net', access: 'internal', service: { name: 'whoami', namespace: 'whoami', port: 80 }, sso: 'none' }] }) as never };
+    const bad: HomelabModule = { ...exposing, build: (config) => ({ ...(exposing.build(config) as object), exposes: [{ host: 'fixture-whoami.elsewhere.net', access: 'internal', service: { name: 'fixture-whoami', namespace: 'fixture-whoami', port: 80 }, sso: 'none' }] }) as never };
     const result = renderHomelab(seed, [...defaultModules, bad]);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.outputProblems[0]!.problem).toContain("internal host is not covered by the internal gateway's '*.int.lorenzodebie.be' listener");

@@ -20,15 +20,15 @@ function rendered(modules: HomelabModule[] = defaultModules) {
 /** A test app in its own namespace with the given objects, values and declarations. */
 function app(parts: { objects?: Record<string, KubeObject>; values?: Record<string, unknown>; secrets?: SecretDeclaration[] }): HomelabModule {
   return {
-    name: 'vault-test',
+    name: 'fixture-vault',
     kind: 'app',
     build: () => ({
-      name: 'vault-test',
+      name: 'fixture-vault',
       group: 'apps',
-      namespace: 'vault-test',
+      namespace: 'fixture-vault',
       source: '@homelab/test',
       ...(parts.values ? { chart: { repo: 'https://charts.example.test', name: 'demo', version: '1.0.0' }, values: parts.values } : {}),
-      objects: parts.objects ?? { config: new ConfigMap({ metadata: { name: 'plain', namespace: 'vault-test' }, data: { a: 'b' } }) },
+      objects: parts.objects ?? { config: new ConfigMap({ metadata: { name: 'plain', namespace: 'fixture-vault' }, data: { a: 'b' } }) },
       secrets: parts.secrets,
     }),
   };
@@ -38,16 +38,16 @@ const file = (content: string, path = 'kubernetes/apps/x/values.yaml'): Generate
 
 function deployment(podSpec: Record<string, unknown>): Deployment {
   return new Deployment({
-    metadata: { name: 'web', namespace: 'vault-test' },
+    metadata: { name: 'web', namespace: 'fixture-vault' },
     spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }], ...podSpec } } },
   });
 }
 
 function component(objects: Record<string, KubeObject>, secrets: SecretDeclaration[] = [], values?: Record<string, unknown>): Component {
-  return { name: 'vault-test', group: 'apps', namespace: 'vault-test', source: '@homelab/test', objects, secrets, ...(values ? { values } : {}) };
+  return { name: 'fixture-vault', group: 'apps', namespace: 'fixture-vault', source: '@homelab/test', objects, secrets, ...(values ? { values } : {}) };
 }
 
-const declared: SecretDeclaration = { name: 'web-db', namespace: 'vault-test', keys: ['password', 'user'], description: 'test' };
+const declared: SecretDeclaration = { name: 'web-db', namespace: 'fixture-vault', keys: ['password', 'user'], description: 'test' };
 
 describe('the secrets policy on the seed homelab', () => {
   const result = rendered();
@@ -74,26 +74,26 @@ describe('the secrets policy on the seed homelab', () => {
 
 describe('(a) generated Secrets are forbidden', () => {
   it('refuses a Secret object with stringData, naming it, without quoting the value', () => {
-    const secret = new Secret({ metadata: { name: 'oops', namespace: 'vault-test' }, stringData: { password: 'correct horse battery staple' } });
+    const secret = new Secret({ metadata: { name: 'oops', namespace: 'fixture-vault' }, stringData: { password: 'correct horse battery staple' } });
     const result = rendered([...defaultModules, app({ objects: { oops: secret } })]);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const problems = result.outputProblems.filter((problem) => problem.problem.includes('Generated Secrets are forbidden'));
     expect(problems).toEqual([
       {
-        object: 'kubernetes/apps/vault-test/manifests/Secret-oops.yaml',
-        problem: expect.stringContaining('generates Secret vault-test/oops with values'),
+        object: 'kubernetes/apps/fixture-vault/manifests/Secret-oops.yaml',
+        problem: expect.stringContaining('generates Secret fixture-vault/oops with values'),
       },
     ]);
     expect(JSON.stringify(result)).not.toContain('correct horse');
   });
 
   it('refuses a Secret with data hidden in Helm values (extraObjects)', () => {
-    const values = { extraObjects: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hidden', namespace: 'vault-test' }, data: { token: 'c2VjcmV0' } }] };
+    const values = { extraObjects: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hidden', namespace: 'fixture-vault' }, data: { token: 'c2VjcmV0' } }] };
     const result = rendered([...defaultModules, app({ values })]);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.outputProblems.map((problem) => problem.object)).toContain('kubernetes/apps/vault-test/values.yaml');
+    expect(result.outputProblems.map((problem) => problem.object)).toContain('kubernetes/apps/fixture-vault/values.yaml');
     expect(result.outputProblems.find((problem) => problem.object.endsWith('values.yaml'))!.problem).toContain('(extraObjects[0]: data/stringData)');
   });
 
@@ -216,9 +216,9 @@ describe('(d) Secrets that workloads reference are declared', () => {
     const problems = undeclaredSecretReferences([component({ web })]);
     expect(problems.map((problem) => problem.problem.match(/uses Secret '([^']+)'/)?.[1])).toEqual(['web-db', 'web-env', 'web-tls', 'web-projected']);
     expect(problems[0]).toEqual({
-      object: 'Deployment/vault-test/web',
+      object: 'Deployment/fixture-vault/web',
       problem:
-        "vault-test: uses Secret 'web-db' in namespace 'vault-test', which no component declares (spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name: 'web-db'). " +
+        "fixture-vault: uses Secret 'web-db' in namespace 'fixture-vault', which no component declares (spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name: 'web-db'). " +
         'Declare the secret in the component (secrets: name, namespace, keys) and set its values with `homelab secrets set <namespace>/<name>`, or correct the name.',
     });
   });
@@ -240,7 +240,7 @@ describe('(d) Secrets that workloads reference are declared', () => {
     const certificate = {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
-      metadata: { name: 'web', namespace: 'vault-test' },
+      metadata: { name: 'web', namespace: 'fixture-vault' },
       spec: { secretName: 'web-tls' },
       validate() {},
       toJSON() {
@@ -252,7 +252,7 @@ describe('(d) Secrets that workloads reference are declared', () => {
 
   it('reports a key the declaration lacks, and looks into CronJobs', () => {
     const job = new CronJob({
-      metadata: { name: 'backup', namespace: 'vault-test' },
+      metadata: { name: 'backup', namespace: 'fixture-vault' },
       spec: {
         schedule: '@daily',
         jobTemplate: {
@@ -269,7 +269,7 @@ describe('(d) Secrets that workloads reference are declared', () => {
     });
     const problems = undeclaredSecretReferences([component({ job }, [declared])]);
     expect(problems.map((problem) => problem.problem)).toEqual([
-      "vault-test: uses key 'passwd' of Secret vault-test/web-db, whose declaration has only password, user (spec.jobTemplate.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name: 'web-db'). Add the key to the declaration, or correct the reference.",
+      "fixture-vault: uses key 'passwd' of Secret fixture-vault/web-db, whose declaration has only password, user (spec.jobTemplate.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name: 'web-db'). Add the key to the declaration, or correct the reference.",
     ]);
   });
 
@@ -287,14 +287,14 @@ describe('(d) Secrets that workloads reference are declared', () => {
 
   it('warns about a declared Secret that neither values nor objects mention (not fatal)', () => {
     const unmentioned = unreferencedSecrets([component({}, [declared], { auth: { existingSecret: 'web-db-old' } })]);
-    expect(unmentioned).toEqual([{ object: 'Secret/vault-test/web-db', problem: expect.stringContaining("neither its Helm values nor its objects mention 'web-db'") }]);
+    expect(unmentioned).toEqual([{ object: 'Secret/fixture-vault/web-db', problem: expect.stringContaining("neither its Helm values nor its objects mention 'web-db'") }]);
     expect(unreferencedSecrets([component({}, [declared], { auth: { existingSecret: 'web-db' } })])).toEqual([]);
     const result = rendered([...defaultModules, app({ values: { auth: { existingSecret: 'web-db-old' } }, secrets: [declared] })]);
-    expect(result.ok && result.warnings.map((warning) => warning.object)).toContain('Secret/vault-test/web-db');
+    expect(result.ok && result.warnings.map((warning) => warning.object)).toContain('Secret/fixture-vault/web-db');
   });
 
   it('is one policy: problems from every check, warnings apart', () => {
-    const secret = new Secret({ metadata: { name: 'oops', namespace: 'vault-test' }, data: { a: 'Yg==' } });
+    const secret = new Secret({ metadata: { name: 'oops', namespace: 'fixture-vault' }, data: { a: 'Yg==' } });
     const policy = secretsPolicy([component({ secret }, [declared])], [file('kind: Secret\nmetadata: { name: oops }\ndata: { a: Yg== }\n')]);
     expect(policy.problems).toHaveLength(1);
     expect(policy.warnings).toHaveLength(1);

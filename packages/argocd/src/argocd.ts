@@ -257,10 +257,19 @@ export function argocdValues(config: Pick<ResolvedConfig, 'domains'>, settings: 
   };
 }
 
+/**
+ * Values the chart reads although its values.yaml does not list them (argo-helm
+ * charts/argo-cd/templates/_helpers.tpl at 10.1.1): `configs.params` is a pass-through map,
+ * "argo-cd.config.params" writes every key but create and annotations into argocd-cmd-params-cm,
+ * and values.yaml lists only those two plus a commented example. (`configs.cm` needs no entry: its
+ * defaults hold literal dotted keys, which marks it as a data map whose keys are free.)
+ */
+export const ARGOCD_UNLISTED_VALUES = ['configs.params."server.insecure"'] as const;
+
 /** The ArgoCD component: ArgoCD managing itself from the values it was bootstrapped with. */
 export function buildArgoCd(config: ResolvedConfig, overrides?: Patch<ArgoCdSettings>): Component {
   const settings = argocdSettings(overrides);
-  const chart = { ...ARGOCD_CHART };
+  const chart = { ...ARGOCD_CHART, unlistedValues: ARGOCD_UNLISTED_VALUES };
   const ageSecret = sopsAgeSecret(settings);
   const exposure = argocdExposure(config, settings);
   const component = {

@@ -3,26 +3,12 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { chartSchemaDir, checkChartValues, seedConfig } from '@homelab/testing';
-import { argocdValues, argocdSettings } from './argocd.js';
+import { ARGOCD_UNLISTED_VALUES, argocdValues, argocdSettings, buildArgoCd } from './argocd.js';
 
 const config = seedConfig();
 
-/**
- * Keys the chart reads although its values.yaml does not list them. Each is justified by the
- * chart template that consumes it (argo-helm charts/argo-cd/templates/_helpers.tpl at 10.1.1).
- */
-const ALLOW = [
-  // configs.params is a pass-through map: "argo-cd.config.params" writes every key but create and
-  // annotations into argocd-cmd-params-cm. values.yaml lists only those two plus a commented example.
-  'configs.params.server.insecure',
-  // configs.cm is a pass-through map: "argo-cd.config.cm" writes every key but create and
-  // annotations into argocd-cm. values.yaml lists a few resource.customizations keys, not this one
-  // (the Application health check ArgoCD removed in 1.8 and documents restoring).
-  'configs.cm.resource.customizations.health.argoproj.io_Application',
-  // Same pass-through map. values.yaml documents `oidc.config` only as a commented example under
-  // configs.cm ("OIDC configuration as an alternative to dex"), so the key checker cannot see it.
-  'configs.cm.oidc.config',
-];
+/** Keys the chart reads although its values.yaml does not list them: the component declares them. */
+const ALLOW = [...ARGOCD_UNLISTED_VALUES];
 
 const dir = chartSchemaDir('argo-cd');
 
@@ -39,6 +25,15 @@ describe.skipIf(!dir)('argo-cd chart conformance (shared/chart-schemas/argo-cd, 
       const others = ALLOW.filter((entry) => entry !== path);
       expect(checkChartValues(chartDir, values, { allow: others })).toEqual([`${path}: not a key of the chart's values.yaml`]);
     }
+  });
+
+  it('declares them on its chart, for the generated .homelab-check.yaml', () => {
+    expect(buildArgoCd(config).chart?.unlistedValues).toEqual(ALLOW);
+  });
+
+  it('reports an unknown dotted key where the defaults hold none (the quoting keeps it one key)', () => {
+    const unknownParam = { ...values, configs: { ...values.configs, params: { ...values.configs.params, 'server.insecur': true } } };
+    expect(checkChartValues(chartDir, unknownParam, { allow: ALLOW })).toEqual(['configs.params."server.insecur": not a key of the chart\'s values.yaml']);
   });
 
   it('reports a misplaced key (the oracle can fail)', () => {

@@ -16,8 +16,8 @@ const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).de
 
 export interface ChartCheckOptions {
   /**
-   * Key paths (dotted) the chart's templates read although its values.yaml omits them; each
-   * entry must be justified where it is used. Everything below an allowed path is accepted.
+   * Key paths (valuePath notation) the chart's templates read although its values.yaml omits them;
+   * each entry must be justified where it is used. Everything below an allowed path is accepted.
    */
   allow?: string[];
   /** Top-level keys owned by subcharts whose values are not part of this oracle. */
@@ -29,7 +29,22 @@ export interface ChartCheckOptions {
 const isMap = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** Key paths in `values` that the chart's default values.yaml does not know. */
+/**
+ * A key path as check writes it: segments joined by dots, a segment that holds a dot (a literal
+ * key such as argocd-cm's `oidc.config`) in double quotes, so that it is never read as two levels.
+ */
+export function valuePath(segments: readonly string[]): string {
+  return segments.map((segment) => (segment.includes('.') || segment.includes('"') ? JSON.stringify(segment) : segment)).join('.');
+}
+
+/**
+ * Whether a map of the chart's defaults holds data, not options: a key with a dot in it is a
+ * literal name (argo-cd's `configs.cm` lists `exec.enabled`, `timeout.reconciliation` … and writes
+ * every key into argocd-cm), so any key is accepted beneath it.
+ */
+const isDataMap = (known: Record<string, unknown>) => Object.keys(known).some((key) => key.includes('.'));
+
+/** Key paths in `values` (in valuePath notation) that the chart's default values.yaml does not know. */
 export function unknownValueKeys(defaults: unknown, values: unknown, options: ChartCheckOptions = {}): string[] {
   const allow = new Set(options.allow ?? []);
   const subcharts = new Set(options.subcharts ?? []);
@@ -38,14 +53,14 @@ export function unknownValueKeys(defaults: unknown, values: unknown, options: Ch
     if (!isMap(ours)) return;
     for (const [key, child] of Object.entries(ours)) {
       const childPath = [...path, key];
-      const dotted = childPath.join('.');
+      const dotted = valuePath(childPath);
       if (allow.has(dotted) || (path.length === 0 && subcharts.has(key))) continue;
       if (!isMap(known) || !(key in known)) {
         unknown.push(dotted);
         continue;
       }
       const knownChild = known[key];
-      const freeForm = knownChild === null || Array.isArray(knownChild) || (isMap(knownChild) && Object.keys(knownChild).length === 0);
+      const freeForm = knownChild === null || Array.isArray(knownChild) || (isMap(knownChild) && (Object.keys(knownChild).length === 0 || isDataMap(knownChild)));
       if (!freeForm) walk(knownChild, child, childPath);
     }
   };

@@ -9,4 +9,4 @@ export { globMatch } from './glob.js';
 export type { ImportModule } from './import-module.js';
 export type { ModelClass, Models } from './schema.js';
 export { CONFIG_FILE } from './defaults.js';
-export { chartOracle, checkChartValues, unknownValueKeys, type ChartCheckOptions, type ChartOracle } from './chart-values.js';
+export { chartOracle, checkChartValues, unknownValueKeys, valuePath, type ChartCheckOptions, type ChartOracle } from './chart-values.js';

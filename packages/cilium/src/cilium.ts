@@ -139,6 +139,13 @@ export function hubbleMetrics(settings: CiliumSettings = CILIUM_DEFAULTS): strin
   return Object.entries(settings.hubbleMetrics).map(([name, options]) => (options === true ? name : `${name}:${options}`));
 }
 
+/**
+ * Values the chart's templates read although its values.yaml has them only as comments (the L2
+ * lease timings under `l2announcements`, `# policyAuditMode: false`): the cilium-config template
+ * renders them when set.
+ */
+export const CILIUM_UNLISTED_VALUES = ['l2announcements.leaseDuration', 'l2announcements.leaseRenewDeadline', 'l2announcements.leaseRetryPeriod', 'policyAuditMode'] as const;
+
 /** Helm values for the Cilium chart. */
 export function ciliumValues(config: ResolvedConfig, settings: CiliumSettings = CILIUM_DEFAULTS): CiliumValues {
   const monitors = settings.serviceMonitors;
@@ -228,7 +235,7 @@ export function buildCilium(config: ResolvedConfig, overrides?: Patch<CiliumSett
     syncWave: settings.syncWave,
     source: SOURCE,
     description: 'Cilium CNI: kube-proxy replacement, Gateway API, L2 LoadBalancer IPs, Hubble',
-    chart: { ...CILIUM_CHART },
+    chart: { ...CILIUM_CHART, unlistedValues: CILIUM_UNLISTED_VALUES },
     values: ciliumValues(config, settings),
     // Host networking, hostPath mounts and added capabilities.
     podSecurity: 'privileged',

@@ -6,7 +6,7 @@ import type { ResolvedConfig } from '@homelab/config';
 import { ConfigMistake, componentPaths, hasGeneratedHeader, merge, renderComponents, type Access, type Component, type Exposure } from '@homelab/core';
 import { chartSchemaDir, checkChartValues, configVariant, seedConfig } from '@homelab/testing';
 import { CLOUDFLARED_DEFAULTS } from './defaults.js';
-import { cloudflared, cloudflaredModule, connectorReplicas, type CloudflaredValues } from './cloudflared.js';
+import { CLOUDFLARED_UNLISTED_VALUES, cloudflared, cloudflaredModule, connectorReplicas, type CloudflaredValues } from './cloudflared.js';
 import { CATCH_ALL_RULE, TUNNEL_DNS_SUFFIX, publicExposures, tunnelDnsRecords, tunnelIngress } from './tunnel.js';
 import { CLOUDFLARED_CHART, CLOUDFLARED_IMAGE } from './versions.js';
 import * as api from './index.js';
@@ -340,12 +340,7 @@ describe.skipIf(!chartDir)('chart conformance (community-charts cloudflared)', (
   const defaults = () => load(readFileSync(join(chartDir!, 'values.yaml'), 'utf8')) as Record<string, unknown>;
   // Helm validates values.schema.json against the chart defaults coalesced with ours, so does this.
   const effective = (values: unknown) => merge(defaults(), values as Record<string, unknown>);
-  /**
-   * The deployment template renders `podSecurityContext` whole (`toYaml .Values.podSecurityContext`)
-   * as the pod's securityContext, and values.schema.json leaves it open (additionalProperties: true);
-   * values.yaml just does not list seccompProfile among its defaults.
-   */
-  const ALLOW = ['podSecurityContext.seccompProfile'];
+  const ALLOW = [...CLOUDFLARED_UNLISTED_VALUES];
 
   it('accepts the values for the seed config and for a multi-node cluster', () => {
     expect(checkChartValues(chartDir!, effective(valuesOf(build())), { allow: ALLOW })).toEqual([]);

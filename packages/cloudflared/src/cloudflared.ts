@@ -61,6 +61,14 @@ function spreadAcrossNodes(replicas: number): Record<string, unknown> {
 }
 
 /**
+ * Values the chart reads although its values.yaml does not list them: the deployment template
+ * renders `podSecurityContext` whole (`toYaml .Values.podSecurityContext`) as the pod's
+ * securityContext, and values.schema.json leaves it open (additionalProperties: true); values.yaml
+ * just does not list seccompProfile among its defaults.
+ */
+export const CLOUDFLARED_UNLISTED_VALUES = ['podSecurityContext.seccompProfile'] as const;
+
+/**
  * Chart values. A Deployment sized by `connectorReplicas` (the chart's default is a DaemonSet on
  * every node, tolerating every NoSchedule taint); the tunnel is the tunnel ID (so cloudflared needs
  * no account certificate to look a name up); credentials by Secret reference; the derived rules.
@@ -161,7 +169,7 @@ export function cloudflared(config: ResolvedConfig, components: readonly Compone
       syncWave: settings.syncWave,
       source: SOURCE,
       description: 'Cloudflare Tunnel connector: public hosts reach their services without an open port',
-      chart: { ...CLOUDFLARED_CHART },
+      chart: { ...CLOUDFLARED_CHART, unlistedValues: CLOUDFLARED_UNLISTED_VALUES },
       values: cloudflaredValues(config, components, settings),
       podSecurity: 'restricted',
       // The connector dials Cloudflare's edge and carries public hosts to their Services.

@@ -29,6 +29,13 @@ export interface HelmChart {
   version: string;
   /** Helm release name. @default the component name */
   releaseName?: string;
+  /**
+   * Value paths the chart's templates read although its values.yaml does not list them (each
+   * justified where it is declared), in `homelab check`'s notation: dotted, a segment holding a
+   * dot in double quotes (`configs.params."server.insecure"`). `.homelab-check.yaml` allows them,
+   * so `homelab check --chart-schemas` accepts the tree. @default []
+   */
+  unlistedValues?: readonly string[];
 }
 
 /**

@@ -287,6 +287,14 @@ export function stackNetwork(settings: KubePrometheusStackSettings): NetworkDecl
   };
 }
 
+/**
+ * Values the chart reads although its values.yaml does not list them: it copies these
+ * securityContext maps verbatim into the Prometheus and Alertmanager CRs (a core
+ * PodSecurityContext); its defaults just do not list fsGroupChangePolicy, which spares a recursive
+ * chown of the TSDB on NFS at every start.
+ */
+export const KUBE_PROMETHEUS_STACK_UNLISTED_VALUES = ['prometheus.prometheusSpec.securityContext.fsGroupChangePolicy', 'alertmanager.alertmanagerSpec.securityContext.fsGroupChangePolicy'] as const;
+
 /** The stack component alone (Prometheus, Alertmanager, Grafana, exporters). */
 export function kubePrometheusStackComponent(config: ResolvedConfig, settings: KubePrometheusStackSettings): Component {
   const values = kubePrometheusStackValues(config, settings);
@@ -297,7 +305,7 @@ export function kubePrometheusStackComponent(config: ResolvedConfig, settings: K
     syncWave: settings.syncWave,
     source: SOURCE,
     description: 'Prometheus, Alertmanager, Grafana, kube-state-metrics and node exporter',
-    chart: { ...KUBE_PROMETHEUS_STACK_CHART },
+    chart: { ...KUBE_PROMETHEUS_STACK_CHART, unlistedValues: KUBE_PROMETHEUS_STACK_UNLISTED_VALUES },
     values,
     podSecurity: podSecurityFor(values),
     secrets: grafanaSecrets(config, settings.grafana),

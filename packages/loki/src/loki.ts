@@ -137,6 +137,13 @@ export function nfsPodSecurityContext(config: ResolvedConfig): NfsPodSecurityCon
   return { runAsUser: puid, runAsGroup: pgid, fsGroup: pgid, fsGroupChangePolicy: 'OnRootMismatch', runAsNonRoot: puid !== 0 };
 }
 
+/**
+ * Values the chart reads although its values.yaml does not list them: `loki.limits_config` is
+ * copied verbatim into Loki's config file (`tpl (toYaml .)`); the chart's default lists only some
+ * limits, and retention_period is a documented Loki limit.
+ */
+export const LOKI_UNLISTED_VALUES = ['loki.limits_config.retention_period'] as const;
+
 /** Helm values for the loki chart. */
 export function lokiValues(config: ResolvedConfig, settings: LokiSettings): LokiValues {
   return {
@@ -191,7 +198,7 @@ export function buildLoki(config: ResolvedConfig, overrides?: Patch<LokiSettings
     syncWave: settings.syncWave,
     source: SOURCE,
     description: 'Loki single binary: log storage on the config NFS export, with retention',
-    chart: { ...LOKI_CHART },
+    chart: { ...LOKI_CHART, unlistedValues: LOKI_UNLISTED_VALUES },
     values,
     // Receives pushes and queries (from the components that declare them); calls the API only
     // from the rules sidecar, which the values run or not.

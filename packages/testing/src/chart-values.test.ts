@@ -16,6 +16,20 @@ describe('unknownValueKeys', () => {
   it('honours allowed paths and subchart keys', () => {
     expect(unknownValueKeys(defaults, { image: { digest: 'sha256:x' }, grafana: { a: 1 } }, { allow: ['image.digest'], subcharts: ['grafana'] })).toEqual([]);
   });
+
+  it('keeps a key holding a dot as one segment, quoted, never as two levels', () => {
+    const params = { params: { create: true } };
+    expect(unknownValueKeys(params, { params: { 'server.insecure': true } })).toEqual(['params."server.insecure"']);
+    expect(unknownValueKeys(params, { params: { 'server.insecure': true } }, { allow: ['params."server.insecure"'] })).toEqual([]);
+    // The flattened spelling names another path (params.server.insecure) and allows nothing here.
+    expect(unknownValueKeys(params, { params: { 'server.insecure': true } }, { allow: ['params.server.insecure'] })).toEqual(['params."server.insecure"']);
+  });
+
+  it('accepts any key below a map whose defaults hold literal dotted keys (data written verbatim, like argocd-cm)', () => {
+    const cm = { cm: { create: true, 'timeout.reconciliation': '180s' }, server: { insecure: false } };
+    expect(unknownValueKeys(cm, { cm: { 'oidc.config': 'x', url: 'https://a' } })).toEqual([]);
+    expect(unknownValueKeys(cm, { server: { 'insecure.mode': true } })).toEqual(['server."insecure.mode"']);
+  });
 });
 
 const ciliumDir = chartSchemaDir('cilium');

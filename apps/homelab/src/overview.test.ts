@@ -9,6 +9,7 @@ import { defaultDerivers, defaultModules } from './modules.js';
 import { OVERVIEW_PATH, overviewArtifact, overviewMarkdown } from './overview.js';
 import { renderHomelab } from './render.js';
 import { configVariant, findOracle, seedConfig } from '@homelab/testing';
+import { NFS_EXPORT_REQUIREMENTS } from '@homelab/check';
 
 const seed = seedConfig();
 
@@ -189,6 +190,17 @@ describe('docs/homelab.md', () => {
     const numeric = (ip: string) => ip.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
     expect(listed.map(numeric)).toEqual([...listed.map(numeric)].sort((a, b) => a - b));
     expect(doc).toContain(`Subnet \`${seed.network.subnet}\``);
+  });
+
+  it('lists every StorageClass and states the NFS export options once taken from @homelab/check', () => {
+    const { doc, components } = overview();
+    const classes = components.flatMap((component) => Object.values(component.objects ?? {})).filter((object) => object.kind === 'StorageClass');
+    expect(classes.length).toBeGreaterThan(0);
+    expect(tableRows(doc, 'Storage').map((row) => row[0]).sort()).toEqual(classes.map((object) => object.metadata?.name).sort());
+    const nfsRow = tableRows(doc, 'Storage').find((row) => row[1] === NFS_EXPORT_REQUIREMENTS.driver)!;
+    expect(nfsRow[4]).toBe(`NFS \`${seed.nfs.server}:${seed.nfs.exports.config}\``);
+    for (const option of NFS_EXPORT_REQUIREMENTS.truenas) expect(doc).toContain(`- ${option}\n`);
+    expect(doc).toContain(NFS_EXPORT_REQUIREMENTS.exports);
   });
 
   it('lists every declared secret by name, namespace and keys', () => {

@@ -5,6 +5,7 @@
  */
 import { COMPONENT_GROUPS, GENERATOR, type Access, type ArtifactModule, type Component, type ComponentGroup, type Exposure, generatedMarkdownHeader } from '@homelab/core';
 import { parseIpv4, type ResolvedConfig } from '@homelab/config';
+import { NFS_EXPORT_REQUIREMENTS } from '@homelab/check';
 
 export const OVERVIEW_PATH = 'docs/homelab.md';
 const SOURCE = '@homelab/cli';
@@ -182,6 +183,34 @@ function mermaid(config: ResolvedConfig, components: readonly Component[]): stri
   return ['```mermaid', ...lines, '```'].join('\n');
 }
 
+/**
+ * The StorageClasses the components create, where each keeps its data, and what the NFS exports
+ * behind them must allow (the same requirements `homelab check` reports).
+ */
+function storage(components: readonly Component[]): string {
+  const classes = components
+    .flatMap((component) => Object.values(component.objects ?? {}).map((object) => ({ object: object as Record<string, any>, component: component.name })))
+    .filter(({ object }) => object['kind'] === 'StorageClass')
+    .sort((a, b) => compare(a.object['metadata']?.name ?? '', b.object['metadata']?.name ?? ''));
+  if (classes.length === 0) return 'No component creates a StorageClass.';
+  const isDefault = (object: Record<string, any>) => object['metadata']?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true';
+  const nfs = classes.filter(({ object }) => object['provisioner'] === NFS_EXPORT_REQUIREMENTS.driver);
+  const rows = classes.map(({ object, component }) => {
+    const parameters = object['parameters'] as Record<string, string> | undefined;
+    const where = object['provisioner'] === NFS_EXPORT_REQUIREMENTS.driver ? `NFS ${code(`${parameters?.['server']}:${parameters?.['share']}`)}` : '';
+    return [object['metadata']?.name ?? '', object['provisioner'] ?? '', object['volumeBindingMode'] ?? 'Immediate', isDefault(object) ? 'yes' : '', where, component];
+  });
+  const parts = [table(['StorageClass', 'Provisioner', 'Binding', 'Default', 'Data on', 'Component'], rows)];
+  if (nfs.length > 0) {
+    parts.push(
+      `Every NFS export behind these classes (and the static NFS volumes) must allow root from the nodes: ${NFS_EXPORT_REQUIREMENTS.why}. On TrueNAS, in the share's settings:`,
+      NFS_EXPORT_REQUIREMENTS.truenas.map((option) => `- ${option}`).join('\n'),
+      `On a Linux server: ${code(NFS_EXPORT_REQUIREMENTS.exports)}, served over NFSv4. ${code('homelab check')} repeats this for every NFS StorageClass and PersistentVolume it finds.`,
+    );
+  }
+  return parts.join('\n\n');
+}
+
 /** The overview document, deterministic for a given config and component set. */
 export function overviewMarkdown(config: ResolvedConfig, components: readonly Component[]): string {
   const sorted = [...components].sort(byDeployment);
@@ -226,6 +255,8 @@ export function overviewMarkdown(config: ResolvedConfig, components: readonly Co
             exposure.component,
           ]),
         ),
+    '## Storage',
+    storage(components),
     '## IP plan',
     ipPlan(config),
     '## Secrets',

@@ -289,3 +289,24 @@ export const CONFIG_FILE = '.homelab-check.yaml';
  * control, dependencies and build output (ArgoCD never syncs them, and a build leaves hundreds).
  */
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', 'dist', '.nx']);
+
+/**
+ * What an NFS export must allow for csi-driver-nfs volumes (StorageClasses provisioned by the
+ * driver and static PVs on it): the driver creates each claim's directory as root, and PostgreSQL,
+ * Grafana and pods with an `fsGroup` chown their files, which root squashing turns into EPERM.
+ * `homelab check`'s NFS findings and the generated docs/homelab.md both read it from here.
+ */
+export const NFS_EXPORT_REQUIREMENTS = {
+  driver: 'nfs.csi.k8s.io',
+  /** TrueNAS share and service settings (Shares → NFS → Advanced Options; Services → NFS). */
+  truenas: ['Maproot User: root', 'Maproot Group: root', 'NFSv4 enabled in the NFS service'],
+  /** The same for a Linux server's exports(5). */
+  exports: 'rw,no_root_squash',
+  why: 'the driver creates each volume directory as root, and PostgreSQL, Grafana and fsGroup pods chown their files: with root squashed, provisioning or the first start fails with permission denied',
+} as const;
+
+/** The export requirements as one sentence, for findings and docs. */
+export function nfsExportRequirementsText(): string {
+  const { truenas, exports, why } = NFS_EXPORT_REQUIREMENTS;
+  return `The export needs, on TrueNAS, ${truenas.join(', ')} (Linux exports(5): ${exports}, served over NFSv4), because ${why}`;
+}

@@ -8,5 +8,5 @@ export { CheckConfigError, parseExternal, type CheckSettings, type ExternalObjec
 export { globMatch } from './glob.js';
 export type { ImportModule } from './import-module.js';
 export type { ModelClass, Models } from './schema.js';
-export { CONFIG_FILE } from './defaults.js';
+export { CONFIG_FILE, NFS_EXPORT_REQUIREMENTS, nfsExportRequirementsText } from './defaults.js';
 export { chartOracle, checkChartValues, unknownValueKeys, valuePath, type ChartCheckOptions, type ChartOracle } from './chart-values.js';

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkTree } from './check.js';
 import { application, deployment, removeTrees, REPO, rootApp, secret, writeTree, type FixtureContent } from './test-support/fixtures.js';
+import { NFS_EXPORT_REQUIREMENTS } from './defaults.js';
 
 afterAll(removeTrees);
 
@@ -187,5 +188,37 @@ describe('references: what the target must have', () => {
   it('trusts chartObjects while charts are not rendered', async () => {
     const chartApp = application('web', { sources: [{ repoURL: 'https://charts.example.com', chart: 'web', targetRevision: '1.0.0' }, { repoURL: REPO, targetRevision: 'main', path: 'manifests/web' }] });
     expect(await references({ 'apps/web.yaml': chartApp, 'manifests/web/all.yaml': [gateway, route(80)], '.homelab-check.yaml': 'chartObjects: [Service/web/web]\n' })).toEqual([]);
+  });
+});
+
+describe('NFS findings', () => {
+  const nfsClass = (provisioner: string) => ({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'nfs-config' },
+    provisioner,
+    parameters: { server: '10.0.0.20', share: '/mnt/tank/k8s' },
+  });
+  const nfsVolume = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: 'media' },
+    spec: { capacity: { storage: '1Ti' }, accessModes: ['ReadWriteMany'], csi: { driver: NFS_EXPORT_REQUIREMENTS.driver, volumeHandle: 'x', volumeAttributes: { server: '10.0.0.20', share: '/mnt/tank/media' } } },
+  };
+
+  it('say which export options every csi-driver-nfs StorageClass and PersistentVolume needs', async () => {
+    const found = await references({ 'manifests/web/class.yaml': nfsClass(NFS_EXPORT_REQUIREMENTS.driver), 'manifests/web/volume.yaml': nfsVolume });
+    expect(short(found)).toEqual([
+      'info StorageClass/nfs-config: Application/argocd/web applies it, and its volumes live on the NFS export 10.0.0.20:/mnt/tank/k8s, whose options the tree cannot show',
+      'info PersistentVolume/media: Application/argocd/web applies it, and its volumes live on the NFS export 10.0.0.20:/mnt/tank/media, whose options the tree cannot show',
+    ]);
+    for (const finding of found) {
+      for (const option of NFS_EXPORT_REQUIREMENTS.truenas) expect(finding.hint).toContain(option);
+      expect(finding.hint).toContain('no_root_squash');
+    }
+  });
+
+  it('leave other provisioners alone', async () => {
+    expect(await references({ 'manifests/web/class.yaml': nfsClass('rancher.io/local-path') })).toEqual([]);
   });
 });

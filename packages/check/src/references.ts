@@ -9,7 +9,7 @@
  */
 import { describeObject } from '@homelab/core';
 import { describePlaced, type Placed, type Resolution } from './argocd.js';
-import { BUILTIN_NAMESPACES, CONFIG_FILE, PER_NAMESPACE_OBJECTS } from './defaults.js';
+import { BUILTIN_NAMESPACES, CONFIG_FILE, NFS_EXPORT_REQUIREMENTS, PER_NAMESPACE_OBJECTS, nfsExportRequirementsText } from './defaults.js';
 import { externalMatcher, type CheckSettings } from './config.js';
 import type { Finding } from './finding.js';
 import { grantPermits, producedSecrets, refsOf, type Ref } from './refs.js';
@@ -47,7 +47,7 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
   const secretUses: SecretUse[] = [];
   const crNamespace = clusterResourceNamespace(resolution);
   const { trusted: chartObjects, findings: chartObjectFindings } = verifyChartObjects(resolution, settings);
-  findings.push(...chartObjectFindings);
+  findings.push(...chartObjectFindings, ...nfsExportFindings(resolution));
   const isExternal = externalMatcher({ external: [...settings.external, ...chartObjects] });
 
   const objects = new Map<string, Placed>();
@@ -230,4 +230,34 @@ function verifyChartObjects(resolution: Resolution, settings: CheckSettings): { 
     });
   }
   return { trusted, findings };
+}
+
+/** `<server>:<share>` an NFS StorageClass provisions on, or a static NFS PersistentVolume mounts; undefined for anything else. */
+function nfsExportOf(entry: Placed): string | undefined {
+  const { doc } = entry;
+  const at = (attributes: unknown) => `${String(get(attributes, 'server') ?? '?')}:${String(get(attributes, 'share') ?? '?')}`;
+  if (doc.group === 'storage.k8s.io' && doc.kind === 'StorageClass' && doc.raw['provisioner'] === NFS_EXPORT_REQUIREMENTS.driver) return at(doc.raw['parameters']);
+  if (doc.group === '' && doc.kind === 'PersistentVolume' && get(doc.raw, 'spec', 'csi', 'driver') === NFS_EXPORT_REQUIREMENTS.driver) return at(get(doc.raw, 'spec', 'csi', 'volumeAttributes'));
+  return undefined;
+}
+
+/**
+ * The NFS findings: the export behind every csi-driver-nfs StorageClass or PV must allow root
+ * (no root squashing) and NFSv4; nothing in the tree shows whether it does, so this is information.
+ */
+export function nfsExportFindings(resolution: Resolution): Finding[] {
+  return resolution.placed.flatMap((entry) => {
+    const exported = nfsExportOf(entry);
+    if (exported === undefined) return [];
+    return [
+      {
+        check: 'references' as const,
+        severity: 'info' as const,
+        file: entry.doc.file,
+        object: describePlaced(entry),
+        problem: `${entry.app.label} applies it, and its volumes live on the NFS export ${exported}, whose options the tree cannot show`,
+        hint: nfsExportRequirementsText(),
+      },
+    ];
+  });
 }

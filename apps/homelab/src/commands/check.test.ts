@@ -4,8 +4,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dump } from 'js-yaml';
+import { nfsExportRequirementsText } from '@homelab/check';
 import { main, type Io } from '../cli.js';
 import { checkCommand } from './check.js';
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const WORKSPACE = fileURLToPath(new URL('../../../../', import.meta.url));
 const trees: string[] = [];
@@ -54,10 +57,14 @@ const ERROR_LINE =
   '  error manifests/web/deployment.yaml Deployment/web/web: references Secret/web/token (spec.template.spec.volumes[0].secret), which nothing creates. Add it to the tree (a *.sops.yaml file), fix the name, or declare it external (--external Secret/web/token, or external: in .homelab-check.yaml)';
 
 describe('homelab check', () => {
-  it("checks this repository's generated tree (the directory of homelab.yaml) with no finding at all", async () => {
+  it("checks this repository's generated tree (the directory of homelab.yaml) with no finding but the NFS export information", async () => {
     const result = await run(join(WORKSPACE, 'packages'));
     expect(result.err).toEqual([]);
-    expect(result.out).toEqual([expect.stringMatching(/^✔ 0 errors, 0 warnings, 0 info \(\d+ Applications reached of \d+, .*\) in 0\.00 s$/)]);
+    const [heading, ...lines] = result.out.slice(0, -1);
+    expect(heading).toBe(`references: ${lines.length} info`);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(new RegExp(`^  info .*NFS export .*${escapeRegExp(nfsExportRequirementsText())}$`));
+    expect(result.out.at(-1)).toMatch(new RegExp(`^✔ 0 errors, 0 warnings, ${lines.length} info \\(\\d+ Applications reached of \\d+, .*\\) in 0\\.00 s$`));
     expect(result.code).toBe(0);
   });
 

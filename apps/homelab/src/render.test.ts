@@ -8,7 +8,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { generatedHeader, hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
 import { formatProblem, type ResolvedConfig } from '@homelab/config';
 import { renderHomelab } from './render.js';
-import { defaultModules } from './modules.js';
+import { defaultModules, EXPOSURE_PROVIDERS, SSO_PROVIDER_MODULE } from './modules.js';
 import { composeComponents, type HomelabModule } from './compose.js';
 import { alloyModule } from '@homelab/alloy';
 import { argocdModule } from '@homelab/argocd';
@@ -197,6 +197,57 @@ describe('exposure providers', () => {
       `components.gateway-api.enabled: argocd exposes argocd.${seed.domains.internal} (internal), but internal-gateway is not deployed (got 'false'). Set components.gateway-api.enabled: true in homelab.yaml, or stop exposing argocd that way.`,
     );
   });
+
+  // The two ways a homelab is composed: homelab.yaml switches modules of the CLI's list off; a
+  // library user leaves modules out of the list, where no homelab.yaml setting can bring them back.
+  const problemsOf = (config: ResolvedConfig, modules: HomelabModule[]): string[] => {
+    const result = renderHomelab(config, modules);
+    if (result.ok) throw new Error('expected the render to fail');
+    expect(result.outputProblems).toEqual([]);
+    return result.configProblems.map(formatProblem);
+  };
+  const without = (name: string) => defaultModules.filter((module) => module.name !== name);
+  // Only the listed modules are known: a library composition's config names no other component or app.
+  const libraryConfig: ResolvedConfig = { ...seed, components: {}, apps: {} };
+  const argocdHost = `argocd.${seed.domains.internal}`;
+
+  it('CLI style: SSO asked for while authentik is disabled in homelab.yaml names the setting', () => {
+    const config = configVariant((data) => {
+      data.components = { authentik: { enabled: false } };
+    });
+    expect(problemsOf(config, defaultModules)).toContain(
+      `components.authentik.enabled: argocd asks for SSO on ${argocdHost}, but authentik is not deployed, so it would be served unprotected (got 'false'). Enable authentik (components.authentik.enabled: true).`,
+    );
+  });
+
+  it('library style: SSO asked for while the module list lacks authentik names the module to add, or SSO off', () => {
+    const problems = problemsOf(libraryConfig, without('authentik'));
+    expect(problems).toContain(
+      `components.argocd: argocd asks for SSO on ${argocdHost}, but authentik is not in the module list, so it would be served unprotected (got 'oidc'). Add authentikModule (from @homelab/authentik) to the module list, or turn SSO off for argocd (sso: 'none' on its exposure of ${argocdHost}).`,
+    );
+    const radarr = problems.find((problem) => problem.startsWith('apps.radarr.sso:'));
+    expect(radarr).toBe(
+      `apps.radarr.sso: radarr asks for SSO on radarr.${seed.domains.internal}, but authentik is not in the module list, so it would be served unprotected (got 'proxy'). Add authentikModule (from @homelab/authentik) to the module list, or set apps.radarr.sso: none.`,
+    );
+    expect(problems.join('\n')).not.toContain('components.authentik.enabled');
+  });
+
+  it('library style: an exposure whose provider module is not in the list names the module to add', () => {
+    expect(problemsOf(libraryConfig, without('gateway-api'))).toContain(
+      `components.argocd: argocd exposes ${argocdHost} (internal), but internal-gateway is not in the module list (gateway-api builds it) (got '${argocdHost}'). Add gatewayApiModule (from @homelab/gateway-api) to the module list, or stop exposing argocd that way.`,
+    );
+  });
+
+  it.each([...Object.values(EXPOSURE_PROVIDERS), SSO_PROVIDER_MODULE].map((provider) => [provider.module.export, provider] as const))(
+    'names a real export: %s of its package builds the provider component',
+    async (_export, provider) => {
+      const exported = ((await import(provider.module.package)) as Record<string, HomelabModule>)[provider.module.export];
+      expect(exported?.name).toBe(provider.module.name);
+      const composition = composeComponents(libraryConfig, [exported!]);
+      expect(composition.ok && composition.components.map((component) => component.name)).toContain(provider.component);
+      expect(provider.path).toBe(`components.${provider.module.name}.enabled`);
+    },
+  );
 });
 
 describe('ServiceMonitors follow the prometheus-operator CRDs', () => {

@@ -13,7 +13,7 @@ import {
 import { CONFIG_JSON_SCHEMA, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 import type { ModelClass } from '@homelab/check';
 import { composeComponents, type HomelabModule } from './compose.js';
-import { defaultArtifacts, defaultDerivers, type Deriver } from './modules.js';
+import { defaultArtifacts, defaultDerivers, type Deriver, type DeriverContext } from './modules.js';
 import { secretsPolicy } from '@homelab/secrets';
 import { manifestFile } from './writer.js';
 
@@ -48,14 +48,19 @@ function schemaFile(): GeneratedFile {
 }
 
 /** Adds each deriver's objects to the component that owns them, keyed `<kind>-<name>` (lowercase). */
-function applyDerivers(components: Component[], config: ResolvedConfig, derivers: Deriver[]): { configProblems: ConfigProblem[]; outputProblems: OutputProblem[] } {
+function applyDerivers(
+  components: Component[],
+  config: ResolvedConfig,
+  derivers: Deriver[],
+  context: DeriverContext,
+): { configProblems: ConfigProblem[]; outputProblems: OutputProblem[] } {
   const configProblems: ConfigProblem[] = [];
   const outputProblems: OutputProblem[] = [];
   const byName = new Map(components.map((component) => [component.name, component]));
   for (const derive of derivers) {
     let derived: Record<string, KubeObject[]>;
     try {
-      derived = derive(components, config);
+      derived = derive(components, config, context);
     } catch (error) {
       if (error instanceof ConfigMistake) configProblems.push(...error.problems);
       else outputProblems.push({ object: 'derived objects', problem: (error as Error).message });
@@ -74,7 +79,7 @@ function applyDerivers(components: Component[], config: ResolvedConfig, derivers
 export function composeHomelab(config: ResolvedConfig, modules: HomelabModule[], derivers: Deriver[] = defaultDerivers): ComposeResult {
   const composition = composeComponents(config, modules);
   if (!composition.ok) return { ok: false, configProblems: composition.problems, outputProblems: [] };
-  const derivation = applyDerivers(composition.components, config, derivers);
+  const derivation = applyDerivers(composition.components, config, derivers, { moduleNames: new Set(modules.map((module) => module.name)) });
   if (derivation.configProblems.length > 0 || derivation.outputProblems.length > 0) return { ok: false, ...derivation };
   const namespaces = namespacesComponent(composition.components);
   return { ok: true, components: namespaces ? [namespaces, ...composition.components] : composition.components };

@@ -190,7 +190,7 @@ describe('a homelab outside the workspace, composed from the installed tarballs'
     const names = applications.map((path) => path.split('/')[2]!.replace(/\.yaml$/, ''));
     for (const module of summary.modules) expect(names).toContain(module);
     expect(summary.files.filter((path) => path.startsWith('kubernetes/apps/') && path.endsWith('.yaml') && path.split('/').length === 3).sort()).toEqual(
-      ['prowlarr', 'radarr'].map((app) => `kubernetes/apps/${app}.yaml`),
+      ['prowlarr', 'radarr', 'vaultwarden'].map((app) => `kubernetes/apps/${app}.yaml`),
     );
     expect(names).not.toContain('loki');
     expect(names).not.toContain('cloudflared');
@@ -221,10 +221,25 @@ describe('a homelab outside the workspace, composed from the installed tarballs'
   });
 
   it('routes each selected app on its own internal domain', () => {
-    for (const app of ['prowlarr', 'radarr']) {
+    for (const app of ['prowlarr', 'radarr', 'vaultwarden']) {
       const route = yamlOut(`kubernetes/apps/${app}/manifests/HTTPRoute-${app}.yaml`);
       expect(route['spec']['hostnames']).toEqual([`${app}.${config.domains.internal}`]);
     }
+  });
+
+  it('renders its custom app from the public contract: its objects, a route and policies derived from its exposure', () => {
+    // The consumer declares only @homelab packages: the model classes come from @homelab/core/models.
+    const manifest = readJson<PackageJson>(join(scratch, 'homelab', 'package.json'));
+    expect(Object.keys(manifest.dependencies ?? {}).filter((name) => !name.startsWith('@homelab/') && name !== '@types/node')).toEqual([]);
+    const deployment = yamlOut('kubernetes/apps/vaultwarden/manifests/Deployment-vaultwarden.yaml');
+    const container = deployment['spec']['template']['spec']['containers'][0];
+    expect(container['env']).toContainEqual({ name: 'DOMAIN', value: `https://vaultwarden.${config.domains.internal}` });
+    expect(yamlOut('kubernetes/apps/vaultwarden/manifests/PersistentVolumeClaim-vaultwarden-data.yaml')['spec']['storageClassName']).toBe('nfs-config');
+    const route = yamlOut('kubernetes/apps/vaultwarden/manifests/HTTPRoute-vaultwarden.yaml');
+    expect(route['spec']['rules'][0]['backendRefs']).toEqual([expect.objectContaining({ name: 'vaultwarden', port: 80 })]);
+    const application = yamlOut('kubernetes/apps/vaultwarden.yaml');
+    expect(application['spec']['destination']['namespace']).toBe('vaultwarden');
+    expect(summary.files.filter((path) => path.startsWith('kubernetes/apps/vaultwarden/manifests/CiliumNetworkPolicy-')).length).toBeGreaterThan(0);
   });
 
   it('configures three control planes and three workers for Talos and Proxmox', () => {

@@ -1,6 +1,7 @@
 /**
  * A homelab outside the monorepo, composed from the published packages only: its own module
- * selection (no observability, no tunnel, two apps behind Authentik), one chart value changed with merge().
+ * selection (no observability, no tunnel, two apps behind Authentik), one chart value changed with
+ * merge(), and one app of its own (./vaultwarden.ts).
  *
  *   node dist/homelab.js <homelab.yaml> <out dir>
  */
@@ -16,6 +17,7 @@ import { prowlarrModule } from '@homelab/prowlarr';
 import { radarrModule } from '@homelab/radarr';
 import { renderHomelab, writeTree } from '@homelab/cli';
 import { CERT_MANAGER_VALUES } from './override.js';
+import { vaultwardenModule } from './vaultwarden.js';
 
 type Module = ComponentModule<ResolvedConfig>;
 
@@ -40,6 +42,7 @@ const modules: Module[] = [
   argocdModule,
   prowlarrModule,
   radarrModule,
+  vaultwardenModule, // its own app, written in ./vaultwarden.ts
   authentikModule, // the apps and ArgoCD ask for SSO: without it they would be served unprotected
 ];
 

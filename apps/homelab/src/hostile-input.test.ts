@@ -4,14 +4,42 @@
  * config path named, "Nothing was written", no raw system error, no stack trace — within a
  * generous "did not hang" bound, and leave the directory exactly as it was.
  */
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dump, load } from 'js-yaml';
 import { snapshotTree, seedConfigPath } from '@homelab/testing';
 import { main, type Io } from './cli.js';
 import { MANIFEST_PATH, stagedPath } from './writer.js';
+
+/**
+ * A read-only file system, injected: under root (as in CI) chmod does not stop writes, and a real
+ * read-only mount needs privileges. Every write, mkdir, rename or removal below `root` fails with
+ * EROFS, exactly as Node reports it from a read-only mount.
+ */
+const readOnly = vi.hoisted(() => ({ root: undefined as string | undefined }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const guard =
+    <F extends (path: any, ...rest: any[]) => any>(syscall: string, step: F) =>
+    (path: Parameters<F>[0], ...rest: unknown[]): ReturnType<F> => {
+      if (readOnly.root !== undefined && String(path).startsWith(readOnly.root)) {
+        throw Object.assign(new Error(`EROFS: read-only file system, ${syscall} '${String(path)}'`), { code: 'EROFS', errno: -30, syscall, path: String(path) });
+      }
+      return step(path, ...rest);
+    };
+  const writes = {
+    writeFileSync: guard('open', fs.writeFileSync),
+    mkdirSync: guard('mkdir', fs.mkdirSync),
+    renameSync: guard('rename', fs.renameSync),
+    rmSync: guard('rm', fs.rmSync),
+    rmdirSync: guard('rmdir', fs.rmdirSync),
+    unlinkSync: guard('unlink', fs.unlinkSync),
+  };
+  return { ...fs, ...writes, default: { ...fs, ...writes } };
+});
 
 /** Not a speed target: far above any real run, so only a hang (or a bomb being expanded) trips it. */
 const DID_NOT_HANG_MS = 60_000;
@@ -233,6 +261,7 @@ beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'homelab-hostile-'));
 });
 afterEach(() => {
+  readOnly.root = undefined;
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -259,6 +288,273 @@ describe('hostile configs: exit 1, the config path named, nothing written', () =
       for (const fragment of testCase.expect) expect(result.err).toContain(fragment);
       expect(result.err).toContain('Nothing was written.');
       expect(snapshotTree(home)).toEqual(before);
+    },
+    DID_NOT_HANG_MS,
+  );
+});
+
+/** Every directory and file under dir, with each file's bytes: a run that changes any of it fails the comparison. */
+function treeState(dir: string): { dirs: string[]; files: Record<string, string> } {
+  const dirs: string[] = [];
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      dirs.push(relative(dir, join(current, entry.name)));
+      walk(join(current, entry.name));
+    }
+  };
+  walk(dir);
+  return { dirs: dirs.sort(), files: snapshotTree(dir) };
+}
+
+const writeSeed = () => writeFileSync(join(home, 'homelab.yaml'), SEED_TEXT);
+const HAND_WRITTEN = 'kubernetes/notes.md';
+
+/** A generated tree beside the seed config, plus a hand-written file homelab must never touch. */
+async function generatedHome(): Promise<void> {
+  writeSeed();
+  expect((await run(home, 'generate')).code).toBe(0);
+  writeFileSync(join(home, HAND_WRITTEN), 'mine\n');
+}
+
+describe('the config path itself is hostile', () => {
+  it(
+    'a directory: says so and names the file to pass',
+    async () => {
+      mkdirSync(join(home, 'configs'));
+      const result = await run(home, 'generate', '--config', 'configs');
+      expectSentence(result);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain('configs: 1 problem');
+      expect(result.err).toContain('(root): is a directory, not a file');
+      expect(result.err).toContain(join(home, 'configs', 'homelab.yaml'));
+      expect(result.err).toContain('Nothing was written.');
+      expect(treeState(home)).toEqual({ dirs: ['configs'], files: {} });
+    },
+    DID_NOT_HANG_MS,
+  );
+
+  it(
+    'a directory named homelab.yaml, found from the working directory',
+    async () => {
+      mkdirSync(join(home, 'homelab.yaml'));
+      const result = await run(home, 'generate');
+      expectSentence(result);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain('homelab.yaml: 1 problem');
+      expect(result.err).toContain('is a directory, not a file');
+      expect(result.err).toContain('Nothing was written.');
+    },
+    DID_NOT_HANG_MS,
+  );
+
+  it(
+    'a named pipe: refused before it is read (reading would block forever)',
+    async () => {
+      execFileSync('mkfifo', [join(home, 'homelab.yaml')]);
+      const result = await run(home, 'generate');
+      expectSentence(result);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain('homelab.yaml: 1 problem');
+      expect(result.err).toContain('is not a regular file');
+      expect(result.err).toContain('Nothing was written.');
+    },
+    DID_NOT_HANG_MS,
+  );
+
+  it(
+    'a file that does not exist: a usage error naming the path',
+    async () => {
+      const result = await run(home, 'generate', '--config', 'nowhere.yaml');
+      expectSentence(result);
+      expect(result.code).toBe(2);
+      expect(result.err).toContain(`config file not found: ${join(home, 'nowhere.yaml')}`);
+      expect(treeState(home)).toEqual({ dirs: [], files: {} });
+    },
+    DID_NOT_HANG_MS,
+  );
+
+  it(
+    'a symlink to itself: a usage error naming the path, not ELOOP',
+    async () => {
+      symlinkSync('homelab.yaml', join(home, 'homelab.yaml'));
+      const result = await run(home, 'generate', '--config', 'homelab.yaml');
+      expectSentence(result);
+      expect(result.code).toBe(2);
+      expect(result.err).toContain(`config file not found: ${join(home, 'homelab.yaml')}`);
+    },
+    DID_NOT_HANG_MS,
+  );
+
+  it.skipIf(process.getuid?.() === 0)(
+    'a file without read permission (skipped as root, who reads it anyway)',
+    async () => {
+      writeSeed();
+      chmodSync(join(home, 'homelab.yaml'), 0o000);
+      const result = await run(home, 'generate');
+      expectSentence(result);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain('(root): cannot be read (permission denied)');
+      expect(result.err).toContain('Nothing was written.');
+    },
+    DID_NOT_HANG_MS,
+  );
+});
+
+describe('hostile command lines', () => {
+  it.each([
+    [['generate', '--bogus'], "unknown option --bogus for 'homelab generate'; see homelab generate --help"],
+    [['generate', '-Z'], "unknown option -Z for 'homelab generate'; see homelab generate --help"],
+    [['generate', '--out'], "Option '-o, --out <value>' argument missing"],
+    [['generate', 'extra'], "unexpected argument 'extra'"],
+    [['generrate'], "unknown command 'generrate'"],
+  ])('%j: exit 2 with a sentence', async (argv, sentence) => {
+    writeSeed();
+    const result = await run(home, ...argv);
+    expectSentence(result);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(sentence);
+    expect(result.err).not.toContain('To specify a positional argument');
+    expect(treeState(home)).toEqual({ dirs: [], files: { 'homelab.yaml': SEED_TEXT } });
+  });
+});
+
+describe('output-directory faults: a sentence, and the tree byte-for-byte untouched', () => {
+  const faults: { name: string; plant: () => string[]; expect: (outDir: string) => string }[] = [
+    {
+      name: 'the output directory is read-only (EROFS)',
+      plant: () => {
+        // A changed config, so that the run has files to write.
+        writeFileSync(join(home, 'homelab.yaml'), SEED_TEXT.replace('revision: main', 'revision: next'));
+        readOnly.root = home;
+        return ['generate'];
+      },
+      expect: () => 'the file system is read-only. Generate into a writable directory (--out DIR), or remount it read-write.',
+    },
+    {
+      name: 'a file where a generated directory must be (talos/)',
+      plant: () => {
+        rmSync(join(home, 'talos'), { recursive: true });
+        writeFileSync(join(home, 'talos'), 'not a directory\n');
+        return ['generate'];
+      },
+      expect: () => `cannot write ${join(home, 'talos')}: it is a file, where homelab needs a directory`,
+    },
+    {
+      name: 'a directory where a generated file must be (talos/talconfig.yaml)',
+      plant: () => {
+        rmSync(join(home, 'talos/talconfig.yaml'));
+        mkdirSync(join(home, 'talos/talconfig.yaml'));
+        writeFileSync(join(home, 'talos/talconfig.yaml/mine.txt'), 'mine\n');
+        return ['generate'];
+      },
+      expect: () => `cannot write ${join(home, 'talos/talconfig.yaml')}: it is a directory, where homelab writes a file. Move or remove that directory, then run generate again.`,
+    },
+    {
+      name: '--out at a file',
+      plant: () => {
+        writeFileSync(join(home, 'out.txt'), 'a file\n');
+        return ['generate', '--out', 'out.txt'];
+      },
+      expect: () => `cannot write ${join(home, 'out.txt')}: it is a file, where homelab writes its output directory. Pass --out a directory, or a path that does not exist yet.`,
+    },
+    {
+      name: '--out under a file',
+      plant: () => {
+        writeFileSync(join(home, 'out.txt'), 'a file\n');
+        return ['generate', '--out', 'out.txt/deeper/tree'];
+      },
+      expect: () => `cannot write ${join(home, 'out.txt')}: it is a file, where homelab needs a directory (for the output directory ${join(home, 'out.txt/deeper/tree')}). Pass --out a path that is not below a file.`,
+    },
+  ];
+
+  it.each(faults.map((fault) => [fault.name, fault] as const))(
+    '%s',
+    async (_name, fault) => {
+      await generatedHome();
+      const argv = fault.plant();
+      const before = treeState(home);
+      const result = await run(home, ...argv);
+      readOnly.root = undefined;
+      expectSentence(result);
+      expect(result.code, result.err).toBe(1);
+      expect(result.err).toContain(fault.expect(home));
+      expect(treeState(home)).toEqual(before);
+      expect(readFileSync(join(home, HAND_WRITTEN), 'utf8')).toBe('mine\n');
+    },
+    DID_NOT_HANG_MS,
+  );
+
+  it.skipIf(process.getuid?.() === 0)(
+    'a directory without write permission (skipped as root, who writes anyway; EROFS above covers the path)',
+    async () => {
+      await generatedHome();
+      writeFileSync(join(home, 'homelab.yaml'), SEED_TEXT.replace('revision: main', 'revision: next'));
+      chmodSync(join(home, 'kubernetes'), 0o555);
+      const before = treeState(home);
+      const result = await run(home, 'generate');
+      chmodSync(join(home, 'kubernetes'), 0o755);
+      expectSentence(result);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain('permission denied');
+      expect(treeState(home)).toEqual(before);
+    },
+    DID_NOT_HANG_MS,
+  );
+});
+
+describe('staged files an interrupted run left behind', () => {
+  it(
+    'a planted .<name>.homelab-staged file is removed by the next successful run, and said so',
+    async () => {
+      await generatedHome();
+      const target = join(home, 'kubernetes/bootstrap/app-of-apps/root.yaml');
+      const stale = stagedPath(target);
+      writeFileSync(stale, 'half-written by a killed run\n');
+      const result = await run(home, 'generate');
+      expectSentence(result);
+      expect(result.code).toBe(0);
+      expect(result.out).toContain('removed 1 staged file left by an interrupted run');
+      expect(existsSync(stale)).toBe(false);
+      expect(readFileSync(join(home, HAND_WRITTEN), 'utf8')).toBe('mine\n');
+    },
+    DID_NOT_HANG_MS,
+  );
+
+  it(
+    'a staged file for a path homelab no longer owns, beside the manifest, is removed too',
+    async () => {
+      await generatedHome();
+      const stale = stagedPath(join(home, MANIFEST_PATH));
+      writeFileSync(stale, '{}\n');
+      expect((await run(home, 'generate')).code).toBe(0);
+      expect(existsSync(stale)).toBe(false);
+    },
+    DID_NOT_HANG_MS,
+  );
+
+  it(
+    '--check reports a staged leftover without removing it',
+    async () => {
+      await generatedHome();
+      const stale = stagedPath(join(home, 'talos/talconfig.yaml'));
+      writeFileSync(stale, 'partial\n');
+      const result = await run(home, 'generate', '--check');
+      expectSentence(result);
+      expect(result.err).toContain('staged file left by an interrupted run');
+      expect(existsSync(stale)).toBe(true);
+    },
+    DID_NOT_HANG_MS,
+  );
+
+  it(
+    'a hidden file of another naming in an owned directory is left alone',
+    async () => {
+      await generatedHome();
+      const mine = join(home, 'talos/.talconfig.yaml.swp');
+      writeFileSync(mine, 'an editor swap file\n');
+      expect((await run(home, 'generate')).code).toBe(0);
+      expect(readFileSync(mine, 'utf8')).toBe('an editor swap file\n');
     },
     DID_NOT_HANG_MS,
   );

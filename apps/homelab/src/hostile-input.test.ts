@@ -183,6 +183,20 @@ const TYPE_CASES: ConfigCase[] = [
   edit('cores a million', (c) => void (c.nodes['talos-cp01'].vm.cores = 1_000_000), 'nodes.talos-cp01.vm.cores'),
   edit('diskGiB 1e30', (c) => void (c.nodes['talos-cp01'].vm.diskGiB = 1e30), 'nodes.talos-cp01.vm.diskGiB'),
   edit('diskGiB too small for Talos', (c) => void (c.nodes['talos-cp01'].vm.diskGiB = 1), 'nodes.talos-cp01.vm.diskGiB'),
+  edit('cpuType a Terraform expression', (c) => void (c.nodes['talos-cp01'].vm.cpuType = '${file("/etc/passwd")}'), 'nodes.talos-cp01.vm.cpuType'),
+  edit('cpuType a Terraform directive', (c) => void (c.nodes['talos-cp01'].vm.cpuType = '%{ for x in [1] }host%{ endfor }'), 'nodes.talos-cp01.vm.cpuType'),
+  edit('a Proxmox bridge with a newline', (c) => void (c.proxmox.bridge = 'vmbr0\nvmbr1'), 'proxmox.bridge'),
+  edit('a Proxmox datastore a Terraform expression', (c) => void (c.proxmox.datastore = '${var.secret}'), 'proxmox.datastore'),
+  edit('an ISO datastore empty', (c) => void (c.proxmox.isoDatastore = ''), 'proxmox.isoDatastore'),
+  edit('more than 100 nodes', (c) => {
+    for (let index = 0; index < 101; index++) c.nodes[`talos-w${index}`] = { ip: `10.0.${index}.1`, role: 'worker' };
+  }, 'nodes', 'must have at most 100'),
+  edit('two nodes with the same IP', (c) => void (c.nodes['talos-w01'] = { ip: '192.168.30.50', role: 'worker' }), 'nodes.talos-w01.ip', 'uses the same address as nodes.talos-cp01.ip'),
+  edit('a node name longer than a DNS label', (c) => void (c.nodes['t'.repeat(64)] = { ip: '192.168.30.51', role: 'worker' }), `nodes.${'t'.repeat(64)}`),
+  edit('cluster.name empty', (c) => void (c.cluster.name = ''), 'cluster.name'),
+  edit('domains.public in upper case', (c) => void (c.domains.public = 'Example.COM'), 'domains.public'),
+  edit('a subnet with a /33 prefix', (c) => void (c.network.subnet = '192.168.30.0/33'), 'network.subnet'),
+  edit('a host on the gateway address', (c) => void (c.hosts.pihole.ip = c.network.gateway), 'hosts.pihole.ip'),
   edit('puid negative', (c) => void (c.workloads.puid = -1), 'workloads.puid'),
   edit('pgid past the largest ID', (c) => void (c.workloads.pgid = 2 ** 40), 'workloads.pgid'),
   edit('a component syncWave out of bounds', (c) => void (c.components = { argocd: { syncWave: 1e9 } }), 'components.argocd.syncWave'),
@@ -254,7 +268,23 @@ const RELATION_CASES: ConfigCase[] = [
   }, 'cluster.controlPlaneVIP'),
 ];
 
-export const CONFIG_CASES: ConfigCase[] = [...VALUES_CASES, ...YAML_CASES, ...TYPE_CASES, ...UNKNOWN_CASES, ...MISSING_CASES, ...RELATION_CASES];
+/** Mistakes in different sections are reported together, in one run, in the one format. */
+const COMBINED_CASES: ConfigCase[] = [
+  edit('three shape mistakes at once', (c) => {
+    c.network.vlan = 5000;
+    c.nodes['talos-cp01'].vm.memoryMiB = 1e30;
+    c.clutser = {};
+  }, '3 problems', 'network.vlan', 'nodes.talos-cp01.vm.memoryMiB', 'clutser'),
+  // The components' checks need a consistent config, so they run once these are fixed.
+  edit('two address clashes at once', (c) => {
+    c.hosts.pihole.ip = c.hosts.truenas.ip;
+    c.apps.qbittorrent.loadBalancerIP = c.apps.plex.loadBalancerIP;
+    delete c.cloudflare;
+  }, '2 problems', 'hosts.pihole.ip', 'apps.qbittorrent.loadBalancerIP'),
+  edit('the tunnel disabled with two public apps: both named', (c) => void (c.components = { cloudflared: { enabled: false } }), '2 problems', 'apps.plex.expose.public', 'apps.overseerr.expose.public'),
+];
+
+export const CONFIG_CASES: ConfigCase[] = [...VALUES_CASES, ...YAML_CASES, ...TYPE_CASES, ...UNKNOWN_CASES, ...MISSING_CASES, ...RELATION_CASES, ...COMBINED_CASES];
 
 let home: string;
 beforeEach(() => {

@@ -12,6 +12,8 @@ export interface ConfigProblem {
 function show(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null) return 'null';
+  // JSON would show .nan and .inf as null.
+  if (typeof value === 'number') return String(value);
   return JSON.stringify(value);
 }
 

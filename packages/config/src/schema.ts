@@ -108,6 +108,13 @@ export const AppSettings = strict(
   { description: 'Settings for one app.' },
 );
 
+/**
+ * A Proxmox name (CPU type, bridge, datastore). It is written into Terraform JSON, where every string
+ * is a template: `${…}` or `%{…}` in it would be evaluated by Terraform, so only name characters pass.
+ */
+const ProxmoxName = (defaultValue: string, description: string) =>
+  Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', default: defaultValue, description, hint: "Use the name as Proxmox shows it: letters, digits, '.', '_' and '-'." });
+
 export const NodeSettings = strict(
   {
     ip: Ipv4('Static address of the node; must lie in network.ranges.nodes.'),
@@ -118,7 +125,7 @@ export const NodeSettings = strict(
         {
           host: Type.Optional(DnsLabel('Proxmox node that runs this VM.')),
           cores: Type.Optional(Type.Integer({ minimum: 2, maximum: 512, default: 4, description: 'vCPU cores (Talos needs at least 2).' })),
-          cpuType: Type.Optional(Type.String({ minLength: 1, default: 'x86-64-v2-AES', description: 'Proxmox CPU type.' })),
+          cpuType: Type.Optional(ProxmoxName('x86-64-v2-AES', 'Proxmox CPU type.')),
           memoryMiB: Type.Optional(
             Type.Integer({ minimum: 2048, maximum: 1_048_576, default: 8192, description: 'Memory in MiB (Talos needs at least 2048; at most 1 TiB).' }),
           ),
@@ -193,9 +200,9 @@ export const HomelabConfigSchema = strict(
             ...DnsLabel('Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.'),
             default: 'pve',
           }),
-          bridge: Type.Optional(Type.String({ minLength: 1, default: 'vmbr0', description: 'Linux bridge the VMs attach to (tagged with network.vlan).' })),
-          datastore: Type.Optional(Type.String({ minLength: 1, default: 'local-lvm', description: 'Datastore for VM disks.' })),
-          isoDatastore: Type.Optional(Type.String({ minLength: 1, default: 'local', description: 'Datastore the Talos ISO is uploaded to.' })),
+          bridge: Type.Optional(ProxmoxName('vmbr0', 'Linux bridge the VMs attach to (tagged with network.vlan).')),
+          datastore: Type.Optional(ProxmoxName('local-lvm', 'Datastore for VM disks.')),
+          isoDatastore: Type.Optional(ProxmoxName('local', 'Datastore the Talos ISO is uploaded to.')),
         },
         { description: 'Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.' },
       ),

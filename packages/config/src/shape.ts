@@ -82,6 +82,8 @@ function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a mapping';
+  if (Number.isNaN(value)) return 'the not-a-number value .nan';
+  if (value === Infinity || value === -Infinity) return 'an infinite number';
   if (typeof value === 'number' && !Number.isInteger(value)) return 'a fractional number';
   return `a ${typeof value}`;
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dump, load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nfsExportRequirementsText } from '@homelab/check';
 import { main, type Io } from '../cli.js';
 import { checkCommand } from './check.js';
 
@@ -51,7 +52,10 @@ const errorsOf = (out: string[]) => out.filter((line) => line.startsWith('  erro
 describe('homelab check, runtime classes on the seed tree', () => {
   it('passes the seed tree as generated', async () => {
     const result = await check(brokenSeed('.homelab-check.yaml', (text) => `${text}\n`));
-    expect(result.out.at(-1)).toMatch(/^✔ 0 errors, 0 warnings, 0 info /);
+    // The only findings are the NFS export requirements, one per NFS object (see check.test.ts).
+    const info = result.out.filter((line) => line.startsWith('  info '));
+    for (const line of info) expect(line).toContain(nfsExportRequirementsText());
+    expect(result.out.at(-1)).toMatch(new RegExp(`^✔ 0 errors, 0 warnings, ${info.length} info `));
     expect(result.code).toBe(0);
   });
 

@@ -118,6 +118,12 @@ function egressOf(policies: Policies, pods: KnownPods): EgressVerdict {
   };
 }
 
+/** An error at the first policy restricting the pods' egress: the one an operator edits. */
+function egressFinding(verdict: EgressVerdict, problem: string, hint: string): Finding {
+  const policy = verdict.restricting[0]!;
+  return { check: 'runtime', severity: 'error', file: policy.doc.file, object: describePlaced(policy), problem, hint };
+}
+
 /** Whether a chart feature is on with these values (unset: its default; an always-on feature has no value). */
 function featureOn(feature: Pick<ChartFeature, 'value' | 'default' | 'within'>, placed: PlacedChart): boolean {
   if (feature.within && !featureOn(feature.within, placed)) return false;
@@ -149,15 +155,13 @@ function apiClientFindings(resolution: Resolution, policies: Policies): Finding[
     if (clients.length === 0) continue;
     const verdict = egressOf(policies, { namespace, labels: { [INSTANCE_LABEL]: placed.chart.releaseName } });
     if (verdict.restricting.length === 0 || verdict.allows('kube-apiserver')) continue;
-    const policy = verdict.restricting[0]!;
-    findings.push({
-      check: 'runtime',
-      severity: 'error',
-      file: policy.doc.file,
-      object: describePlaced(policy),
-      problem: `restricts the egress of chart ${placed.chart.name}'s pods (release ${placed.chart.releaseName}, ${placed.app.label}) but allows no kube-apiserver, and ${clients.map((feature) => feature.what).join(', ')} call${clients.length === 1 ? 's' : ''} the Kubernetes API`,
-      hint: 'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values',
-    });
+    findings.push(
+      egressFinding(
+        verdict,
+        `restricts the egress of chart ${placed.chart.name}'s pods (release ${placed.chart.releaseName}, ${placed.app.label}) but allows no kube-apiserver, and ${clients.map((feature) => feature.what).join(', ')} call${clients.length === 1 ? 's' : ''} the Kubernetes API`,
+        'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values',
+      ),
+    );
   }
   return findings;
 }
@@ -194,15 +198,13 @@ function serviceAccountFindings(resolution: Resolution, policies: Policies): Fin
     const template = podTemplateLabels(entry);
     const verdict = egressOf(policies, { namespace: entry.namespace, labels: template });
     if (verdict.restricting.length === 0 || verdict.allows('kube-apiserver')) continue;
-    const policy = verdict.restricting[0]!;
-    findings.push({
-      check: 'runtime',
-      severity: 'error',
-      file: policy.doc.file,
-      object: describePlaced(policy),
-      problem: `restricts the egress of ${describePlaced(entry)}'s pods, which mount the token of ServiceAccount ${account} that RBAC in the tree grants rights to, but allows no kube-apiserver: every API call times out`,
-      hint: 'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or set automountServiceAccountToken: false if the pods never call the API',
-    });
+    findings.push(
+      egressFinding(
+        verdict,
+        `restricts the egress of ${describePlaced(entry)}'s pods, which mount the token of ServiceAccount ${account} that RBAC in the tree grants rights to, but allows no kube-apiserver: every API call times out`,
+        'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or set automountServiceAccountToken: false if the pods never call the API',
+      ),
+    );
   }
   return findings;
 }
@@ -287,15 +289,13 @@ function subnetRouterFindings(resolution: Resolution, policies: Policies, talcon
       const verdict = egressOf(policies, { namespace, labels: {} });
       const missing = ['host', 'remote-node'].filter((entity) => !verdict.allows(entity));
       if (verdict.restricting.length === 0 || missing.length === 0) continue;
-      const policy = verdict.restricting[0]!;
-      findings.push({
-        check: 'runtime',
-        severity: 'error',
-        file: policy.doc.file,
-        object: describePlaced(policy),
-        problem: `restricts the egress of ${describePlaced(connector)}'s subnet router, whose routes (${routes.join(', ')}) hold node ${reached.map((node) => `${node.hostname} (${node.address})`).join(', ')}, but allows no ${missing.join(' or ')}: node addresses are not 'world', so talosctl and kubectl over the tailnet cannot reach them`,
-        hint: 'Allow toEntities: [host, remote-node] (for a generated tree, the component declares network.nodes)',
-      });
+      findings.push(
+        egressFinding(
+          verdict,
+          `restricts the egress of ${describePlaced(connector)}'s subnet router, whose routes (${routes.join(', ')}) hold node ${reached.map((node) => `${node.hostname} (${node.address})`).join(', ')}, but allows no ${missing.join(' or ')}: node addresses are not 'world', so talosctl and kubectl over the tailnet cannot reach them`,
+          'Allow toEntities: [host, remote-node] (for a generated tree, the component declares network.nodes)',
+        ),
+      );
     }
   }
   return findings;

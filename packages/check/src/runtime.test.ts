@@ -277,6 +277,25 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       ]);
     });
 
+    it("warn about a prometheus-operator Prometheus of the tree whose claim is on NFS, naming its file and the fix", async () => {
+      const { nfs, nodeLocal } = seedClasses();
+      const files = seedTree();
+      const file = 'kubernetes/observability/loki/manifests/Prometheus-extra.yaml';
+      const claim = { spec: { storageClassName: nfs, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+      files.set(file, dump({ apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name: 'extra', namespace: 'observability' }, spec: { storage: { volumeClaimTemplate: claim } } }));
+      const findings = (await runtimeFindings(files)).filter((finding) => finding.file === file);
+      expect(findings).toEqual([
+        {
+          check: 'runtime',
+          severity: 'warning',
+          file,
+          object: 'Prometheus/observability/extra',
+          problem: `Application/argocd/loki applies it, and it keeps Prometheus' TSDB on StorageClass ${nfs} (spec.storage.volumeClaimTemplate.spec.storageClassName), which ${NFS_EXPORT_REQUIREMENTS.driver} provisions on NFS: ${CHART_NFS_UNSUPPORTED_VOLUMES['kube-prometheus-stack']![0]!.why}`,
+          hint: `Set spec.storage.volumeClaimTemplate.spec.storageClassName to ${nodeLocal[0]}, the node-local StorageClass the tree creates`,
+        },
+      ]);
+    });
+
     it('say nothing when the workload is off', async () => {
       const files = seedWith(VALUES, (values) => {
         prometheusSpec(values).storageSpec.volumeClaimTemplate.spec['storageClassName'] = seedClasses().nfs;

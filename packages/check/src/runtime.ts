@@ -26,6 +26,7 @@ import { externalMatcher, type CheckSettings } from './config.js';
 import {
   CHART_API_CLIENTS,
   CHART_NFS_UNSUPPORTED_VOLUMES,
+  RESOURCE_NFS_UNSUPPORTED_VOLUMES,
   CHART_PROMETHEUS,
   CHART_SECRET_REFS,
   CHART_SERVICE_MONITORS,
@@ -35,6 +36,7 @@ import {
   QEMU_GUEST_AGENT_EXTENSION,
   TALCONFIG_FILE,
   type ChartFeature,
+  type NfsUnsupportedWorkload,
 } from './defaults.js';
 import type { Finding } from './finding.js';
 import { podSpecOf, refsOf } from './refs.js';
@@ -335,9 +337,10 @@ function valuesFileSetting(placed: PlacedChart, path: string): string {
 }
 
 /**
- * Volumes of workloads whose documentation rules NFS out (CHART_NFS_UNSUPPORTED_VOLUMES) on a
- * StorageClass that csi-driver-nfs provisions, named or as the cluster's default class. A warning:
- * it syncs and runs, but is not a setup the workload supports (corruption shows up later).
+ * Volumes of workloads whose documentation rules NFS out (CHART_NFS_UNSUPPORTED_VOLUMES in chart
+ * values, RESOURCE_NFS_UNSUPPORTED_VOLUMES as objects) on a StorageClass that csi-driver-nfs
+ * provisions, named or as the cluster's default class. A warning: it syncs and runs, but is not a
+ * setup the workload supports (corruption shows up later).
  */
 function nfsUnsupportedVolumeFindings(resolution: Resolution): Finding[] {
   const classes = resolution.placed.filter((entry) => entry.doc.group === 'storage.k8s.io' && entry.doc.kind === 'StorageClass');
@@ -345,25 +348,35 @@ function nfsUnsupportedVolumeFindings(resolution: Resolution): Finding[] {
   if (nfsClasses.size === 0) return [];
   const defaultClass = classes.find((entry) => isMap(entry.doc.raw['metadata']) && isMap(entry.doc.raw['metadata']['annotations']) && entry.doc.raw['metadata']['annotations']['storageclass.kubernetes.io/is-default-class'] === 'true')?.doc.name;
   const nodeLocal = classes.filter((entry) => NODE_LOCAL_PROVISIONERS.includes(String(entry.doc.raw['provisioner']))).map((entry) => entry.doc.name).sort();
+  /** The finding for a claim spec at `claim` of `inputs` (Helm's order), or undefined when it is not on NFS. */
+  const onNfs = (inputs: readonly unknown[], volume: NfsUnsupportedWorkload & { claim: string }, where: { file: (path: string) => string; object: string; holder: string }): Finding | undefined => {
+    if (!valueAt(inputs, volume.claim).found) return undefined;
+    const path = `${volume.claim}.storageClassName`;
+    const named = valueAt(inputs, path);
+    const storageClass = named.found ? named.value : defaultClass;
+    if (typeof storageClass !== 'string' || !nfsClasses.has(storageClass)) return undefined;
+    const use = nodeLocal.length > 0 ? `Set ${path} to ${nodeLocal.join(' or ')}, the node-local StorageClass the tree creates` : `Create a node-local StorageClass (such as rancher local-path-provisioner's) and set ${path} to it`;
+    return {
+      check: 'runtime',
+      severity: 'warning',
+      file: where.file(named.found ? path : volume.claim),
+      object: where.object,
+      problem: `${where.holder} keeps ${volume.what} on StorageClass ${storageClass}${named.found ? ` (${path})` : ', the default class'}, which ${NFS_EXPORT_REQUIREMENTS.driver} provisions on NFS: ${volume.why}`,
+      hint: volume.setting ? `${use} (for a generated tree, ${volume.setting}: node-local in homelab.yaml, with components.local-path enabled)` : use,
+    };
+  };
   const findings: Finding[] = [];
   for (const placed of resolution.charts) {
     for (const volume of CHART_NFS_UNSUPPORTED_VOLUMES[placed.chart.name] ?? []) {
-      const inputs = placed.chart.values.map((input) => input.data);
-      if (!featureOn({ ...volume.within }, placed) || !valueAt(inputs, volume.claim).found) continue;
-      const path = `${volume.claim}.storageClassName`;
-      const named = valueAt(inputs, path);
-      const storageClass = named.found ? named.value : defaultClass;
-      if (typeof storageClass !== 'string' || !nfsClasses.has(storageClass)) continue;
-      const use = nodeLocal.length > 0 ? `Set ${path} to ${nodeLocal.join(' or ')}, the node-local StorageClass the tree creates` : `Create a node-local StorageClass (such as rancher local-path-provisioner's) and set ${path} to it`;
-      findings.push({
-        check: 'runtime',
-        severity: 'warning',
-        file: valuesFileSetting(placed, named.found ? path : volume.claim),
-        object: placed.app.label,
-        problem: `chart ${placed.chart.name} keeps ${volume.what} on StorageClass ${storageClass}${named.found ? ` (${path})` : ', the default class'}, which ${NFS_EXPORT_REQUIREMENTS.driver} provisions on NFS: ${volume.why}`,
-        hint: `${use} (for a generated tree, ${volume.setting}: node-local in homelab.yaml, with components.local-path enabled)`,
-      });
+      if (!featureOn({ ...volume.within }, placed)) continue;
+      const finding = onNfs(placed.chart.values.map((input) => input.data), volume, { file: (path) => valuesFileSetting(placed, path), object: placed.app.label, holder: `chart ${placed.chart.name}` });
+      if (finding) findings.push(finding);
     }
+  }
+  for (const entry of resolution.placed) {
+    const volume = RESOURCE_NFS_UNSUPPORTED_VOLUMES[`${entry.doc.group}/${entry.doc.kind}`];
+    const finding = volume && onNfs([entry.doc.raw], volume, { file: () => entry.doc.file, object: describePlaced(entry), holder: `${entry.app.label} applies it, and it` });
+    if (finding) findings.push(finding);
   }
   return findings;
 }

@@ -1,4 +1,8 @@
-/** Synthetic apps for the benchmark: realistic objects (Deployment, Service, PVC) per app. */
+/**
+ * Synthetic apps for the benchmark: realistic objects (Deployment, Service, PVC) per app, each
+ * exposed on an internal host with its pods declared, so the derived HTTPRoute, TLS check and
+ * network policies grow with the app count as they would in a real homelab.
+ */
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Service } from 'kubernetes-models/v1/Service';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
@@ -10,11 +14,13 @@ function syntheticApp(index: number): HomelabModule {
   return {
     name,
     kind: 'app',
-    build: () => ({
+    build: (config) => ({
       name,
       group: 'apps',
       namespace: 'bench',
       source: '@homelab/cli (benchmark)',
+      exposes: [{ host: `${name}.${config.domains.internal}`, access: 'internal', service: { name, namespace: 'bench', port: 80 }, sso: 'none' }],
+      network: { pods: { matchLabels: labels } },
       objects: {
         deployment: new Deployment({
           metadata: { name, namespace: 'bench', labels },

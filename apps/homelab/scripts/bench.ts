@@ -152,22 +152,23 @@ function report(cases: Case[], kind: SyntheticKind): boolean {
   const perApp = (c: Case, key: keyof Usage) => (medianOf(c.generate, key) - medianOf(base.generate, key)) / c.apps;
   const smallest = cases.find((c) => c.apps === Math.min(...APP_COUNTS))!;
   const ms = (value: number) => `${value.toFixed(0)}ms`.padStart(8);
+  const mb = (kb: number) => `${(kb / 1024).toFixed(0)}MB`.padStart(8);
 
   console.log('\nagainst the floor (medians; the target reads the wall-time ratio)');
-  console.log('case              generate wall   cpu   floor wall   cpu   ratio wall (cpu)  target');
+  console.log('case              generate wall   cpu   floor wall   cpu  peak RSS   ratio wall (cpu)  target');
   for (const c of cases) {
     const cpuRatio = medianOf(c.generate, 'cpuMs') / medianOf(c.floor, 'cpuMs');
     const wallRatio = medianOf(c.generate, 'wallMs') / medianOf(c.floor, 'wallMs');
     const target = FLOOR_TARGETS[kind][c.apps];
     const judged = target === undefined ? '' : `≤${target}× ${verdict(wallRatio <= target)}`;
     console.log(
-      `${c.label.padEnd(16)} ${ms(medianOf(c.generate, 'wallMs'))} ${ms(medianOf(c.generate, 'cpuMs'))}  ${ms(medianOf(c.floor, 'wallMs'))} ${ms(medianOf(c.floor, 'cpuMs'))}  ` +
+      `${c.label.padEnd(16)} ${ms(medianOf(c.generate, 'wallMs'))} ${ms(medianOf(c.generate, 'cpuMs'))}  ${ms(medianOf(c.floor, 'wallMs'))} ${ms(medianOf(c.floor, 'cpuMs'))} ${mb(medianOf(c.generate, 'maxRssKb'))}  ` +
         `${wallRatio.toFixed(2).padStart(6)}× (${cpuRatio.toFixed(2)}×)   ${judged}`,
     );
   }
 
   console.log(`\nper app, net of the default config (the growth target reads CPU time; ≤${GROWTH_LIMIT}× of ${smallest.label})`);
-  console.log('case              cpu/app  growth   wall/app  growth   peak RSS  RSS/app  growth');
+  console.log('case              cpu/app  growth   wall/app  growth   RSS/app  growth');
   for (const c of cases.filter((c) => c.apps > 0)) {
     const cpuGrowth = perApp(c, 'cpuMs') / perApp(smallest, 'cpuMs');
     const wallGrowth = perApp(c, 'wallMs') / perApp(smallest, 'wallMs');
@@ -175,7 +176,7 @@ function report(cases: Case[], kind: SyntheticKind): boolean {
     const judged = c === smallest ? '' : ` cpu ${verdict(cpuGrowth <= GROWTH_LIMIT)}, memory ${verdict(rssGrowth <= GROWTH_LIMIT)}`;
     console.log(
       `${c.label.padEnd(16)} ${perApp(c, 'cpuMs').toFixed(3).padStart(6)}ms  ×${cpuGrowth.toFixed(2)}  ${perApp(c, 'wallMs').toFixed(3).padStart(6)}ms  ×${wallGrowth.toFixed(2)}  ` +
-        `${(medianOf(c.generate, 'maxRssKb') / 1024).toFixed(0).padStart(6)}MB ${perApp(c, 'maxRssKb').toFixed(1).padStart(5)}KB  ×${rssGrowth.toFixed(2)}${judged}`,
+        `${perApp(c, 'maxRssKb').toFixed(1).padStart(6)}KB  ×${rssGrowth.toFixed(2)}${judged}`,
     );
   }
   return ok;

@@ -19,16 +19,17 @@
  * Robust to a loaded machine: rounds run every case and its floor in turn (the case order rotating
  * from round to round), so a change in load weighs on all of them alike; every figure comes from
  * medians over the rounds. Which clock each verdict reads (both are printed):
- * - the floor ratios, wall time: the targets are about the wait a user sees, and a ratio of two
- *   processes measured side by side is slowed alike at both ends by a busy machine;
+ * - the floor ratios, wall time: the targets are about the wait a user sees and were set on it.
+ *   Both ends slow down on a busy machine, but not alike (generate runs more threads): the
+ *   ratio swings more than the CPU-time ratio printed beside it (README: Benchmarks);
  * - per-app cost, CPU time (user + system of the child, all threads, reported by usage.mjs at
  *   exit): it is a difference (a case minus the default config) divided by the app count, which
  *   wall time ruins on a shared machine — a wait for a core lands in one case and not the other —
  *   while CPU time counts only the work done (measured here: wall per app ×3.9 from 1,000 to 5,000
  *   apps under load, CPU per app ×0.83 in the same rounds).
  *
- * Runs as `tsx scripts/bench.ts [CONFIG] [--rounds N] [--exposed]` (9 rounds by default, every case
- * in each: ~4 minutes of CPU; fewer rounds to develop). To see where the time goes, profile one
+ * Runs as `tsx scripts/bench.ts [CONFIG] [--rounds N] [--exposed]`: 9 rounds by default, about
+ * 4 minutes on the shared 2-core machine (6 with --exposed); fewer rounds to develop. To see where the time goes, profile one
  * case: `node --cpu-prof scripts/run-bundle.mjs BUNDLE COUNT plain|exposed generate --config … --out …`
  * on a bundle built as this script builds its own (buildBundle with scripts/bench-entry.ts).
  */

@@ -197,7 +197,7 @@ function cacheAccepted(bundle: string): boolean {
 
 async function bench(configPath: string, rounds: number, kind: SyntheticKind): Promise<number> {
   const work = mkdtempSync(join(WORK_ROOT, 'homelab-bench-'));
-  console.log(`writing under ${WORK_ROOT}; ${kind} synthetic apps; ${rounds} rounds, each running every case and its floor once`);
+  console.log(`writing under ${WORK_ROOT}; ${kind} synthetic apps; ${rounds} round${rounds === 1 ? '' : 's'}, each running every case and its floor once`);
   try {
     const generate = ['generate', '--quiet', '--config', configPath, '--out'];
     await buildBundle({ entry: join(SCRIPTS, 'bench-entry.ts'), outfile: SYNTHETIC_BUNDLE, train: [String(TRAINING_APPS), kind, ...generate, join(work, 'train')] });

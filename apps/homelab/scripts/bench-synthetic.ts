@@ -2,7 +2,7 @@
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Service } from 'kubernetes-models/v1/Service';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import type { HomelabModule } from '../src/compose.js';
+import type { HomelabModule } from '@homelab/generator';
 
 function syntheticApp(index: number): HomelabModule {
   const name = `bench-app-${String(index).padStart(4, '0')}`;

@@ -5,7 +5,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { formatProblem, readConfigFile, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 import type { ImportModule } from '@homelab/check';
 import type { OutputProblem } from '@homelab/core';
-import type { HomelabModule } from './compose.js';
+import type { HomelabModule } from '@homelab/generator';
 
 export const CONFIG_FILE = 'homelab.yaml';
 

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasGeneratedHeader, type Component, type Exposure } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
-import { defaultDerivers, defaultModules } from './modules.js';
-import { OVERVIEW_PATH, overviewArtifact, overviewMarkdown } from './overview.js';
-import { renderHomelab } from './render.js';
+import { OVERVIEW_PATH, overviewArtifact, overviewMarkdown, renderHomelab } from '@homelab/generator';
+import { defaultModules } from './modules.js';
 import { configVariant, findOracle, seedConfig } from '@homelab/testing';
 import { NFS_EXPORT_REQUIREMENTS } from '@homelab/check';
 
@@ -16,9 +15,9 @@ const seed = seedConfig();
 /** Renders with the overview as the only artifact; returns the document and the components it saw. */
 function overview(config: ResolvedConfig = seed): { doc: string; components: readonly Component[] } {
   let seen: readonly Component[] = [];
-  const result = renderHomelab(config, defaultModules, defaultDerivers, [
-    { name: 'capture', build: (c, components) => ((seen = components), overviewArtifact.build(c, components)) },
-  ]);
+  const result = renderHomelab(config, defaultModules, {
+    artifacts: [{ name: 'capture', build: (c, components) => ((seen = components), overviewArtifact.build(c, components)) }],
+  });
   if (!result.ok) throw new Error(JSON.stringify(result, null, 2));
   const files = result.files.filter((file) => file.path === OVERVIEW_PATH);
   expect(files).toHaveLength(1);

@@ -9,7 +9,7 @@ import type { ResolvedConfig } from '@homelab/config';
 import { STORAGE_CLASSES } from '@homelab/nfs-csi';
 import { authentikBlueprint, blueprintYaml, oidcApplications, type OidcApplication } from './blueprint.js';
 import { AUTHENTIK_DEFAULTS, type AuthentikSettings, type Resources } from './defaults.js';
-import { outpostReferenceGrants } from './forward-auth.js';
+import { authentikSsoProxy, outpostReferenceGrants } from './forward-auth.js';
 import { COMPONENT_NAME, SOURCE, authentikHost, blueprintConfigMapName, serverService } from './names.js';
 import { AUTHENTIK_CHART } from './versions.js';
 
@@ -223,5 +223,7 @@ export const authentikModule: ComponentModule<ResolvedConfig> = {
   name: COMPONENT_NAME,
   kind: 'component',
   derives: true,
+  // Internal routes of `sso: 'proxy'` exposures go through the outpost.
+  provides: { ssoProxy: authentikSsoProxy() },
   build: (config: ResolvedConfig, context?: BuildContext) => authentik(config, context?.components ?? []),
 };

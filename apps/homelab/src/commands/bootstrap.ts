@@ -22,10 +22,9 @@ import {
 } from '@homelab/bootstrap';
 import { identitiesFromKeyFile, recipientsOfIdentities } from '@homelab/sops';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, loadConfig, reportProblems, UsageError, type Command, type Io } from '../command.js';
-import { defaultModules } from '../modules.js';
-import { composeHomelab, renderHomelab } from '../render.js';
+import { composeHomelab, planWrite, renderHomelab } from '@homelab/generator';
+import { defaultArtifacts, defaultModules } from '../modules.js';
 import { declaredSecrets, defaultAgeKeyFile, describeFinding, readIfExists, secretFindings } from '@homelab/secrets';
-import { planWrite } from '../writer.js';
 
 interface BootstrapOptions {
   config?: string;
@@ -118,7 +117,7 @@ async function bootstrap(io: Io, options: BootstrapOptions): Promise<number> {
   if (!loaded) return EXIT_INVALID;
   const modules = io.modules ?? defaultModules;
   const composed = composeHomelab(loaded.config, modules);
-  const rendered = renderHomelab(loaded.config, modules);
+  const rendered = renderHomelab(loaded.config, modules, { artifacts: defaultArtifacts });
   if (!composed.ok || !rendered.ok) {
     const failed = !composed.ok ? composed : (rendered as Extract<typeof rendered, { ok: false }>);
     reportProblems(io, loaded.display, failed.configProblems, failed.outputProblems);

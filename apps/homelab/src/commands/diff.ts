@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { GeneratedFile } from '@homelab/core';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, seconds, UsageError, type Command, type Io } from '../command.js';
 import { diffTrees, formatObjectId, type TreeDiff } from '../tree-diff.js';
-import { planWrite } from '../writer.js';
+import { planWrite } from '@homelab/generator';
 import { renderFromConfig } from './generate.js';
 
 interface DiffOptions {

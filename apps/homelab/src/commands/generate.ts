@@ -4,11 +4,10 @@ import { checkFiles, countBySeverity, formatFinding, type Models, type RenderOpt
 import { readConfigFile, type ResolvedConfig } from '@homelab/config';
 import type { GeneratedFile } from '@homelab/core';
 import { checkSopsTree, describeDisagreement, disagreements, loadIdentities, readSecretFiles, secretsTree } from '@homelab/secrets';
-import { CHECK_MODELS } from '../check-config.js';
+import { CHECK_MODELS } from '../check-models.js';
 import { RENDER_OPTIONS, RENDER_OPTIONS_HELP, renderWith } from '../helm.js';
-import { defaultModules } from '../modules.js';
-import { composeHomelab, renderHomelab } from '../render.js';
-import { assertOutputRoot, OutputError, planWrite, readRenderedTree, writeTree, WriteConflictError } from '../writer.js';
+import { assertOutputRoot, composeHomelab, OutputError, planWrite, readRenderedTree, renderHomelab, writeTree, WriteConflictError } from '@homelab/generator';
+import { defaultArtifacts, defaultModules } from '../modules.js';
 import {
   CONFIG_FILE,
   CONFIG_OPTION,
@@ -39,7 +38,7 @@ interface GenerateOptions {
 export function renderFromConfig(io: Io, configOption: string | undefined) {
   const loaded = loadConfig(io, configOption);
   if (!loaded) return undefined;
-  const rendered = renderHomelab(loaded.config, io.modules ?? defaultModules);
+  const rendered = renderHomelab(loaded.config, io.modules ?? defaultModules, { artifacts: defaultArtifacts });
   if (!rendered.ok) {
     reportProblems(io, loaded.display, rendered.configProblems, rendered.outputProblems);
     return undefined;

@@ -59,8 +59,8 @@ import {
   type Io,
   type OptionValues,
 } from '../command.js';
+import { composeHomelab } from '@homelab/generator';
 import { defaultModules } from '../modules.js';
-import { composeHomelab } from '../render.js';
 
 interface SecretsOptions {
   config?: string;

@@ -8,7 +8,7 @@ import { parseIpv4, type ResolvedConfig } from '@homelab/config';
 import { NFS_EXPORT_REQUIREMENTS } from '@homelab/check';
 
 export const OVERVIEW_PATH = 'docs/homelab.md';
-const SOURCE = '@homelab/cli';
+const SOURCE = '@homelab/generator';
 
 const ACCESS_ORDER: readonly Access[] = ['public', 'internal', 'tailnet'];
 

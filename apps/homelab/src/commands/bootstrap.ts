@@ -21,9 +21,10 @@ import {
   type RunEnvironment,
 } from '@homelab/bootstrap';
 import { identitiesFromKeyFile, recipientsOfIdentities } from '@homelab/sops';
-import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, loadConfig, reportProblems, UsageError, type Command, type Io } from '../command.js';
+import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, reportProblems, UsageError, type Command, type Io } from '../command.js';
 import { composeHomelab, planWrite, renderHomelab } from '@homelab/generator';
-import { defaultArtifacts, defaultModules } from '../modules.js';
+import { defaultArtifacts } from '../modules.js';
+import { loadHomelab } from '../user-modules.js';
 import { declaredSecrets, defaultAgeKeyFile, describeFinding, readIfExists, secretFindings } from '@homelab/secrets';
 
 interface BootstrapOptions {
@@ -113,9 +114,9 @@ async function bootstrap(io: Io, options: BootstrapOptions): Promise<number> {
   if (options.terraform !== undefined && !(TERRAFORM_TOOLS as readonly string[]).includes(options.terraform)) {
     throw new UsageError(`--terraform must be ${TERRAFORM_TOOLS.join(' or ')} (got '${options.terraform}')`);
   }
-  const loaded = loadConfig(io, options.config);
+  const loaded = await loadHomelab(io, options.config);
   if (!loaded) return EXIT_INVALID;
-  const modules = io.modules ?? defaultModules;
+  const { modules } = loaded;
   const composed = composeHomelab(loaded.config, modules);
   const rendered = renderHomelab(loaded.config, modules, { artifacts: defaultArtifacts });
   if (!composed.ok || !rendered.ok) {

@@ -68,11 +68,11 @@ export function formatDiffText(diff: TreeDiff, conflicts: string[]): string[] {
   return lines;
 }
 
-function diffCommandRun(io: Io, options: DiffOptions): number {
+async function diffCommandRun(io: Io, options: DiffOptions): Promise<number> {
   const start = io.now();
   const format = (options.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown --format '${options.format}' (use ${FORMATS.join(' or ')})`);
-  const result = renderFromConfig(io, options.config);
+  const result = await renderFromConfig(io, options.config);
   if (!result) return EXIT_INVALID;
   const outDir = resolve(io.cwd, options.out ?? dirname(result.configPath));
   const { before, after, conflicts } = treesToCompare(outDir, result.files);

@@ -68,6 +68,7 @@ describe('authentik component', () => {
       'authentikBlueprint',
       'authentikModule',
       'authentikRouteBuilder',
+      'authentikSsoProxy',
       'blueprintYaml',
       'nfsIdentity',
       'oidcApplications',

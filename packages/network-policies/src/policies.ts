@@ -155,10 +155,12 @@ export function networkPolicies(components: readonly Component[], _config?: Reso
   const settings = networkPolicySettings(overrides);
   if (settings.mode === 'off') return {};
   const exempt = new Set(settings.exemptNamespaces);
-  const flows = networkFlows(components);
+  // By name: the peers of a policy follow the homelab, not the order its modules were listed in.
+  const byName = [...components].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const flows = networkFlows(byName);
   const result: Record<string, CiliumNetworkPolicy[]> = {};
   const owners = new Map<string, Component>();
-  for (const component of components) {
+  for (const component of byName) {
     const selector = podSelector(component);
     if (!selector || exempt.has(component.namespace)) continue;
     result[component.name] = componentPolicies(component, selector, flows, settings);

@@ -1,7 +1,7 @@
 /**
  * The in-cluster security layers over the whole rendered homelab: every Application may sync under
  * its AppProject (destination, sources, every object it applies), each group's project permits
- * exactly what the group deploys, and the network policies and the TLS check run as derivers.
+ * exactly what the group deploys, and the network policies and the TLS check run as derivations.
  */
 import { describe, expect, it } from 'vitest';
 import { loadAll } from 'js-yaml';
@@ -142,7 +142,7 @@ describe('ArgoCD projects over the rendered homelab', () => {
   });
 });
 
-describe('network policies and TLS as derivers of the rendered homelab', () => {
+describe('network policies and TLS as derivations of the rendered homelab', () => {
   const files = render(enforced);
   const policies = files.flatMap((file) => docsOf(file).map((doc) => ({ path: file.path, doc }))).filter(({ doc }) => doc.kind === 'CiliumNetworkPolicy');
 

@@ -1,6 +1,6 @@
 /**
  * A mistake in homelab.yaml that only a component can see (a public app but no tunnel ID, an
- * exposure whose provider is disabled …). Components and derivers throw it; the CLI reports its
+ * exposure whose provider is disabled …). Components and derivations throw it; the CLI reports its
  * problems in the one config format (`<config path>: <problem> (got …). <fix>`), collected with
  * every other config problem — not as a bug in the component.
  */

@@ -32,7 +32,7 @@ export interface Io {
    * code-cached bundle (bin/homelab.js passes its own). @default import()
    */
   importModule?: ImportModule;
-  /** The components rendered. @default defaultModules */
+  /** The built-in modules (homelab.yaml's `modules:` are composed after them). @default defaultModules */
   modules?: HomelabModule[];
 }
 

@@ -18,6 +18,7 @@ const pastebin = `import { appsV1, v1 } from ${JSON.stringify(CORE_MODELS)};
 const NAME = 'pastebin';
 const labels = { 'app.kubernetes.io/name': NAME };
 export const notAModule = { name: 'half' };
+export { pastebinModule as default };
 export const pastebinModule = {
   name: NAME,
   kind: 'app',
@@ -33,6 +34,7 @@ export const pastebinModule = {
       }),
       service: new v1.Service({ metadata: { name: NAME, namespace: NAME, labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } }),
     },
+    secrets: [{ name: 'pastebin-key', namespace: NAME, keys: ['KEY'], description: 'Pastebin signing key', values: { KEY: { id: 'pastebin/key', description: 'Pastebin signing key', generate: { bytes: 32, encoding: 'base64url' } } } }],
     exposes: [{ host: NAME + '.' + config.domains.internal, access: 'internal', service: { name: NAME, namespace: NAME, port: 80 }, sso: 'none' }],
     network: { pods: { matchLabels: labels } },
   }),
@@ -73,6 +75,9 @@ describe('homelab.yaml modules: the user’s own modules', () => {
     const config = yaml('homelab.yaml');
     expect(yaml('kubernetes/apps/pastebin/manifests/HTTPRoute-pastebin.yaml')['spec']['hostnames']).toEqual([`pastebin.${config['domains']['internal']}`]);
     expect(existsSync(join(home, 'kubernetes/apps/pastebin/manifests/CiliumNetworkPolicy-pastebin.yaml'))).toBe(true);
+    // Every command composes the same list: `homelab secrets` sees the Secret it declares.
+    const secrets = await run('secrets', 'list');
+    expect(secrets.out.find((line) => line.startsWith('pastebin/pastebin-key'))).toMatch(/^pastebin\/pastebin-key\s+pastebin\s+/);
     // Its settings live under apps: like a built-in app's.
     writeFileSync(join(home, 'homelab.yaml'), `${readFileSync(join(home, 'homelab.yaml'), 'utf8').replace(/^apps:\n/m, 'apps:\n  pastebin: { enabled: false }\n')}`);
     expect((await run('generate', '--quiet')).code).toBe(0);

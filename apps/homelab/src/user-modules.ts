@@ -47,10 +47,8 @@ export async function importUserModules(config: ResolvedConfig, configPath: stri
       problems.push({ path, problem: `cannot be imported: ${(error as Error).message}`, got: file, fix: 'Fix the module (it must be an ES module whose imports resolve from its own directory), or remove the entry.' });
       continue;
     }
-    const found = Object.keys(exported)
-      .sort()
-      .map((name) => exported[name])
-      .filter(isHomelabModule);
+    // By export name; a module exported under two names counts once.
+    const found = [...new Set(Object.keys(exported).sort().map((name) => exported[name]))].filter(isHomelabModule);
     if (found.length === 0) {
       problems.push({ path, problem: 'exports no HomelabModule (an object with name, kind: app | component and build)', got: file, fix: `Export one, e.g. \`${EXAMPLE_EXPORT}\`.` });
       continue;

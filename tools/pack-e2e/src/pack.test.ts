@@ -367,6 +367,19 @@ describe('the packaged homelab command, with every package installed', () => {
     for (const [name, count] of Object.entries(exportsCount)) expect(count, name).toBeGreaterThan(0);
   });
 
+  it("reports a user module's ConfigMistake as a homelab.yaml problem, though it comes from the installed @homelab/core, not the bundle's", () => {
+    mkdirSync(join(cliProject, 'modules'), { recursive: true });
+    writeFileSync(
+      join(cliProject, 'modules', 'strict.js'),
+      "import { ConfigMistake } from '@homelab/core';\n" +
+        "export const strictModule = { name: 'strict', kind: 'app', build: () => { throw new ConfigMistake([{ path: 'apps.strict.enabled', problem: 'needs a public domain it does not have', got: true, fix: 'Turn it off.' }]); } };\n",
+    );
+    writeFileSync(join(cliProject, 'strict.yaml'), JSON.stringify({ ...config, modules: ['./modules/strict.js'] }, null, 2)); // JSON is YAML
+    const result = spawnSync('node', ['node_modules/.bin/homelab', 'validate', '--config', 'strict.yaml'], { cwd: cliProject, encoding: 'utf8' });
+    expect(result.stderr).toContain("  apps.strict.enabled: needs a public domain it does not have (got 'true'). Turn it off.");
+    expect(result.status).toBe(1);
+  });
+
   it('runs the packaged homelab command from its code cache', () => {
     const cli = join(cliProject, 'node_modules', '@homelab', 'cli', 'dist');
     const probe = `const { loadBundle } = await import(${JSON.stringify(join(cli, 'load-bundle.js'))}); process.stdout.write(String(loadBundle(${JSON.stringify(join(cli, 'homelab.cjs'))}).cacheAccepted))`; // not console.log: FORCE_COLOR would colour it

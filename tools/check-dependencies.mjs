@@ -3,7 +3,7 @@
 // 1. every bare import in a project's sources is declared in its package.json
 //    (runtime files: dependencies; *.test.ts: dependencies or devDependencies, or a root devDependency);
 // 2. tags constrain who may depend on whom: foundation packages only on foundation packages,
-//    nobody at runtime on type:testing, nobody on the app;
+//    the generator on foundation and component packages, nobody at runtime on type:testing, nobody on the app;
 // 3. every declared dependency is imported somewhere in the project (or NEEDED_UNIMPORTED says why
 //    not): a stale entry installs, and ships to every consumer, for nothing.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
@@ -25,7 +25,9 @@ const tagsOf = (pkg) => pkg.nx?.tags ?? [];
 const ALLOWED = {
   'type:foundation': ['type:foundation'],
   'type:component': ['type:foundation', 'type:component'],
-  'type:app': ['type:foundation', 'type:component'],
+  // The generator library composes what components declare (their secrets, their network policies).
+  'type:generator': ['type:foundation', 'type:component'],
+  'type:app': ['type:foundation', 'type:component', 'type:generator'],
   'type:testing': ['type:foundation'],
 };
 

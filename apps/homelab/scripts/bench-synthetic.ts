@@ -6,7 +6,7 @@
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Service } from 'kubernetes-models/v1/Service';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import type { HomelabModule } from '../src/compose.js';
+import type { HomelabModule } from '@homelab/generator';
 
 /** `plain`: objects only; `exposed`: objects, an internal exposure and the pods' selector. */
 export type SyntheticKind = 'plain' | 'exposed';

@@ -8,9 +8,9 @@ import { describeObject, hasGeneratedHeader, type Component, type GeneratedFile 
 import type { ResolvedConfig } from '@homelab/config';
 import { Connector } from '@homelab/tailscale';
 import { configVariant, seedConfig, sharedDir } from '@homelab/testing';
-import { CHECK_CONFIG_PATH, CHECK_MODELS, chartValueEntries, checkConfigArtifact, checkConfigFile } from './check-config.js';
-import { defaultModules } from './modules.js';
-import { composeHomelab, renderHomelab } from './render.js';
+import { CHECK_CONFIG_PATH, chartValueEntries, checkConfigArtifact, checkConfigFile, composeHomelab, renderHomelab } from '@homelab/generator';
+import { CHECK_MODELS } from './check-models.js';
+import { defaultArtifacts, defaultModules } from './modules.js';
 
 const seed = seedConfig();
 const dirs: string[] = [];
@@ -25,7 +25,7 @@ function components(config: ResolvedConfig): Component[] {
 }
 
 function rendered(config: ResolvedConfig): GeneratedFile[] {
-  const result = renderHomelab(config, defaultModules);
+  const result = renderHomelab(config, defaultModules, { artifacts: defaultArtifacts });
   if (!result.ok) throw new Error(JSON.stringify(result, null, 2));
   return result.files;
 }

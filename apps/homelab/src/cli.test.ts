@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dump, load } from 'js-yaml';
 import { main, type Io } from './cli.js';
-import { MANIFEST_PATH } from './writer.js';
+import { MANIFEST_PATH } from '@homelab/generator';
 import { seedConfigPath } from '@homelab/testing';
 
 const SEED = seedConfigPath();

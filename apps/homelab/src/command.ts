@@ -5,7 +5,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { formatProblem, readConfigFile, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 import type { ImportModule } from '@homelab/check';
 import type { OutputProblem } from '@homelab/core';
-import type { HomelabModule } from './compose.js';
+import type { HomelabModule } from '@homelab/generator';
 
 export const CONFIG_FILE = 'homelab.yaml';
 
@@ -32,7 +32,7 @@ export interface Io {
    * code-cached bundle (bin/homelab.js passes its own). @default import()
    */
   importModule?: ImportModule;
-  /** The components rendered. @default defaultModules */
+  /** The built-in modules (homelab.yaml's `modules:` are composed after them). @default defaultModules */
   modules?: HomelabModule[];
 }
 

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dump, load } from 'js-yaml';
 import { snapshotTree, seedConfigPath } from '@homelab/testing';
 import { main, type Io } from './cli.js';
-import { MANIFEST_PATH, stagedPath } from './writer.js';
+import { MANIFEST_PATH, stagedPath } from '@homelab/generator';
 
 /**
  * A read-only file system, injected: under root (as in CI) chmod does not stop writes, and a real

@@ -3,7 +3,7 @@ import { APP_TEMPLATE_CHART } from '@homelab/app-template';
 import { MEDIA_CLAIM, MEDIA_MOUNT_PATH, STORAGE_CLASSES } from '@homelab/nfs-csi';
 import { configVariant, seedConfig } from '@homelab/testing';
 import type { ResolvedConfig } from '@homelab/config';
-import { composeComponents } from './compose.js';
+import { composeComponents } from '@homelab/generator';
 import { defaultModules } from './modules.js';
 
 interface Mount {

@@ -7,9 +7,8 @@ import { dump, load, loadAll } from 'js-yaml';
 import { Service } from 'kubernetes-models/v1/Service';
 import { generatedHeader, hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
 import { formatProblem, type ResolvedConfig } from '@homelab/config';
-import { renderHomelab } from './render.js';
-import { defaultModules, EXPOSURE_PROVIDERS, SSO_PROVIDER_MODULE } from './modules.js';
-import { composeComponents, type HomelabModule } from './compose.js';
+import { composeComponents, EXPOSURE_PROVIDERS, renderHomelab, SSO_PROVIDER_MODULE, type HomelabModule } from '@homelab/generator';
+import { defaultArtifacts, defaultModules } from './modules.js';
 import { alloyModule } from '@homelab/alloy';
 import { argocdModule } from '@homelab/argocd';
 import { certManagerModule } from '@homelab/cert-manager';
@@ -21,7 +20,7 @@ import { configVariant, findOracle, seedConfig } from '@homelab/testing';
 const seed = seedConfig();
 
 function render(config: ResolvedConfig = seed, modules: HomelabModule[] = defaultModules): GeneratedFile[] {
-  const result = renderHomelab(config, modules);
+  const result = renderHomelab(config, modules, { artifacts: defaultArtifacts });
   if (!result.ok) throw new Error(JSON.stringify(result, null, 2));
   return result.files;
 }
@@ -159,7 +158,7 @@ describe('derived objects', () => {
 
   it('reports an exposure the gateway cannot serve as an output problem, writing nothing', () => {
     const bad: HomelabModule = { ...exposing, build: (config) => ({ ...(exposing.build(config) as object), exposes: [{ host: 'fixture-whoami.elsewhere.net', access: 'internal', service: { name: 'fixture-whoami', namespace: 'fixture-whoami', port: 80 }, sso: 'none' }] }) as never };
-    const result = renderHomelab(seed, [...defaultModules, bad]);
+    const result = renderHomelab(seed, [...defaultModules, bad], { artifacts: defaultArtifacts });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.outputProblems[0]!.problem).toContain("internal host is not covered by the internal gateway's '*.int.lorenzodebie.be' listener");
   });
@@ -190,7 +189,7 @@ describe('exposure providers', () => {
     const config = configVariant((data) => {
       data.components = { 'gateway-api': { enabled: false } };
     });
-    const result = renderHomelab(config, defaultModules);
+    const result = renderHomelab(config, defaultModules, { artifacts: defaultArtifacts });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.outputProblems).toEqual([]);
     expect(!result.ok && result.configProblems.map(formatProblem)).toContain(
@@ -201,7 +200,7 @@ describe('exposure providers', () => {
   // The two ways a homelab is composed: homelab.yaml switches modules of the CLI's list off; a
   // library user leaves modules out of the list, where no homelab.yaml setting can bring them back.
   const problemsOf = (config: ResolvedConfig, modules: HomelabModule[]): string[] => {
-    const result = renderHomelab(config, modules);
+    const result = renderHomelab(config, modules, { artifacts: defaultArtifacts });
     if (result.ok) throw new Error('expected the render to fail');
     expect(result.outputProblems).toEqual([]);
     return result.configProblems.map(formatProblem);

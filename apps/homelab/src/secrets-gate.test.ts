@@ -5,16 +5,15 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { Component, GeneratedFile, KubeObject, SecretDeclaration } from '@homelab/core';
-import type { HomelabModule } from './compose.js';
-import { defaultModules } from './modules.js';
-import { renderHomelab } from './render.js';
+import { renderHomelab, type HomelabModule } from '@homelab/generator';
+import { defaultArtifacts, defaultModules } from './modules.js';
 import { credentialLeaks, generatedSecrets, looksLikeCredential, secretsPolicy, undeclaredSecretReferences, unreferencedSecrets } from '@homelab/secrets';
 import { configVariant, seedConfig } from '@homelab/testing';
 
 const seed = seedConfig();
 
 function rendered(modules: HomelabModule[] = defaultModules) {
-  return renderHomelab(seed, modules);
+  return renderHomelab(seed, modules, { artifacts: defaultArtifacts });
 }
 
 /** A test app in its own namespace with the given objects, values and declarations. */
@@ -68,7 +67,7 @@ describe('the secrets policy on the seed homelab', () => {
     const other = configVariant((data) => {
       data.domains = { public: 'example.org', internal: 'lab.example.org' };
     });
-    expect(renderHomelab(other, defaultModules).ok).toBe(true);
+    expect(renderHomelab(other, defaultModules, { artifacts: defaultArtifacts }).ok).toBe(true);
   });
 });
 
@@ -190,7 +189,7 @@ describe('(b) credential-looking values', () => {
     const config = configVariant((data) => {
       data.components = { ...data.components, argocd: { values: { configs: { secret: { argocdServerAdminPassword: 'N0t-So-Secret-Passw0rd' } } } } };
     });
-    const result = renderHomelab(config, defaultModules);
+    const result = renderHomelab(config, defaultModules, { artifacts: defaultArtifacts });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.outputProblems).toEqual([{ object: 'kubernetes/core/argocd/values.yaml', problem: expect.stringContaining("a credential-looking value under 'argocdServerAdminPassword'") }]);

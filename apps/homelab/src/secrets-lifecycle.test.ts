@@ -17,8 +17,8 @@ import { declaredValues, managedSecrets, secretsTree, type DeclaredValue, type S
 import { findOracle, seedConfig, seedConfigPath, snapshotTree } from '@homelab/testing';
 import { main, type Io } from './cli.js';
 import { COMMANDS } from './commands/index.js';
-import { defaultModules } from './modules.js';
-import { composeHomelab, renderHomelab } from './render.js';
+import { composeHomelab, renderHomelab } from '@homelab/generator';
+import { defaultArtifacts, defaultModules } from './modules.js';
 
 const SOPS = findOracle('sops', 'homelab secrets against the real sops (decrypt, encrypt under .sops.yaml, updatekeys)');
 const AGE = findOracle('age', 'homelab secrets lifecycle with throwaway age keys (age-keygen)');
@@ -244,7 +244,7 @@ describe.skipIf(!AGE_KEYGEN || !SOPS)('homelab secrets and the real sops', () =>
     expect((await run(['generate', '--quiet'], withKey(key2))).code).toBe(0);
     // The other copy: the same config change, and sops updatekeys under the .sops.yaml generate derives from it.
     const config = { ...seedConfig(), secrets: { ageRecipients: [key1.recipient, key2.recipient] } };
-    const rendered = renderHomelab(config, defaultModules);
+    const rendered = renderHomelab(config, defaultModules, { artifacts: defaultArtifacts });
     if (!rendered.ok) throw new Error('the seed does not render');
     writeFileSync(join(copy, '.sops.yaml'), rendered.files.find((file) => file.path === '.sops.yaml')!.content);
     for (const secret of managedSecrets(tree)) {

@@ -14,10 +14,9 @@ import { main, type Io } from './cli.js';
 import { COMMANDS } from './commands/index.js';
 import { checkRendered } from './commands/generate.js';
 import { secretsCommand } from './commands/secrets.js';
-import { defaultModules } from './modules.js';
-import { composeHomelab, renderHomelab } from './render.js';
+import { composeHomelab, MANIFEST_PATH, renderHomelab } from '@homelab/generator';
+import { defaultArtifacts, defaultModules } from './modules.js';
 import { declaredSecrets, declaredValues, parseEnvFile, shortKey, SOPS_FILE_SUFFIX, SOPS_PATH_REGEX, type DeclaredSecret } from '@homelab/secrets';
-import { MANIFEST_PATH } from './writer.js';
 import { seedConfig, seedConfigPath, snapshotTree } from '@homelab/testing';
 
 const AGE_KEYGEN = spawnSync('age-keygen', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -44,7 +43,7 @@ let removable: DeclaredSecret;
 beforeAll(async () => {
   const quiet = { out: () => {}, err: () => {}, cwd: tmpdir(), now: () => 0 };
   for (const secret of managed.filter(standalone)) {
-    const rendered = renderHomelab({ ...seed, components: { ...seed.components, [secret.component.name]: { enabled: false } } }, defaultModules);
+    const rendered = renderHomelab({ ...seed, components: { ...seed.components, [secret.component.name]: { enabled: false } } }, defaultModules, { artifacts: defaultArtifacts });
     if (rendered.ok && (await checkRendered(quiet, rendered.files, { quiet: true }))) {
       removable = secret;
       return;
@@ -175,7 +174,7 @@ describe('where SOPS files live', () => {
 });
 
 describe('SOPS files are in the tree ArgoCD reads', () => {
-  const result = renderHomelab(seed, defaultModules);
+  const result = renderHomelab(seed, defaultModules, { artifacts: defaultArtifacts });
   if (!result.ok) throw new Error('the seed does not render');
 
   /** Files reached from the root Application the way ArgoCD walks: directory sources (top level) and $values files. */

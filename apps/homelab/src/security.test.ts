@@ -1,22 +1,24 @@
 /**
  * The in-cluster security layers over the whole rendered homelab: every Application may sync under
  * its AppProject (destination, sources, every object it applies), each group's project permits
- * exactly what the group deploys, and the network policies and the TLS check run as derivers.
+ * exactly what the group deploys, and the network policies and the TLS check run as derivations.
  */
 import { describe, expect, it } from 'vitest';
 import { loadAll } from 'js-yaml';
 import { APP_OF_APPS_DIR, APP_OF_APPS_PROJECT, CLUSTER_SCOPED_KINDS, COMPONENT_GROUPS, parseClusterResource, projectOf, type GeneratedFile } from '@homelab/core';
-import { networkPolicies, tlsEverywhere, NETWORK_POLICY_DEFAULTS } from '@homelab/network-policies';
-import { composeHomelab, renderHomelab } from './render.js';
-import { defaultDerivers, defaultModules, type Deriver } from './modules.js';
+import { networkPolicies, NETWORK_POLICY_DEFAULTS } from '@homelab/network-policies';
+import type { ResolvedConfig } from '@homelab/config';
+import { composeHomelab, renderHomelab, type RenderOptions } from '@homelab/generator';
+import { defaultArtifacts, defaultModules } from './modules.js';
 import { seedConfig } from '@homelab/testing';
 
 const seed = seedConfig();
 
-const securityDerivers: Deriver[] = [...defaultDerivers, (components, config) => networkPolicies(components, config), tlsEverywhere];
+/** Network policies enforced whatever the seed's `security.networkPolicies` (the TLS check always runs). */
+const enforced: RenderOptions = { derivations: [{ stage: 'policies', derive: (components, config: ResolvedConfig) => networkPolicies(components, config) }] };
 
-function render(derivers: Deriver[] = defaultDerivers): GeneratedFile[] {
-  const result = renderHomelab(seed, defaultModules, derivers);
+function render(options: RenderOptions = {}): GeneratedFile[] {
+  const result = renderHomelab(seed, defaultModules, { artifacts: defaultArtifacts, ...options });
   if (!result.ok) throw new Error(JSON.stringify(result, null, 2));
   return result.files;
 }
@@ -140,12 +142,12 @@ describe('ArgoCD projects over the rendered homelab', () => {
   });
 });
 
-describe('network policies and TLS as derivers of the rendered homelab', () => {
-  const files = render(securityDerivers);
+describe('network policies and TLS as derivations of the rendered homelab', () => {
+  const files = render(enforced);
   const policies = files.flatMap((file) => docsOf(file).map((doc) => ({ path: file.path, doc }))).filter(({ doc }) => doc.kind === 'CiliumNetworkPolicy');
 
   it('renders, validated, a policy per component with pods outside the exempt namespaces and a default deny per namespace', () => {
-    const composition = composeHomelab(seed, defaultModules, securityDerivers);
+    const composition = composeHomelab(seed, defaultModules, enforced);
     if (!composition.ok) throw new Error(JSON.stringify(composition));
     const owned = networkPolicies(composition.components, seed);
     const expected = Object.values(owned).flat().map((policy) => `${policy.metadata.namespace}/${policy.metadata.name}`).sort();
@@ -163,7 +165,7 @@ describe('network policies and TLS as derivers of the rendered homelab', () => {
         ? { ...module, build: (config: typeof seed) => [module.build(config)].flat().map((component) => ({ ...component, exposes: component.exposes?.map((exposure) => ({ ...exposure, host: `sonarr.other.example.org` })) })) }
         : module,
     );
-    const result = renderHomelab(seed, escaping, securityDerivers);
+    const result = renderHomelab(seed, escaping, { artifacts: defaultArtifacts, ...enforced });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     // The route builder rejects it first; the TLS check stands behind any builder that would not.

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { hasGeneratedHeader } from '@homelab/core';
 import { encryptYaml } from '@homelab/sops';
+import { composeHomelab, renderHomelab, SOPS_CONFIG_PATH, sopsConfigArtifact, sopsConfigFile } from '@homelab/generator';
 import { defaultArtifacts, defaultModules } from './modules.js';
-import { composeHomelab, renderHomelab } from './render.js';
 import { declaredSecrets } from '@homelab/secrets';
-import { SOPS_CONFIG_PATH, sopsConfigArtifact, sopsConfigFile } from './sops-config.js';
 import { configVariant, seedConfig } from '@homelab/testing';
 
 const seed = seedConfig();
@@ -48,7 +47,7 @@ describe('.sops.yaml', () => {
     const secrets = declaredSecrets(composed.components, { repoURL: seed.gitops.repoURL, revision: seed.gitops.revision });
     expect(secrets.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(regex.test(secret.path), secret.path).toBe(true);
-    const rendered = renderHomelab(seed, defaultModules, undefined, [...defaultArtifacts, sopsConfigArtifact]);
+    const rendered = renderHomelab(seed, defaultModules, { artifacts: [...defaultArtifacts, sopsConfigArtifact] });
     if (!rendered.ok) throw new Error(JSON.stringify(rendered));
     expect(rendered.files.map((file) => file.path)).toContain(SOPS_CONFIG_PATH);
     expect(rendered.files.map((file) => file.path).filter((path) => regex.test(path))).toEqual([]);

@@ -9,8 +9,8 @@ import { CORE_SCHEMA, defineScalarTag, defineSequenceTag, load, loadAll } from '
 import type { GeneratedFile, SecretDeclaration } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { configVariant, seedConfig } from '@homelab/testing';
-import { composeHomelab, renderHomelab } from './render.js';
-import { defaultModules } from './modules.js';
+import { composeHomelab, renderHomelab } from '@homelab/generator';
+import { defaultArtifacts, defaultModules } from './modules.js';
 
 const seed = seedConfig();
 
@@ -25,7 +25,7 @@ type OidcConfig = { name: string; issuer: string; clientID: string; clientSecret
 
 /** What the rendered tree says about ArgoCD's sign-in, each side read from its own file. */
 function signIn(config: ResolvedConfig) {
-  const result = renderHomelab(config, defaultModules);
+  const result = renderHomelab(config, defaultModules, { artifacts: defaultArtifacts });
   if (!result.ok) throw new Error(JSON.stringify(result, null, 2));
   const byPath = new Map(result.files.map((file) => [file.path, file]));
   const file = (path: string): GeneratedFile => {

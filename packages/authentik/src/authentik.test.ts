@@ -69,6 +69,7 @@ describe('authentik component', () => {
       'authentikBlueprint',
       'authentikModule',
       'authentikRouteBuilder',
+      'authentikSsoProxy',
       'blueprintYaml',
       'nfsIdentity',
       'oidcApplications',

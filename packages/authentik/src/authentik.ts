@@ -10,7 +10,7 @@ import { volumeStorageClass } from '@homelab/local-path';
 import { STORAGE_CLASSES } from '@homelab/nfs-csi';
 import { authentikBlueprint, blueprintYaml, oidcApplications, type OidcApplication } from './blueprint.js';
 import { AUTHENTIK_DEFAULTS, type AuthentikSettings, type Resources } from './defaults.js';
-import { outpostReferenceGrants } from './forward-auth.js';
+import { authentikSsoProxy, outpostReferenceGrants } from './forward-auth.js';
 import { COMPONENT_NAME, SOURCE, authentikHost, blueprintConfigMapName, serverService } from './names.js';
 import { AUTHENTIK_CHART } from './versions.js';
 
@@ -225,6 +225,8 @@ export const authentikModule: ComponentModule<ResolvedConfig> = {
   name: COMPONENT_NAME,
   kind: 'component',
   derives: true,
+  // Internal routes of `sso: 'proxy'` exposures go through the outpost.
+  provides: { ssoProxy: authentikSsoProxy() },
   build: (config: ResolvedConfig, context?: BuildContext) =>
     authentik(config, context?.components ?? [], {
       postgres: { storageClass: volumeStorageClass(config, context, { volume: 'authentikPostgres', nfsStorageClass: STORAGE_CLASSES.config, nfsUnsupported: false }) },

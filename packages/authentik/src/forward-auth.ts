@@ -12,10 +12,9 @@
  * `protectedRoute` is the one place that decides both ends: the route's host and backend, and the
  * provider's external and internal host. The route builder and the blueprint both call it.
  */
-import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { ReferenceGrant } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1/ReferenceGrant';
-import { merge, type Component, type Exposure, type Patch } from '@homelab/core';
-import { exposureRoute, type RouteBuilder } from '@homelab/gateway-api';
+import { merge, type Component, type Exposure, type ModuleCapabilities, type Patch } from '@homelab/core';
+import { ssoProxyRouteBuilder, type RouteBuilder } from '@homelab/gateway-api';
 import { AUTHENTIK_DEFAULTS, type AuthentikSettings } from './defaults.js';
 import { COMPONENT_NAME, outpostService } from './names.js';
 
@@ -82,25 +81,21 @@ export function declaredExposures(components: readonly Component[], select: (exp
 }
 
 /**
+ * What Authentik provides the composition (`authentikModule.provides.ssoProxy`): the outpost is the
+ * backend of every `sso: 'proxy'` route.
+ */
+export function authentikSsoProxy(overrides?: Patch<AuthentikSettings>): NonNullable<ModuleCapabilities['ssoProxy']> {
+  const settings = merge<AuthentikSettings>(AUTHENTIK_DEFAULTS, overrides);
+  return { backend: (exposure) => protectedRoute(exposure, settings).backend };
+}
+
+/**
  * The route builder for `exposureRoutes(components, gateway, builder)` of @homelab/gateway-api:
  * `sso: 'proxy'` exposures are routed to the outpost (`protectedRoute().backend`), every other
  * exposure gets gateway-api's plain `exposureRoute`. Route name and namespace stay the app's.
  */
 export function authentikRouteBuilder(overrides?: Patch<AuthentikSettings>): RouteBuilder {
-  const settings = merge<AuthentikSettings>(AUTHENTIK_DEFAULTS, overrides);
-  return (exposure, gateway) => {
-    const plain = exposureRoute(exposure, gateway);
-    if (exposure.sso !== 'proxy') return plain;
-    const { backend } = protectedRoute(exposure, settings);
-    const sameNamespace = backend.namespace === exposure.service.namespace;
-    return new HTTPRoute({
-      metadata: plain.metadata,
-      spec: {
-        ...plain.spec,
-        rules: [{ backendRefs: [{ group: '', kind: 'Service', name: backend.name, ...(sameNamespace ? {} : { namespace: backend.namespace }), port: backend.port }] }],
-      },
-    });
-  };
+  return ssoProxyRouteBuilder(authentikSsoProxy(overrides));
 }
 
 /** Name of the ReferenceGrant that lets HTTPRoutes of `namespace` reach the outpost. */

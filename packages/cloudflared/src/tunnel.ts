@@ -112,7 +112,7 @@ export function originUrl(service: Exposure['service'], clusterDomain: string = 
 
 /**
  * The tunnel's ingress rules: one per public exposure (`hostname` → the service's in-cluster
- * URL), sorted by hostname, then the catch-all. Deriver-shaped: `(components, config)`.
+ * URL), sorted by hostname, then the catch-all. Derivation-shaped: `(components, config)`.
  * It does not act on `exposure.sso` (see the README).
  */
 export function tunnelIngress(

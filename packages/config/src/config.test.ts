@@ -276,7 +276,7 @@ const shapeCases: InvalidCase[] = [
     name: 'unknown top-level key with a suggestion',
     mutate: (c) => (c.node = {}),
     expected: [
-      "node: is not a known setting (got 'node'). Did you mean 'nodes'? Allowed here: cluster, domains, network, hosts, nodes, proxmox, cloudflare, tailscale, nfs, storage, gitops, secrets, acme, workloads, security, components, apps.",
+      "node: is not a known setting (got 'node'). Did you mean 'nodes'? Allowed here: cluster, domains, network, hosts, nodes, proxmox, cloudflare, tailscale, nfs, storage, gitops, secrets, acme, workloads, security, components, apps, modules.",
     ],
   },
   {

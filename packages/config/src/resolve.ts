@@ -53,6 +53,8 @@ export interface ResolvedConfig {
   security: { networkPolicies: 'enforce' | 'audit' | 'off' };
   components: Record<string, ComponentConfig>;
   apps: Record<string, AppConfig>;
+  /** The user's own module files, as written (relative to homelab.yaml). */
+  modules: string[];
 }
 
 
@@ -130,5 +132,6 @@ export function resolveConfig(input: HomelabConfigInput): ResolvedConfig {
     security: { networkPolicies: input.security!.networkPolicies! },
     components: input.components!,
     apps: input.apps!,
+    modules: [...input.modules!],
   };
 }

@@ -360,6 +360,21 @@ export const HomelabConfigSchema = strict(
         description: 'Per-app settings keyed by app name.',
       }),
     ),
+    modules: Type.Optional(
+      Type.Array(
+        Type.String({
+          pattern: '^\\.{1,2}/[^\\\\]*\\.m?js$',
+          title: 'module file',
+          description: 'An ES module, relative to homelab.yaml, exporting one or more HomelabModules (name, kind, build) of your own.',
+          hint: "Use a path such as './modules/vaultwarden.js' (the compiled JavaScript, not the .ts source).",
+        }),
+        {
+          default: [],
+          uniqueItems: true,
+          description: 'Your own modules (apps or components), composed after the built-in ones and configured under apps:/components: like them.',
+        },
+      ),
+    ),
   },
   {
     title: 'homelab.yaml',

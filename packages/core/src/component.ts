@@ -335,7 +335,38 @@ export interface ComponentModule<Config> {
    * knows which modules are present and enabled) tells each of them through `BuildContext`.
    */
   provides?: ModuleCapabilities;
+  /**
+   * Objects this module derives from what every composed component declares (routes from
+   * exposures, policies from network declarations). Run by the composition, for the modules that
+   * are composed and enabled, stage by stage (see `DERIVATION_STAGES`).
+   */
+  derivations?: Derivation<Config>[];
   build(config: Config, context?: BuildContext): Component | Component[];
+}
+
+/**
+ * When a derivation runs: every `objects` derivation (routes, ingresses), then every `policies`
+ * one (which reads those objects), then every `checks` one (which verifies all of them). Within a
+ * stage derivations are independent, and run by module name, so the output does not depend on the
+ * order of the module list.
+ */
+export const DERIVATION_STAGES = ['objects', 'policies', 'checks'] as const;
+export type DerivationStage = (typeof DERIVATION_STAGES)[number];
+
+/** What a derivation knows of the composition beyond the components built. */
+export interface DeriveContext extends ModuleCapabilities {
+  /** Every module in the list, enabled in homelab.yaml or not: tells "disabled" from "not composed at all". */
+  readonly moduleNames: ReadonlySet<string>;
+}
+
+/**
+ * Derives objects from the composed components, returned per owning component name (they are
+ * written into that component's manifests). Throws (a ConfigMistake for homelab.yaml's mistakes)
+ * with a message naming the declaration at fault.
+ */
+export interface Derivation<Config> {
+  stage: DerivationStage;
+  derive(components: readonly Component[], config: Config, context: DeriveContext): Record<string, KubeObject[]>;
 }
 
 /** Capabilities a module offers the rest of the homelab. */
@@ -350,6 +381,11 @@ export interface ModuleCapabilities {
    * filesystem): for stateful workloads whose documentation rules NFS out (Prometheus' TSDB).
    */
   nodeLocalStorage?: { storageClass: string };
+  /**
+   * An identity-aware proxy: the internal route of an `sso: 'proxy'` exposure sends its traffic to
+   * `backend(exposure)` (the proxy's Service), which forwards signed-in requests to the exposure's own.
+   */
+  ssoProxy?: { backend(exposure: Exposure): Exposure['service'] };
 }
 
 /** What a module sees of the rest of the homelab while it is built. */

@@ -28,6 +28,10 @@ export {
   type SecretValue,
   secretValueOf,
   type SsoMode,
+  DERIVATION_STAGES,
+  type Derivation,
+  type DerivationStage,
+  type DeriveContext,
 } from './component.js';
 export { GENERATOR, generatedHeader, generatedMarkdownHeader, hasGeneratedHeader, objectData, renderObjectFile, renderYamlFile, toYaml, type GeneratedFile } from './render.js';
 export {

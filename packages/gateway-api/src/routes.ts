@@ -1,5 +1,5 @@
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
-import type { Component, Exposure } from '@homelab/core';
+import type { Component, Exposure, ModuleCapabilities } from '@homelab/core';
 import { gatewayParentRef, internalGatewayRef, type InternalGatewayRef } from './gateway-api.js';
 
 /**
@@ -24,6 +24,27 @@ export function exposureRoute(exposure: Exposure, gateway: InternalGatewayRef = 
       rules: [{ backendRefs: [{ group: '', kind: 'Service', name: service.name, port: service.port }] }],
     },
   });
+}
+
+/**
+ * The route builder for a homelab with an SSO proxy (a module's `provides.ssoProxy`): an
+ * `sso: 'proxy'` exposure's route sends its traffic to the proxy's Service, every other exposure
+ * gets the plain `exposureRoute`. Route name and namespace stay the exposure's.
+ */
+export function ssoProxyRouteBuilder(proxy: NonNullable<ModuleCapabilities['ssoProxy']>): RouteBuilder {
+  return (exposure, gateway) => {
+    const plain = exposureRoute(exposure, gateway);
+    if (exposure.sso !== 'proxy') return plain;
+    const backend = proxy.backend(exposure);
+    const sameNamespace = backend.namespace === exposure.service.namespace;
+    return new HTTPRoute({
+      metadata: plain.metadata,
+      spec: {
+        ...plain.spec,
+        rules: [{ backendRefs: [{ group: '', kind: 'Service', name: backend.name, ...(sameNamespace ? {} : { namespace: backend.namespace }), port: backend.port }] }],
+      },
+    });
+  };
 }
 
 /** Throws unless the gateway's wildcard listener (and certificate) serve `host`; no check without `gateway.hostname`. */

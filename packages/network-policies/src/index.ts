@@ -1,7 +1,8 @@
 /**
  * @homelab/network-policies: the in-cluster security layers derived from what components declare.
- * Two Derivers for the aggregator: `networkPolicies` (Cilium policies, default deny) and
- * `tlsEverywhere` (a check: internal hosts only on HTTPS listeners with a covering certificate).
+ * Two derivations, which @homelab/generator runs for every homelab: `networkPolicies` (Cilium
+ * policies, default deny) and `tlsEverywhere` (a check: internal hosts only on HTTPS listeners
+ * with a covering certificate).
  */
 export {
   NAMESPACE_LABEL,

@@ -175,22 +175,24 @@ function componentPolicies(component: Component, selector: LabelSelector, flows:
 }
 
 /**
- * Cilium network policies for every component, keyed by the component that owns them (a Deriver:
+ * Cilium network policies for every component, keyed by the component that owns them (a derivation:
  * the aggregator adds them to that component's objects). Components in `exemptNamespaces` or without
  * pods get none. Each namespace's default deny belongs to its earliest-syncing component (ties by
  * name), so it is in place before the others' pods start. `mode: 'off'` renders nothing; `audit`
  * renders the same as `enforce` (Cilium's audit mode is what differs: @homelab/cilium's module reads the same setting).
  *
- * @param _config unused today; there for the Deriver shape `(components, config)`.
+ * @param _config unused today; there for the derivation shape `(components, config)`.
  */
 export function networkPolicies(components: readonly Component[], _config?: ResolvedConfig, overrides?: Patch<NetworkPolicySettings>): Record<string, CiliumNetworkPolicy[]> {
   const settings = networkPolicySettings(overrides);
   if (settings.mode === 'off') return {};
   const exempt = new Set(settings.exemptNamespaces);
-  const flows = new FlowsByComponent(networkFlows(components));
+  // By name: the peers of a policy follow the homelab, not the order its modules were listed in.
+  const byName = [...components].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const flows = new FlowsByComponent(networkFlows(byName));
   const result: Record<string, CiliumNetworkPolicy[]> = {};
   const owners = new Map<string, Component>();
-  for (const component of components) {
+  for (const component of byName) {
     const selector = podSelector(component);
     if (!selector || exempt.has(component.namespace)) continue;
     result[component.name] = componentPolicies(component, selector, flows, settings);

@@ -1,7 +1,7 @@
 /**
  * TLS everywhere, checked on the objects themselves (after the routes are derived): every internal
  * exposure is served only by HTTPS listeners whose certificate covers its host, and nothing but an
- * HTTP→HTTPS redirect attaches to a plain-HTTP listener. A Deriver that adds no object and throws
+ * HTTP→HTTPS redirect attaches to a plain-HTTP listener. A derivation that adds no object and throws
  * on the first violation, naming the declaration at fault.
  */
 import type { Component, KubeObject } from '@homelab/core';
@@ -73,13 +73,13 @@ function collect(components: readonly Component[]) {
 }
 
 /**
- * Checks TLS everywhere (see the module comment); Deriver-shaped, adds no object. Throws:
+ * Checks TLS everywhere (see the module comment); derivation-shaped, adds no object. Throws:
  * - `<owner>: HTTPRoute <ns>/<name> attaches to plain-HTTP listener …` for anything but a redirect there;
  * - `<component>: internal host is not covered by a certificate of the listener serving it …`;
  * - `<component>: internal host is not routed by any Gateway …` when Gateways exist but none serves it;
  * - `<owner>: HTTPS listener … serves Secret … that no Certificate writes`.
  *
- * @param _config unused today; there for the Deriver shape `(components, config)`.
+ * @param _config unused today; there for the derivation shape `(components, config)`.
  */
 export function tlsEverywhere(components: readonly Component[], _config?: ResolvedConfig): Record<string, KubeObject[]> {
   const { gateways, routes, certificates } = collect(components);

@@ -42,7 +42,7 @@ export function tailnetIngress(exposure: Exposure, ingressClassName: string = TA
 /**
  * Ingresses for every `access: 'tailnet'` exposure, grouped by the name of the component that
  * exposes them (components without any are absent), for the aggregator to add to that component's
- * objects. Deriver-shaped: `(components, config)`; `config` is not read today. Pure. Throws when a
+ * objects. Derivation-shaped: `(components, config)`; `config` is not read today. Pure. Throws when a
  * host does not start with a DNS label, when two exposures would get the same device name
  * (Tailscale would silently rename the second) or would write the same Ingress.
  */

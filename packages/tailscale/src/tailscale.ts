@@ -7,6 +7,7 @@
 import { GENERATOR, componentPaths, merge, mergeAll, type Component, type ComponentModule, type GeneratedFile, type Patch, type SecretDeclaration, generatedMarkdownHeader } from '@homelab/core';
 import { contains, parseCidr, parseIpv4, type ResolvedConfig, type ResolvedNode } from '@homelab/config';
 import { Connector } from './connector.js';
+import { tailnetObjects } from './tailnet.js';
 import { OPERATOR_OAUTH_SECRET, TAILSCALE_DEFAULTS, type ResolvedTailscaleSettings, type TailscaleSettings } from './defaults.js';
 import { TAILSCALE_OPERATOR_CHART } from './versions.js';
 
@@ -264,4 +265,6 @@ export const tailscaleModule: ComponentModule<ResolvedConfig> = {
   kind: 'component',
   // Deployed when homelab.yaml has a tailscale section: its tags must be owned in the tailnet policy first.
   build: (config) => (config.tailscale ? tailscale(config) : []),
+  // Tailnet exposures become Ingresses of the operator (when it is deployed).
+  derivations: [{ stage: 'objects', derive: (components, config) => (components.some((component) => component.name === COMPONENT_NAME) ? tailnetObjects(components, config) : {}) }],
 };

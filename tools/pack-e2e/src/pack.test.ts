@@ -1,8 +1,14 @@
 /**
  * The packages as another homelab gets them: `npm pack` every publishable package, check each
- * tarball, install them all into a scratch project in the OS temp directory (outside the
- * workspace, so nothing resolves to workspace sources), compile that project's own TypeScript
- * composition with the workspace's tsc, run it, and check the tree it writes against its config.
+ * tarball, and use them from two scratch projects in the OS temp directory (outside the workspace,
+ * so nothing resolves to workspace sources):
+ *
+ * - the consumer (tools/pack-e2e/consumer): installs the tarballs of only the packages its sources
+ *   import, with their @homelab dependencies (read from the packed manifests), compiles its own
+ *   TypeScript composition strictly with the workspace's tsc, runs it, and checks the tree it writes;
+ * - the CLI project: installs every tarball, loads every package, and runs the packaged `homelab`
+ *   command on a homelab.yaml expressing the consumer's homelab (its custom app through `modules:`),
+ *   whose tree must equal the consumer's file for file.
  *
  * Needs the packages built (`nx run pack-e2e:e2e` builds them first). Set HOMELAB_E2E_KEEP=1 to
  * keep the scratch directory for inspection.
@@ -35,6 +41,8 @@ type Yaml = Record<string, any>;
 
 const CONSUMER = join(WORKSPACE_ROOT, 'tools', 'pack-e2e', 'consumer');
 const SOURCE_CONDITION = '@homelab/source';
+/** Where the CLI project keeps the consumer's compiled custom app, as homelab.yaml's `modules:` names it. */
+const CUSTOM_APP_MODULE = './modules/vaultwarden.js';
 const timings: Record<string, number> = {};
 const timed = <T>(step: string, work: () => T): T => {
   const started = performance.now();
@@ -48,21 +56,65 @@ const timed = <T>(step: string, work: () => T): T => {
 const packages = publishablePackages();
 const config = load(readFileSync(join(CONSUMER, 'homelab.yaml'), 'utf8')) as ConsumerConfig;
 
+/** The @homelab packages the consumer's sources import (`@homelab/core/models` counts as @homelab/core). */
+function namedPackages(sourceDir: string): string[] {
+  const names = new Set<string>();
+  for (const file of readdirSync(sourceDir).filter((name) => name.endsWith('.ts'))) {
+    for (const match of readFileSync(join(sourceDir, file), 'utf8').matchAll(/from '(@homelab\/[^/']+)[^']*'/g)) names.add(match[1]!);
+  }
+  return [...names].sort();
+}
+
+/** `names` and every @homelab package they depend on, transitively, by the packed manifests. */
+function withDependencies(names: string[], manifests: Map<string, PackageJson>): string[] {
+  const closure = new Set<string>();
+  const visit = (name: string) => {
+    if (closure.has(name)) return;
+    const manifest = manifests.get(name);
+    if (!manifest) throw new Error(`${name} is imported but not packed`);
+    closure.add(name);
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) if (dependency.startsWith('@homelab/')) visit(dependency);
+  };
+  names.forEach(visit);
+  return [...closure].sort();
+}
+
+/** Every file under `dir`, relative to it, sorted. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(dir, join(prefix, entry.name)) : [join(prefix, entry.name)]))
+    .sort();
+}
+
 let scratch: string;
 let packed: Map<string, PackResult>;
+let installed: string[];
 let summary: { modules: string[]; files: string[]; written: number };
+let project: string;
+let cliProject: string;
 let out: string;
 let cliOut: string;
 
 const readOut = (path: string): string => readFileSync(join(out, path), 'utf8');
 const yamlOut = (path: string): Yaml => load(readOut(path)) as Yaml;
 
+/** A scratch project's package.json: the tarballs of `names`, and @types/node for its tsc. */
+function writeManifest(dir: string, name: string, names: string[], tarballs: string): void {
+  const rootManifest = readJson<PackageJson>(join(WORKSPACE_ROOT, 'package.json'));
+  const dependencies: Record<string, string> = { '@types/node': rootManifest.devDependencies!['@types/node']! };
+  for (const packageName of names) dependencies[packageName] = `file:${relative(dir, join(tarballs, packed.get(packageName)!.filename))}`;
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name, private: true, type: 'module', dependencies }, null, 2)}\n`);
+}
+
+const npmInstall = (dir: string) => run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], dir);
+
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'homelab-pack-e2e-'));
   const tarballs = join(scratch, 'tarballs');
-  const project = join(scratch, 'homelab');
+  project = join(scratch, 'homelab');
+  cliProject = join(scratch, 'cli');
   out = join(project, 'out');
-  cliOut = join(project, 'cli-out');
+  cliOut = join(cliProject, 'out');
   mkdirSync(tarballs);
 
   for (const pkg of packages) {
@@ -75,28 +127,36 @@ beforeAll(() => {
     run('npm', ['pack', ...packages.map((pkg) => `./${pkg.dir}`), '--pack-destination', tarballs, '--json'], WORKSPACE_ROOT),
   );
   packed = new Map((JSON.parse(pack.stdout) as PackResult[]).map((result) => [result.name, result]));
+  // The dependencies as published: each tarball's own package.json.
+  const manifests = new Map(
+    [...packed.values()].map((result) => [result.name, JSON.parse(run('tar', ['-xOzf', join(tarballs, result.filename), 'package/package.json'], scratch).stdout) as PackageJson]),
+  );
 
-  // The consumer: its own package.json naming the tarballs, its own sources and tsconfig.
+  // The consumer: its own package.json naming the tarballs it needs, its own sources and tsconfig.
   cpSync(CONSUMER, project, { recursive: true });
-  const rootManifest = readJson<PackageJson>(join(WORKSPACE_ROOT, 'package.json'));
-  const dependencies: Record<string, string> = { '@types/node': rootManifest.devDependencies!['@types/node']! };
-  for (const result of packed.values()) dependencies[result.name] = `file:${relative(project, join(tarballs, result.filename))}`;
-  writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'another-homelab', private: true, type: 'module', dependencies }, null, 2)}\n`);
-  // Every package imported at once: its declarations must compile in a strict consumer
-  // (skipLibCheck off) and its runtime entry must load from the tarball's dependencies alone.
+  installed = withDependencies(namedPackages(join(project, 'src')), manifests);
+  writeManifest(project, 'another-homelab', installed, tarballs);
+  // Tarballs plus their third-party dependencies, from the npm cache when it has them.
+  timed('npm install (consumer)', () => npmInstall(project));
+  timed('tsc (consumer)', () => run('node', [TSC, '-p', 'tsconfig.json'], project));
+  summary = timed('composition', () => JSON.parse(run('node', ['dist/homelab.js', 'homelab.yaml', 'out'], project).stdout));
+
+  // The CLI project: every tarball, and a file importing every package at once: its declarations
+  // must compile in a strict consumer (skipLibCheck off) and its runtime entry must load from the
+  // tarball's dependencies alone.
+  mkdirSync(join(cliProject, 'src'), { recursive: true });
+  cpSync(join(CONSUMER, 'tsconfig.json'), join(cliProject, 'tsconfig.json'));
+  writeManifest(cliProject, 'homelab-cli-user', [...packed.keys()].sort(), tarballs);
   const names = [...packed.keys()].sort();
   writeFileSync(
-    join(project, 'src', 'all-packages.ts'),
+    join(cliProject, 'src', 'all-packages.ts'),
     `${names.map((name, i) => `import * as p${i} from '${name}';`).join('\n')}\n` +
       `const loaded: Record<string, object> = { ${names.map((name, i) => `'${name}': p${i}`).join(', ')} };\n` +
       `console.log(JSON.stringify(Object.fromEntries(Object.entries(loaded).map(([name, module]) => [name, Object.keys(module).length]))));\n`,
   );
-
-  // Tarballs plus their third-party dependencies, from the npm cache when it has them.
-  timed('npm install', () => run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project));
-  timed('tsc', () => run('node', [TSC, '-p', 'tsconfig.json'], project));
-  summary = timed('composition', () => JSON.parse(run('node', ['dist/homelab.js', 'homelab.yaml', 'out'], project).stdout));
-}, 240_000);
+  timed('npm install (cli)', () => npmInstall(cliProject));
+  timed('tsc (cli)', () => run('node', [TSC, '-p', 'tsconfig.json'], cliProject));
+}, 420_000);
 
 afterAll(() => {
   console.log(`pack-e2e timings (ms): ${JSON.stringify(timings)}; scratch: ${scratch}`);
@@ -170,19 +230,19 @@ describe('npm pack', () => {
   });
 });
 
-describe('a homelab outside the workspace, composed from the installed tarballs', () => {
-  it('installed every package from its tarball, not from the workspace', () => {
-    for (const name of packed.keys()) {
-      const installed = join(scratch, 'homelab', 'node_modules', ...name.split('/'));
-      expect(existsSync(join(installed, 'dist', 'index.js')), name).toBe(true);
-      expect(existsSync(join(installed, 'src')), `${name} ships src/`).toBe(false);
+describe('a homelab outside the workspace, composed from the tarballs of only the packages it names', () => {
+  it('installs the packages its sources import and their @homelab dependencies, and nothing else of the workspace', () => {
+    const present = readdirSync(join(project, 'node_modules', '@homelab')).map((name) => `@homelab/${name}`).sort();
+    expect(present).toEqual(installed);
+    // A strict subset: no CLI, and no component it does not compose.
+    expect(installed).toContain('@homelab/generator');
+    for (const absent of ['@homelab/cli', '@homelab/plex', '@homelab/loki', '@homelab/kube-prometheus-stack', '@homelab/cloudflared', '@homelab/tailscale']) expect(installed).not.toContain(absent);
+    expect(installed.length).toBeLessThan(packed.size);
+    for (const name of installed) {
+      const at = join(project, 'node_modules', ...name.split('/'));
+      expect(existsSync(join(at, 'dist', 'index.js')), name).toBe(true);
+      expect(existsSync(join(at, 'src')), `${name} ships src/`).toBe(false);
     }
-  });
-
-  it('loads every package at run time (declared dependencies suffice)', () => {
-    const exportsCount = JSON.parse(run('node', ['dist/all-packages.js'], join(scratch, 'homelab')).stdout) as Record<string, number>;
-    expect(Object.keys(exportsCount).sort()).toEqual([...packed.keys()].sort());
-    for (const [name, count] of Object.entries(exportsCount)) expect(count, name).toBeGreaterThan(0);
   });
 
   it('writes an Application for each module it selected, and none for the ones it left out', () => {
@@ -259,27 +319,69 @@ describe('a homelab outside the workspace, composed from the installed tarballs'
   it('applies the chart value the composition merged in, where the bare package differs', () => {
     const values = yamlOut('kubernetes/core/cert-manager/values.yaml');
     expect(values).toMatchObject(CERT_MANAGER_VALUES);
-    // The same homelab through the packaged `homelab` command: its default modules, minus the
-    // ones this composition left out, and no override.
-    const project = join(scratch, 'homelab');
+    // The bare package's values, from the installed package itself.
+    const probe =
+      "const { loadConfigFile } = await import('@homelab/config'); const { certManagerModule } = await import('@homelab/cert-manager');" +
+      " process.stdout.write(JSON.stringify([certManagerModule.build(loadConfigFile('homelab.yaml'))].flat().find((c) => c.name === certManagerModule.name).values))";
+    const bare = JSON.parse(run('node', ['--input-type=module', '-e', probe], project).stdout) as Yaml;
+    expect(bare['replicaCount']).not.toBe(CERT_MANAGER_VALUES.replicaCount);
+    const { replicaCount: _override, ...rest } = values;
+    const { replicaCount: _default, ...bareRest } = bare;
+    expect(rest).toEqual(bareRest);
+  });
+
+  it('equals, file for file, what the packaged homelab command generates for the same homelab in homelab.yaml', () => {
+    // The same homelab for the CLI: its default modules, minus those the consumer left out
+    // (enabled: false), the chart value under components.cert-manager.values, and the custom
+    // app, compiled by the consumer, through modules:.
+    mkdirSync(join(cliProject, 'modules'), { recursive: true });
+    cpSync(join(project, 'dist', 'vaultwarden.js'), join(cliProject, CUSTOM_APP_MODULE));
     const defaults = JSON.parse(
-      run('node', ['--input-type=module', '-e', "const { defaultModules } = await import('@homelab/cli'); console.log(JSON.stringify(defaultModules.map((m) => [m.name, m.kind])))"], project)
-        .stdout,
+      run('node', ['--input-type=module', '-e', "const { defaultModules } = await import('@homelab/cli'); process.stdout.write(JSON.stringify(defaultModules.map((m) => [m.name, m.kind])))"], cliProject).stdout,
     ) as [string, 'component' | 'app'][];
     const disabled = (kind: string) =>
       Object.fromEntries(defaults.filter(([name, of]) => of === kind && !summary.modules.includes(name)).map(([name]) => [name, { enabled: false }]));
-    writeFileSync(join(project, 'cli.yaml'), JSON.stringify({ ...config, components: disabled('component'), apps: disabled('app') }, null, 2)); // JSON is YAML
-    run('node', ['node_modules/.bin/homelab', 'validate', '--config', 'cli.yaml'], project);
-    run('node', ['node_modules/.bin/homelab', 'generate', '--quiet', '--config', 'cli.yaml', '--out', cliOut], project);
-    const plain = load(readFileSync(join(cliOut, 'kubernetes/core/cert-manager/values.yaml'), 'utf8')) as Yaml;
-    expect(plain['replicaCount']).not.toBe(CERT_MANAGER_VALUES.replicaCount);
-    const { replicaCount: _override, ...rest } = values;
-    const { replicaCount: _default, ...plainRest } = plain;
-    expect(rest).toEqual(plainRest);
+    expect(Object.keys(disabled('app'))).toContain('plex');
+    const homelab = { ...config, components: { ...disabled('component'), 'cert-manager': { values: CERT_MANAGER_VALUES } }, apps: disabled('app'), modules: [CUSTOM_APP_MODULE] };
+    writeFileSync(join(cliProject, 'homelab.yaml'), JSON.stringify(homelab, null, 2)); // JSON is YAML
+    run('node', ['node_modules/.bin/homelab', 'generate', '--quiet', '--out', cliOut], cliProject);
+    const files = filesUnder(out);
+    expect(files).toContain('kubernetes/apps/vaultwarden/manifests/Deployment-vaultwarden.yaml');
+    expect(filesUnder(cliOut)).toEqual(files);
+    for (const path of files) expect(readFileSync(join(cliOut, path), 'utf8'), path).toBe(readFileSync(join(out, path), 'utf8'));
+  });
+});
+
+describe('the packaged homelab command, with every package installed', () => {
+  it('installed every package from its tarball, not from the workspace', () => {
+    for (const name of packed.keys()) {
+      const at = join(cliProject, 'node_modules', ...name.split('/'));
+      expect(existsSync(join(at, 'dist', 'index.js')), name).toBe(true);
+      expect(existsSync(join(at, 'src')), `${name} ships src/`).toBe(false);
+    }
+  });
+
+  it('loads every package at run time (declared dependencies suffice)', () => {
+    const exportsCount = JSON.parse(run('node', ['dist/all-packages.js'], cliProject).stdout) as Record<string, number>;
+    expect(Object.keys(exportsCount).sort()).toEqual([...packed.keys()].sort());
+    for (const [name, count] of Object.entries(exportsCount)) expect(count, name).toBeGreaterThan(0);
+  });
+
+  it("reports a user module's ConfigMistake as a homelab.yaml problem, though it comes from the installed @homelab/core, not the bundle's", () => {
+    mkdirSync(join(cliProject, 'modules'), { recursive: true });
+    writeFileSync(
+      join(cliProject, 'modules', 'strict.js'),
+      "import { ConfigMistake } from '@homelab/core';\n" +
+        "export const strictModule = { name: 'strict', kind: 'app', build: () => { throw new ConfigMistake([{ path: 'apps.strict.enabled', problem: 'needs a public domain it does not have', got: true, fix: 'Turn it off.' }]); } };\n",
+    );
+    writeFileSync(join(cliProject, 'strict.yaml'), JSON.stringify({ ...config, modules: ['./modules/strict.js'] }, null, 2)); // JSON is YAML
+    const result = spawnSync('node', ['node_modules/.bin/homelab', 'validate', '--config', 'strict.yaml'], { cwd: cliProject, encoding: 'utf8' });
+    expect(result.stderr).toContain("  apps.strict.enabled: needs a public domain it does not have (got 'true'). Turn it off.");
+    expect(result.status).toBe(1);
   });
 
   it('runs the packaged homelab command from its code cache', () => {
-    const cli = join(scratch, 'homelab', 'node_modules', '@homelab', 'cli', 'dist');
+    const cli = join(cliProject, 'node_modules', '@homelab', 'cli', 'dist');
     const probe = `const { loadBundle } = await import(${JSON.stringify(join(cli, 'load-bundle.js'))}); process.stdout.write(String(loadBundle(${JSON.stringify(join(cli, 'homelab.cjs'))}).cacheAccepted))`; // not console.log: FORCE_COLOR would colour it
     expect(run('node', ['--input-type=module', '-e', probe], scratch).stdout.trim()).toBe('true');
   });
@@ -292,7 +394,7 @@ describe('a homelab outside the workspace, composed from the installed tarballs'
     mkdirSync(join(tree, 'manifests'));
     writeFileSync(join(tree, 'apps', 'root.yaml'), JSON.stringify(root)); // JSON is YAML
     writeFileSync(join(tree, 'manifests', 'budget.yaml'), JSON.stringify(budget));
-    const result = spawnSync('node', ['node_modules/.bin/homelab', 'check', tree, '--external', 'Namespace/web', '--format', 'json'], { cwd: join(scratch, 'homelab'), encoding: 'utf8' });
+    const result = spawnSync('node', ['node_modules/.bin/homelab', 'check', tree, '--external', 'Namespace/web', '--format', 'json'], { cwd: cliProject, encoding: 'utf8' });
     const report = JSON.parse(result.stdout) as { findings: { check: string; severity: string; problem: string }[] };
     expect(report.findings.map((finding) => `${finding.check} ${finding.severity}`)).toEqual(['schema error']);
     expect(report.findings[0]!.problem).toContain('/spec/minAvailable');

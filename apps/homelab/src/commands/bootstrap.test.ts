@@ -16,7 +16,7 @@ import { encryptYaml } from '@homelab/sops';
 import { fakeTools, findOracle, seedConfigData, type Fakes } from '@homelab/testing';
 import { main, type Io } from '../cli.js';
 import { defaultModules } from '../modules.js';
-import { composeHomelab } from '../render.js';
+import { composeHomelab } from '@homelab/generator';
 import { declaredSecrets, secretManifest } from '@homelab/secrets';
 
 const age = findOracle('age', 'homelab bootstrap end to end (age-keygen makes the age key)');

@@ -21,11 +21,11 @@ import {
   type RunEnvironment,
 } from '@homelab/bootstrap';
 import { identitiesFromKeyFile, recipientsOfIdentities } from '@homelab/sops';
-import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, loadConfig, reportProblems, UsageError, type Command, type Io } from '../command.js';
-import { defaultModules } from '../modules.js';
-import { composeHomelab, renderHomelab } from '../render.js';
+import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, reportProblems, UsageError, type Command, type Io } from '../command.js';
+import { composeHomelab, planWrite, renderHomelab } from '@homelab/generator';
+import { defaultArtifacts } from '../modules.js';
+import { loadHomelab } from '../user-modules.js';
 import { declaredSecrets, defaultAgeKeyFile, describeFinding, readIfExists, secretFindings } from '@homelab/secrets';
-import { planWrite } from '../writer.js';
 
 interface BootstrapOptions {
   config?: string;
@@ -114,11 +114,11 @@ async function bootstrap(io: Io, options: BootstrapOptions): Promise<number> {
   if (options.terraform !== undefined && !(TERRAFORM_TOOLS as readonly string[]).includes(options.terraform)) {
     throw new UsageError(`--terraform must be ${TERRAFORM_TOOLS.join(' or ')} (got '${options.terraform}')`);
   }
-  const loaded = loadConfig(io, options.config);
+  const loaded = await loadHomelab(io, options.config);
   if (!loaded) return EXIT_INVALID;
-  const modules = io.modules ?? defaultModules;
+  const { modules } = loaded;
   const composed = composeHomelab(loaded.config, modules);
-  const rendered = renderHomelab(loaded.config, modules);
+  const rendered = renderHomelab(loaded.config, modules, { artifacts: defaultArtifacts });
   if (!composed.ok || !rendered.ok) {
     const failed = !composed.ok ? composed : (rendered as Extract<typeof rendered, { ok: false }>);
     reportProblems(io, loaded.display, failed.configProblems, failed.outputProblems);

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CheckConfigError, checkTree, CONFIG_FILE as CHECK_CONFIG_FILE, countBySeverity, formatJson, formatText, parseExternal } from '@homelab/check';
-import { CHECK_MODELS } from '../check-config.js';
+import { CHECK_MODELS } from '../check-models.js';
 import { EXIT_INVALID, EXIT_OK, findConfig, seconds, UsageError, type Command, type Io, type OptionValues } from '../command.js';
 import { RENDER_OPTIONS, RENDER_OPTIONS_HELP, renderWith } from '../helm.js';
 

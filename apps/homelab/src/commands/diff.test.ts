@@ -6,7 +6,7 @@ import { dump, load, loadAll } from 'js-yaml';
 import { main, type Io } from '../cli.js';
 import { applyHunks, parseUnifiedDiff } from '../diff.js';
 import type { FileChange, ObjectChange } from '../tree-diff.js';
-import { MANIFEST_PATH } from '../writer.js';
+import { MANIFEST_PATH } from '@homelab/generator';
 import { diffCommand } from './diff.js';
 import { generateCommand } from './generate.js';
 import { seedConfigPath } from '@homelab/testing';

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { GeneratedFile } from '@homelab/core';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, EXIT_INVALID, EXIT_OK, seconds, UsageError, type Command, type Io } from '../command.js';
 import { diffTrees, formatObjectId, type TreeDiff } from '../tree-diff.js';
-import { planWrite } from '../writer.js';
+import { planWrite } from '@homelab/generator';
 import { renderFromConfig } from './generate.js';
 
 interface DiffOptions {
@@ -68,11 +68,11 @@ export function formatDiffText(diff: TreeDiff, conflicts: string[]): string[] {
   return lines;
 }
 
-function diffCommandRun(io: Io, options: DiffOptions): number {
+async function diffCommandRun(io: Io, options: DiffOptions): Promise<number> {
   const start = io.now();
   const format = (options.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown --format '${options.format}' (use ${FORMATS.join(' or ')})`);
-  const result = renderFromConfig(io, options.config);
+  const result = await renderFromConfig(io, options.config);
   if (!result) return EXIT_INVALID;
   const outDir = resolve(io.cwd, options.out ?? dirname(result.configPath));
   const { before, after, conflicts } = treesToCompare(outDir, result.files);

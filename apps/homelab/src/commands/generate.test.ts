@@ -7,7 +7,7 @@ import type { GeneratedFile } from '@homelab/core';
 import { seedConfigPath } from '@homelab/testing';
 import { nfsExportRequirementsText } from '@homelab/check';
 import { main, type Io } from '../cli.js';
-import { MANIFEST_PATH } from '../writer.js';
+import { MANIFEST_PATH } from '@homelab/generator';
 import { checkRendered } from './generate.js';
 
 function capture(): { io: Io; out: string[]; err: string[] } {

@@ -4,11 +4,11 @@ import { checkFiles, countBySeverity, formatFinding, type Models, type RenderOpt
 import { readConfigFile, type ResolvedConfig } from '@homelab/config';
 import type { GeneratedFile } from '@homelab/core';
 import { checkSopsTree, describeDisagreement, disagreements, loadIdentities, readSecretFiles, secretsTree } from '@homelab/secrets';
-import { CHECK_MODELS } from '../check-config.js';
+import { CHECK_MODELS } from '../check-models.js';
 import { RENDER_OPTIONS, RENDER_OPTIONS_HELP, renderWith } from '../helm.js';
-import { defaultModules } from '../modules.js';
-import { composeHomelab, renderHomelab } from '../render.js';
-import { assertOutputRoot, OutputError, planWrite, readRenderedTree, writeTree, WriteConflictError } from '../writer.js';
+import { assertOutputRoot, composeHomelab, OutputError, planWrite, readRenderedTree, renderHomelab, writeTree, WriteConflictError, type HomelabModule } from '@homelab/generator';
+import { defaultArtifacts } from '../modules.js';
+import { loadHomelab } from '../user-modules.js';
 import {
   CONFIG_FILE,
   CONFIG_OPTION,
@@ -16,7 +16,6 @@ import {
   EXIT_INVALID,
   EXIT_OK,
   findConfig,
-  loadConfig,
   reportProblems,
   seconds,
   UsageError,
@@ -36,10 +35,10 @@ interface GenerateOptions {
 }
 
 /** Renders the homelab of the config, reporting problems; undefined when anything is invalid. */
-export function renderFromConfig(io: Io, configOption: string | undefined) {
-  const loaded = loadConfig(io, configOption);
+export async function renderFromConfig(io: Io, configOption: string | undefined) {
+  const loaded = await loadHomelab(io, configOption);
   if (!loaded) return undefined;
-  const rendered = renderHomelab(loaded.config, io.modules ?? defaultModules);
+  const rendered = renderHomelab(loaded.config, loaded.modules, { artifacts: defaultArtifacts });
   if (!rendered.ok) {
     reportProblems(io, loaded.display, rendered.configProblems, rendered.outputProblems);
     return undefined;
@@ -52,6 +51,7 @@ export function renderFromConfig(io: Io, configOption: string | undefined) {
     recipients: loaded.config.secrets.ageRecipients,
     models: rendered.models,
     config: loaded.config,
+    modules: loaded.modules,
   };
 }
 
@@ -60,10 +60,10 @@ export function renderFromConfig(io: Io, configOption: string | undefined) {
  * a shared value agrees (an OIDC client secret typed differently on two sides fails sign-in in the
  * cluster, with no hint). Reports and returns false when two differ or a file cannot be read.
  */
-export async function checkSecretsAgree(io: Io, root: string, config: ResolvedConfig): Promise<boolean> {
+export async function checkSecretsAgree(io: Io, root: string, config: ResolvedConfig, modules: HomelabModule[]): Promise<boolean> {
   const env = io.env ?? {};
   if (!env['SOPS_AGE_KEY'] && !env['SOPS_AGE_KEY_FILE']) return true;
-  const composed = composeHomelab(config, io.modules ?? defaultModules);
+  const composed = composeHomelab(config, modules);
   if (!composed.ok) return true;
   const tree = secretsTree(composed.components, { repoURL: config.gitops.repoURL, revision: config.gitops.revision }, root, config.secrets.ageRecipients);
   let problems: string[];
@@ -152,7 +152,7 @@ function renderedTree(io: Io, options: GenerateOptions) {
 
 async function generate(io: Io, options: GenerateOptions): Promise<number> {
   const start = io.now();
-  const result = options.from ? renderedTree(io, options) : renderFromConfig(io, options.config);
+  const result = options.from ? renderedTree(io, options) : await renderFromConfig(io, options.config);
   if (!result) return EXIT_INVALID;
   const outDir = resolve(io.cwd, options.out ?? dirname(result.configPath));
   if (!options.quiet) reportWarnings(io, result.warnings);
@@ -165,7 +165,7 @@ async function generate(io: Io, options: GenerateOptions): Promise<number> {
   try {
     // Before the SOPS files are looked for in it: a file there is a sentence, not an ENOTDIR.
     assertOutputRoot(outDir);
-    if (!checkSecretsOnDisk(io, outDir, result.recipients, result.files, options.quiet) || ('config' in result && !(await checkSecretsAgree(io, outDir, result.config)))) {
+    if (!checkSecretsOnDisk(io, outDir, result.recipients, result.files, options.quiet) || ('config' in result && !(await checkSecretsAgree(io, outDir, result.config, result.modules)))) {
       io.err(options.check ? 'Fix the SOPS files, then check again.' : 'Nothing was written.');
       return EXIT_INVALID;
     }

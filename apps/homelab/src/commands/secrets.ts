@@ -52,15 +52,14 @@ import {
   CONFIG_OPTION_HELP,
   EXIT_INVALID,
   EXIT_OK,
-  loadConfig,
   reportProblems,
   UsageError,
   type Command,
   type Io,
   type OptionValues,
 } from '../command.js';
-import { defaultModules } from '../modules.js';
-import { composeHomelab } from '../render.js';
+import { composeHomelab } from '@homelab/generator';
+import { loadHomelab } from '../user-modules.js';
 
 interface SecretsOptions {
   config?: string;
@@ -84,10 +83,10 @@ const SUBCOMMANDS = {
 
 type Subcommand = keyof typeof SUBCOMMANDS;
 
-function loadTree(io: Io, options: SecretsOptions): SecretsTree | undefined {
-  const loaded = loadConfig(io, options.config);
+async function loadTree(io: Io, options: SecretsOptions): Promise<SecretsTree | undefined> {
+  const loaded = await loadHomelab(io, options.config);
   if (!loaded) return undefined;
-  const composed = composeHomelab(loaded.config, io.modules ?? defaultModules);
+  const composed = composeHomelab(loaded.config, loaded.modules);
   if (!composed.ok) {
     reportProblems(io, loaded.display, composed.configProblems, composed.outputProblems);
     return undefined;
@@ -541,7 +540,7 @@ async function run(io: Io, raw: OptionValues, positionals: string[]): Promise<nu
   const wrong = Object.keys(options).filter((option) => options[option as keyof SecretsOptions] !== undefined && !allowed.includes(option));
   if (wrong.length > 0) throw new UsageError(`${subcommand} does not take --${wrong.join(', --')}`);
   if (subcommand === 'list' && args.length > 0) throw new UsageError(`list takes no arguments (got ${args.length})`);
-  const tree = loadTree(io, options);
+  const tree = await loadTree(io, options);
   if (!tree) return EXIT_INVALID;
   switch (subcommand) {
     case 'list':

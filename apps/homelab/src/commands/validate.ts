@@ -20,7 +20,7 @@ ${CONFIG_OPTION_HELP}
   options: { ...CONFIG_OPTION, verbose: { type: 'boolean', short: 'v' } },
   run: async (io, options) => {
     const start = io.now();
-    const result = renderFromConfig(io, options['config'] as string | undefined);
+    const result = await renderFromConfig(io, options['config'] as string | undefined);
     if (!result) return EXIT_INVALID;
     reportWarnings(io, result.warnings);
     if (!(await checkRendered(io, result.files, { verbose: options['verbose'] === true, models: result.models }))) return EXIT_INVALID;

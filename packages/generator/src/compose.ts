@@ -25,13 +25,17 @@ function unknownNames(config: ResolvedConfig, modules: HomelabModule[]): ConfigP
   return problems;
 }
 
+/** The modules of the list that homelab.yaml does not turn off (`enabled: false`), in list order. */
+export const enabledModules = (config: ResolvedConfig, modules: HomelabModule[]): HomelabModule[] =>
+  modules.filter((module) => config[sectionOf(module.kind)][module.name]?.enabled !== false);
+
 /** What the enabled modules of the list provide to all of them (the first provider of each capability wins). */
-function composedCapabilities(config: ResolvedConfig, modules: HomelabModule[]): ModuleCapabilities {
+export function composedCapabilities(config: ResolvedConfig, modules: HomelabModule[]): ModuleCapabilities {
   const capabilities: ModuleCapabilities = {};
-  for (const module of modules) {
-    if (config[sectionOf(module.kind)][module.name]?.enabled === false) continue;
+  for (const module of enabledModules(config, modules)) {
     if (module.provides?.prometheus && !capabilities.prometheus) capabilities.prometheus = module.provides.prometheus;
     if (module.provides?.nodeLocalStorage && !capabilities.nodeLocalStorage) capabilities.nodeLocalStorage = module.provides.nodeLocalStorage;
+    if (module.provides?.ssoProxy && !capabilities.ssoProxy) capabilities.ssoProxy = module.provides.ssoProxy;
   }
   return capabilities;
 }

@@ -114,7 +114,7 @@ export class WriteConflictError extends Error {
 export function manifestFile(paths: string[]): GeneratedFile {
   const files = [...paths].sort();
   const content = `${JSON.stringify({ generator: 'homelab', note: 'Files owned by homelab generate; it prunes them when they are no longer generated.', files }, null, 2)}\n`;
-  return { path: MANIFEST_PATH, content, source: '@homelab/cli' };
+  return { path: MANIFEST_PATH, content, source: '@homelab/generator' };
 }
 
 /**

@@ -3,12 +3,12 @@
  * stale. What runs where, sync waves, how each host is reached, the IP plan, the declared secrets
  * and a Mermaid diagram, all derived from the config and the composed components.
  */
-import { COMPONENT_GROUPS, GENERATOR, type Access, type ArtifactModule, type Component, type ComponentGroup, type Exposure, generatedMarkdownHeader } from '@homelab/core';
+import { COMPONENT_GROUPS, type Access, type ArtifactModule, type Component, type ComponentGroup, type Exposure, generatedMarkdownHeader } from '@homelab/core';
 import { parseIpv4, type ResolvedConfig } from '@homelab/config';
 import { NFS_EXPORT_REQUIREMENTS } from '@homelab/check';
 
 export const OVERVIEW_PATH = 'docs/homelab.md';
-const SOURCE = '@homelab/cli';
+const SOURCE = '@homelab/generator';
 
 const ACCESS_ORDER: readonly Access[] = ['public', 'internal', 'tailnet'];
 

@@ -12,29 +12,15 @@
  *   directly), applied by hand at bootstrap, e.g. ArgoCD's own namespace;
  * - `chartValues`: per chart, the value paths its templates read although its values.yaml does not
  *   list them (`HelmChart.unlistedValues`), so `homelab check --chart-schemas` accepts them.
- *
- * Also the schemas this project knows that no @kubernetes-models package covers (CHECK_MODELS),
- * which generate, validate and check pass to the check.
  */
 import { loadAll } from 'js-yaml';
 import { generatedHeader, type ArtifactModule, type Component, type GeneratedFile } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
-import { CONFIG_FILE, type Models } from '@homelab/check';
-import { Connector } from '@homelab/tailscale';
+import { CONFIG_FILE } from '@homelab/check';
 
 export const CHECK_CONFIG_PATH = CONFIG_FILE;
 
-const SOURCE = '@homelab/cli';
-
-/** `apiVersion/Kind` of a model class, read from an instance (the class is the one place it is written). */
-function modelKey(instance: { apiVersion: string; kind: string }): string {
-  return `${instance.apiVersion}/${instance.kind}`;
-}
-
-/** Model classes for kinds the components build without a @kubernetes-models class. */
-export const CHECK_MODELS: Models = {
-  [modelKey(new Connector({ metadata: { name: 'schema' }, spec: {} }))]: Connector,
-};
+const SOURCE = '@homelab/generator';
 
 /** An entry of the check config and who vouches for it. */
 export interface CheckConfigEntry {

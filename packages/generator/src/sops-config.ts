@@ -10,7 +10,7 @@ import { SOPS_PATH_REGEX } from '@homelab/secrets';
 
 export const SOPS_CONFIG_PATH = '.sops.yaml';
 
-const SOURCE = '@homelab/cli';
+const SOURCE = '@homelab/generator';
 
 /** One entry of `creation_rules` (sops' own field names). */
 export interface SopsCreationRule {

@@ -1,20 +1,25 @@
 /** From resolved config to the full set of generated files, entirely in memory. */
 import {
   ConfigMistake,
+  DERIVATION_STAGES,
   namespacesComponent,
   renderComponents,
   validateObjects,
   type ArtifactModule,
   type Component,
+  type Derivation,
+  type DeriveContext,
   type GeneratedFile,
   type KubeObject,
   type OutputProblem,
 } from '@homelab/core';
 import { CONFIG_JSON_SCHEMA, type ConfigProblem, type ResolvedConfig } from '@homelab/config';
 import type { ModelClass } from '@homelab/check';
-import { composeComponents, type HomelabModule } from './compose.js';
-import { defaultArtifacts, defaultDerivers, type Deriver, type DeriverContext } from './modules.js';
+import { networkPolicies, tlsEverywhere } from '@homelab/network-policies';
 import { secretsPolicy } from '@homelab/secrets';
+import { GENERATOR_ARTIFACTS } from './artifacts.js';
+import { composeComponents, composedCapabilities, enabledModules, type HomelabModule } from './compose.js';
+import { checkExposureProviders } from './providers.js';
 import { manifestFile } from './writer.js';
 
 /** Written beside homelab.yaml so editors validate and autocomplete it. */
@@ -47,20 +52,47 @@ function schemaFile(): GeneratedFile {
   return { path: SCHEMA_PATH, content: `${JSON.stringify(schema, null, 2)}\n`, source: '@homelab/config' };
 }
 
-/** Adds each deriver's objects to the component that owns them, keyed `<kind>-<name>` (lowercase). */
-function applyDerivers(
+/**
+ * The homelab's own derivations, whatever its modules: Cilium network policies from every
+ * component's network declaration and exposures (`security.networkPolicies`), then the check that
+ * every route is served over TLS.
+ */
+export const HOMELAB_DERIVATIONS: Derivation<ResolvedConfig>[] = [
+  { stage: 'policies', derive: (components, config) => networkPolicies(components, config, { mode: config.security.networkPolicies }) },
+  { stage: 'checks', derive: tlsEverywhere },
+];
+
+/**
+ * Every derivation to run, in order: stage by stage, within a stage the enabled modules' by module
+ * name (the list's order must not change the output), then the homelab's own, then `extra`.
+ */
+function derivationsOf(config: ResolvedConfig, modules: HomelabModule[], extra: Derivation<ResolvedConfig>[]): Derivation<ResolvedConfig>[] {
+  const byName = enabledModules(config, modules).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const all = [...byName.flatMap((module) => module.derivations ?? []), ...HOMELAB_DERIVATIONS, ...extra];
+  return DERIVATION_STAGES.flatMap((stage) => all.filter((derivation) => derivation.stage === stage));
+}
+
+/** Adds each derivation's objects to the component that owns them, keyed `<kind>-<name>` (lowercase). */
+function applyDerivations(
   components: Component[],
   config: ResolvedConfig,
-  derivers: Deriver[],
-  context: DeriverContext,
+  derivations: Derivation<ResolvedConfig>[],
+  context: DeriveContext,
 ): { configProblems: ConfigProblem[]; outputProblems: OutputProblem[] } {
   const configProblems: ConfigProblem[] = [];
   const outputProblems: OutputProblem[] = [];
   const byName = new Map(components.map((component) => [component.name, component]));
-  for (const derive of derivers) {
+  const steps: (() => Record<string, KubeObject[]>)[] = [
+    () => {
+      checkExposureProviders(components, context.moduleNames);
+      return {};
+    },
+    ...derivations.map((derivation) => () => derivation.derive(components, config, context)),
+  ];
+  for (const step of steps) {
     let derived: Record<string, KubeObject[]>;
     try {
-      derived = derive(components, config, context);
+      derived = step();
     } catch (error) {
       if (error instanceof ConfigMistake) configProblems.push(...error.problems);
       else outputProblems.push({ object: 'derived objects', problem: (error as Error).message });
@@ -75,24 +107,29 @@ function applyDerivers(
   return { configProblems, outputProblems };
 }
 
-/** Composes the modules and applies the derivers: the components `renderHomelab` renders (also what `homelab secrets` lists). */
-export function composeHomelab(config: ResolvedConfig, modules: HomelabModule[], derivers: Deriver[] = defaultDerivers): ComposeResult {
+/** What a homelab renders besides its modules' components: chosen by whoever composes it. */
+export interface RenderOptions {
+  /** Modules that render files outside the ArgoCD tree. @default GENERATOR_ARTIFACTS */
+  artifacts?: ArtifactModule<ResolvedConfig>[];
+  /** Derivations run besides the modules' and the homelab's own (in their stage). @default [] */
+  derivations?: Derivation<ResolvedConfig>[];
+}
+
+/** Composes the modules and applies their derivations: the components `renderHomelab` renders (also what `homelab secrets` lists). */
+export function composeHomelab(config: ResolvedConfig, modules: HomelabModule[], options: Pick<RenderOptions, 'derivations'> = {}): ComposeResult {
   const composition = composeComponents(config, modules);
   if (!composition.ok) return { ok: false, configProblems: composition.problems, outputProblems: [] };
-  const derivation = applyDerivers(composition.components, config, derivers, { moduleNames: new Set(modules.map((module) => module.name)) });
+  const context: DeriveContext = { ...composedCapabilities(config, modules), moduleNames: new Set(modules.map((module) => module.name)) };
+  const derivation = applyDerivations(composition.components, config, derivationsOf(config, modules, options.derivations ?? []), context);
   if (derivation.configProblems.length > 0 || derivation.outputProblems.length > 0) return { ok: false, ...derivation };
   const namespaces = namespacesComponent(composition.components);
   return { ok: true, components: namespaces ? [namespaces, ...composition.components] : composition.components };
 }
 
 /** Renders the homelab: compose, validate every object, render files, check the secrets policy, add the manifest. */
-export function renderHomelab(
-  config: ResolvedConfig,
-  modules: HomelabModule[],
-  derivers: Deriver[] = defaultDerivers,
-  artifacts: ArtifactModule<ResolvedConfig>[] = defaultArtifacts,
-): RenderResult {
-  const composition = composeHomelab(config, modules, derivers);
+export function renderHomelab(config: ResolvedConfig, modules: HomelabModule[], options: RenderOptions = {}): RenderResult {
+  const { artifacts = GENERATOR_ARTIFACTS } = options;
+  const composition = composeHomelab(config, modules, options);
   if (!composition.ok) return composition;
   const { components } = composition;
   const target = { repoURL: config.gitops.repoURL, revision: config.gitops.revision };

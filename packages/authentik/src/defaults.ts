@@ -82,6 +82,13 @@ export interface AuthentikSettings {
   oidcClients: Record<string, OidcClient>;
   server: { replicas: number; resources: Resources };
   worker: { replicas: number; resources: Resources };
+  /**
+   * The server's metrics Service and its prometheus-operator ServiceMonitor. Needs the
+   * monitoring.coreos.com CRDs, which exist only while kube-prometheus-stack is enabled: the
+   * module turns this on from the composition (core's `serviceMonitorsWanted`).
+   * @default false
+   */
+  serviceMonitor: boolean;
   /** The bundled PostgreSQL, on the nfs-config StorageClass. */
   postgres: { storageSize: string; resources: Resources };
 }
@@ -112,5 +119,6 @@ export const AUTHENTIK_DEFAULTS = {
   },
   server: { replicas: 1, resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } } },
   worker: { replicas: 1, resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } } },
+  serviceMonitor: false,
   postgres: { storageSize: '8Gi', resources: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '1Gi' } } },
 } satisfies AuthentikSettings;

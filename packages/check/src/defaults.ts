@@ -94,7 +94,7 @@ export const CHART_API_CLIENTS: Readonly<Record<string, readonly ChartFeature[]>
   'tailscale-operator': [{ what: 'the operator' }],
 };
 
-/** A ServiceMonitor a chart creates when `monitor` is on, for metrics that exist when `metrics` is on (unset: always). */
+/** A ServiceMonitor a chart creates when `monitor` is on, for metrics it serves when `metrics` is on (unset: always). */
 export interface ChartServiceMonitor {
   monitor: string;
   metrics?: string;
@@ -103,8 +103,9 @@ export interface ChartServiceMonitor {
 }
 
 /**
- * ServiceMonitor switches of charts (by name), all off by default in the chart: with a Prometheus
- * in the tree, metrics a chart serves but no ServiceMonitor describes are never scraped.
+ * Metrics and ServiceMonitor switches of charts (by name), all off by default in the chart: with a
+ * Prometheus in the tree, every chart that can serve metrics must serve them and describe them in a
+ * ServiceMonitor, else they are never scraped.
  */
 export const CHART_SERVICE_MONITORS: Readonly<Record<string, readonly ChartServiceMonitor[]>> = {
   'argo-cd': ['controller', 'server', 'repoServer', 'applicationSet'].map((part) => ({ monitor: `${part}.metrics.serviceMonitor.enabled`, metrics: `${part}.metrics.enabled`, metricsDefault: false })),

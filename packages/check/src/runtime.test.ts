@@ -227,22 +227,46 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
     });
   });
 
-  describe('ServiceMonitors of charts when the tree runs a Prometheus', () => {
+  describe('metrics and ServiceMonitors of charts when the tree runs a Prometheus', () => {
     const switchOff = (values: Record<string, unknown>) => {
       ((values['controller'] as { metrics: { serviceMonitor: { enabled: boolean } } }).metrics.serviceMonitor.enabled = false);
     };
 
-    it("warn about ArgoCD's controller metrics nobody scrapes", async () => {
+    it("report ArgoCD's controller ServiceMonitor switched off", async () => {
       expect(await runtimeFindings(seedWith('kubernetes/core/argocd/values.yaml', switchOff))).toEqual([
         {
           check: 'runtime',
-          severity: 'warning',
+          severity: 'error',
           file: 'kubernetes/core/argocd/values.yaml',
           object: 'Application/argocd/argocd',
-          problem: "the tree runs a Prometheus, but chart argo-cd's ServiceMonitor is off (controller.metrics.serviceMonitor.enabled), so its metrics are never scraped",
+          problem: 'the tree runs a Prometheus, but chart argo-cd has controller.metrics.serviceMonitor.enabled off, so its metrics are never scraped',
           hint: "Set controller.metrics.serviceMonitor.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)",
         },
       ]);
+    });
+
+    it("report ArgoCD's metrics switched off while its ServiceMonitors stay on (the reviewed seed: metrics off, dashboard shipped)", async () => {
+      const metricsOff = (values: Record<string, unknown>) => {
+        for (const part of ['controller', 'server']) (values[part] as { metrics: { enabled: boolean } }).metrics.enabled = false;
+      };
+      expect((await runtimeFindings(seedWith('kubernetes/core/argocd/values.yaml', metricsOff))).map((finding) => [finding.severity, finding.object, finding.problem])).toEqual([
+        ['error', 'Application/argocd/argocd', 'the tree runs a Prometheus, but chart argo-cd has controller.metrics.enabled off, so its metrics are never scraped'],
+        ['error', 'Application/argocd/argocd', 'the tree runs a Prometheus, but chart argo-cd has server.metrics.enabled off, so its metrics are never scraped'],
+      ]);
+    });
+
+    it("report a chart whose metrics are off by default when its values leave them unset (Authentik's server)", async () => {
+      const unset = (values: Record<string, unknown>) => {
+        delete (values['server'] as Record<string, unknown>)['metrics'];
+      };
+      const [finding, ...others] = await runtimeFindings(seedWith('kubernetes/core/authentik/values.yaml', unset));
+      expect(others).toEqual([]);
+      expect(finding).toMatchObject({
+        severity: 'error',
+        object: 'Application/argocd/authentik',
+        problem: 'the tree runs a Prometheus, but chart authentik has server.metrics.enabled and server.metrics.serviceMonitor.enabled off, so its metrics are never scraped',
+        hint: "Set server.metrics.enabled: true and server.metrics.serviceMonitor.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)",
+      });
     });
 
     it('say nothing without a Prometheus', async () => {

@@ -8,7 +8,7 @@
  *   `kube-apiserver`;
  * - a tailnet subnet router (Connector) advertising a route that holds a node address, whose
  *   egress is restricted without the `host` and `remote-node` entities (node IPs are not `world`);
- * - a chart's ServiceMonitor switched off while the tree runs a Prometheus;
+ * - a chart's metrics or ServiceMonitor switched off while the tree runs a Prometheus;
  * - a Secret key a chart value reads that the Secret does not hold (its keys known from the tree,
  *   or from `secretKeys:` in .homelab-check.yaml);
  * - Proxmox VMs (terraform/*.tf.json) whose guest agent disagrees with the Talos system extensions
@@ -308,15 +308,19 @@ function serviceMonitorFindings(resolution: Resolution): Finding[] {
   const findings: Finding[] = [];
   for (const placed of resolution.charts) {
     for (const rule of CHART_SERVICE_MONITORS[placed.chart.name] ?? []) {
-      const metrics = rule.metrics === undefined || featureOn({ value: rule.metrics, default: rule.metricsDefault ?? false }, placed);
-      if (!metrics || featureOn({ value: rule.monitor, default: false }, placed)) continue;
+      // A chart that can serve metrics must, once there is a Prometheus: metrics off are as unscraped as a missing ServiceMonitor.
+      const off = [
+        ...(rule.metrics !== undefined && !featureOn({ value: rule.metrics, default: rule.metricsDefault ?? false }, placed) ? [rule.metrics] : []),
+        ...(featureOn({ value: rule.monitor, default: false }, placed) ? [] : [rule.monitor]),
+      ];
+      if (off.length === 0) continue;
       findings.push({
         check: 'runtime',
-        severity: 'warning',
+        severity: 'error',
         file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
         object: placed.app.label,
-        problem: `the tree runs a Prometheus, but chart ${placed.chart.name}'s ServiceMonitor is off (${rule.monitor}), so its metrics are never scraped`,
-        hint: `Set ${rule.monitor}: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)`,
+        problem: `the tree runs a Prometheus, but chart ${placed.chart.name} has ${off.join(' and ')} off, so its metrics are never scraped`,
+        hint: `Set ${off.map((path) => `${path}: true`).join(' and ')} (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)`,
       });
     }
   }

@@ -88,6 +88,20 @@ describe('homelab check, runtime classes on the seed tree', () => {
     expect(result.code).toBe(1);
   });
 
+  it("rejects a chart's metrics switched off while the tree runs a Prometheus (ArgoCD's controller)", async () => {
+    const dir = brokenSeed(
+      'kubernetes/core/argocd/values.yaml',
+      yamlEdit((values) => {
+        (values['controller'] as { metrics: { enabled: boolean } }).metrics.enabled = false;
+      }),
+    );
+    const result = await check(dir);
+    expect(errorsOf(result.out)).toEqual([
+      "  error kubernetes/core/argocd/values.yaml Application/argocd/argocd: the tree runs a Prometheus, but chart argo-cd has controller.metrics.enabled off, so its metrics are never scraped. Set controller.metrics.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)",
+    ]);
+    expect(result.code).toBe(1);
+  });
+
   it('rejects a Proxmox VM whose guest agent disagrees with its Talos extensions', async () => {
     const dir = brokenSeed('terraform/proxmox/main.tf.json', (text) => text.replace(/"agent": \{\s*"enabled": true\s*\}/, '"agent": { "enabled": false }'));
     const result = await check(dir);

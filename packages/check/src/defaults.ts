@@ -71,27 +71,74 @@ export interface ChartFeature {
   value?: string;
   /** The chart's own default for `value` (its values.yaml). */
   default?: boolean;
+  /** `value` is text (a configuration file): the feature is on when it matches. */
+  matches?: RegExp;
   /** What the feature is, for messages. */
   what: string;
   /** The switch of the subchart or part that holds it (off: the feature is off too). */
   within?: { value: string; default: boolean };
+  /**
+   * The labels known for certain on the pods running it when they are not the release's (pods an
+   * operator starts for the chart's custom resources), from the release name and the chart's values.
+   */
+  pods?: (release: string, value: (path: string) => unknown) => Readonly<Record<string, string>>;
 }
+
+/**
+ * A chart's `fullname` as Helm's usual helper makes it: fullnameOverride, else the release name
+ * when it holds the chart's name, else `<release>-<name>`, cut to `limit` characters.
+ */
+function helmFullname(release: string, chart: string, value: (path: string) => unknown, limit: number): string {
+  const override = value('fullnameOverride');
+  const name = typeof value('nameOverride') === 'string' && value('nameOverride') !== '' ? String(value('nameOverride')) : chart;
+  const full = typeof override === 'string' && override !== '' ? override : release.includes(name) ? release : `${release}-${name}`;
+  return full.slice(0, limit).replace(/-+$/, '');
+}
+
+/**
+ * Alloy components that call the Kubernetes API (discovery, log tailing, CRD watchers) as they are
+ * named in its configuration: `<component> "<label>" {`.
+ */
+const ALLOY_API_COMPONENTS = /\b(discovery\.kubernetes|loki\.source\.kubernetes(_events)?|loki\.source\.podlogs|loki\.rules\.kubernetes|mimir\.rules\.kubernetes|prometheus\.operator\.\w+|remote\.kubernetes\.\w+)\s+"/;
 
 /**
  * Containers a chart runs that call the Kubernetes API (watchers, operators, controllers), by
  * chart name: a network policy restricting their pods' egress must allow `kube-apiserver`. The
- * pods are the release's (label app.kubernetes.io/instance = release name).
+ * pods are the release's (label app.kubernetes.io/instance = release name) unless `pods` says
+ * otherwise. csi-driver-nfs is absent on purpose: its controller and node pods use the host
+ * network, which Cilium policies do not select.
  */
 export const CHART_API_CLIENTS: Readonly<Record<string, readonly ChartFeature[]>> = {
   loki: [{ value: 'sidecar.rules.enabled', default: true, what: 'the rules sidecar (k8s-sidecar) watching ConfigMaps' }],
   'kube-prometheus-stack': [
     { value: 'prometheusOperator.enabled', default: true, what: 'prometheus-operator' },
+    { value: 'kubeStateMetrics.enabled', default: true, what: 'kube-state-metrics' },
+    {
+      value: 'prometheus.enabled',
+      default: true,
+      what: "Prometheus's Kubernetes service discovery",
+      // prometheus-operator labels the Prometheus pods with the custom resource's name.
+      pods: (release, value) => ({
+        'app.kubernetes.io/name': 'prometheus',
+        'app.kubernetes.io/instance': `${helmFullname(release, 'kube-prometheus-stack', value, 26)}${value('cleanPrometheusOperatorObjectNames') === true ? '' : '-prometheus'}`,
+      }),
+    },
     { value: 'grafana.sidecar.dashboards.enabled', default: true, within: { value: 'grafana.enabled', default: true }, what: "Grafana's dashboards sidecar (k8s-sidecar) watching ConfigMaps" },
     { value: 'grafana.sidecar.datasources.enabled', default: true, within: { value: 'grafana.enabled', default: true }, what: "Grafana's datasources sidecar (k8s-sidecar) watching ConfigMaps" },
+  ],
+  alloy: [
+    {
+      value: 'alloy.configMap.content',
+      default: false,
+      matches: ALLOY_API_COMPONENTS,
+      within: { value: 'alloy.configMap.create', default: true },
+      what: "Alloy's Kubernetes components in its configuration (discovery.kubernetes, loki.source.kubernetes, ...)",
+    },
   ],
   'argo-cd': [{ what: 'the application controller, server and repo-server' }],
   'cert-manager': [{ what: 'the cert-manager controller, cainjector and webhook' }],
   'tailscale-operator': [{ what: 'the operator' }],
+  authentik: [{ value: 'serviceAccount.create', default: true, what: 'the worker managing outposts through the ServiceAccount the chart creates' }],
 };
 
 /** A ServiceMonitor a chart creates when `monitor` is on, for metrics it serves when `metrics` is on (unset: always). */

@@ -132,10 +132,50 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       const VALUES = 'kubernetes/observability/kube-prometheus-stack/values.yaml';
       const files = seedWith(POLICY, withoutApiServer);
       const [finding] = await runtimeFindings(files);
-      expect(finding?.problem).toContain("and prometheus-operator, Grafana's dashboards sidecar (k8s-sidecar) watching ConfigMaps, Grafana's datasources sidecar (k8s-sidecar) watching ConfigMaps call the Kubernetes API");
+      expect(finding?.problem).toContain("and prometheus-operator, kube-state-metrics, Grafana's dashboards sidecar (k8s-sidecar) watching ConfigMaps, Grafana's datasources sidecar (k8s-sidecar) watching ConfigMaps call the Kubernetes API");
       const values = load(files.get(VALUES)!) as Record<string, unknown>;
-      files.set(VALUES, dump({ ...values, grafana: { ...(values['grafana'] as object), enabled: false } }));
+      files.set(VALUES, dump({ ...values, kubeStateMetrics: { enabled: false }, grafana: { ...(values['grafana'] as object), enabled: false } }));
       expect((await runtimeFindings(files)).map((each) => each.problem)).toEqual([expect.stringContaining('and prometheus-operator calls the Kubernetes API')]);
+    });
+
+    it('find the Prometheus pods the operator starts by the labels it gives them (the custom resource name), not the release', async () => {
+      const files = seedWith('kubernetes/observability/kube-prometheus-stack/manifests/CiliumNetworkPolicy-kube-prometheus-stack.yaml', withoutApiServer);
+      // The scraper policy also selects the Prometheus pods, and its `cluster` entity holds kube-apiserver: take it away too.
+      const SCRAPER = 'kubernetes/observability/kube-prometheus-stack/manifests/CiliumNetworkPolicy-kube-prometheus-stack-metrics-scraper.yaml';
+      const scraper = load(files.get(SCRAPER)!) as { spec: { egress: { toEntities?: string[] }[] } };
+      scraper.spec.egress = scraper.spec.egress.filter((rule) => !rule.toEntities?.includes('cluster'));
+      files.set(SCRAPER, dump(scraper));
+      // Each finding sits at the first policy restricting those pods, the one an operator edits.
+      expect((await runtimeFindings(files)).map((finding) => [finding.object, finding.problem.split(' but ')[0]])).toEqual([
+        [
+          'CiliumNetworkPolicy/observability/kube-prometheus-stack-metrics-scraper',
+          "restricts the egress of chart kube-prometheus-stack's pods (app.kubernetes.io/name=prometheus, app.kubernetes.io/instance=kube-prometheus-stack-prometheus, of release kube-prometheus-stack, Application/argocd/kube-prometheus-stack)",
+        ],
+        ['CiliumNetworkPolicy/observability/kube-prometheus-stack', "restricts the egress of chart kube-prometheus-stack's pods (release kube-prometheus-stack, Application/argocd/kube-prometheus-stack)"],
+      ]);
+    });
+
+    it("derive Alloy's API use from the components its configuration runs", async () => {
+      const POLICY = 'kubernetes/observability/alloy/manifests/CiliumNetworkPolicy-alloy.yaml';
+      const VALUES = 'kubernetes/observability/alloy/values.yaml';
+      const files = seedWith(POLICY, withoutApiServer);
+      expect((await runtimeFindings(files)).map((finding) => [finding.object, finding.problem])).toEqual([
+        [
+          'CiliumNetworkPolicy/observability/alloy',
+          "restricts the egress of chart alloy's pods (release alloy, Application/argocd/alloy) but allows no kube-apiserver, and Alloy's Kubernetes components in its configuration (discovery.kubernetes, loki.source.kubernetes, ...) calls the Kubernetes API",
+        ],
+      ]);
+      const values = load(files.get(VALUES)!) as { alloy: { configMap: { content: string } } };
+      values.alloy.configMap.content = 'loki.source.file "logs" {\n  targets = []\n  forward_to = []\n}\n';
+      files.set(VALUES, dump(values));
+      expect(await runtimeFindings(files)).toEqual([]);
+    });
+
+    it("report Authentik's policy without kube-apiserver, as its worker manages outposts through the chart's ServiceAccount", async () => {
+      const files = seedWith('kubernetes/core/authentik/manifests/CiliumNetworkPolicy-authentik.yaml', withoutApiServer);
+      expect((await runtimeFindings(files)).map((finding) => [finding.object, finding.problem.split(' but ')[1]])).toEqual([
+        ['CiliumNetworkPolicy/authentik/authentik', 'allows no kube-apiserver, and the worker managing outposts through the ServiceAccount the chart creates calls the Kubernetes API'],
+      ]);
     });
 
     it("report every chart whose controller calls the API (cert-manager's policy without kube-apiserver)", async () => {

@@ -125,12 +125,15 @@ function egressFinding(verdict: EgressVerdict, problem: string, hint: string): F
 }
 
 /** Whether a chart feature is on with these values (unset: its default; an always-on feature has no value). */
-function featureOn(feature: Pick<ChartFeature, 'value' | 'default' | 'within'>, placed: PlacedChart): boolean {
+function featureOn(feature: Pick<ChartFeature, 'value' | 'default' | 'within' | 'matches'>, placed: PlacedChart): boolean {
   if (feature.within && !featureOn(feature.within, placed)) return false;
   if (feature.value === undefined) return true;
-  const { found, value } = valueAt(placed.chart.values.map((input) => input.data), feature.value);
-  return found ? helmTruthy(value) : (feature.default ?? false);
+  const { found, value } = valueAt(chartInputs(placed), feature.value);
+  if (!found) return feature.default ?? false;
+  return feature.matches ? typeof value === 'string' && feature.matches.test(value) : helmTruthy(value);
 }
+
+const chartInputs = (placed: PlacedChart) => placed.chart.values.map((input) => input.data);
 
 function ciliumPolicies(resolution: Resolution): Policies {
   const policies: Policies = { byNamespace: new Map(), clusterwide: [] };
@@ -151,17 +154,28 @@ function apiClientFindings(resolution: Resolution, policies: Policies): Finding[
   for (const placed of resolution.charts) {
     const namespace = placed.app.destinationNamespace;
     if (!namespace) continue;
-    const clients = (CHART_API_CLIENTS[placed.chart.name] ?? []).filter((feature) => featureOn(feature, placed));
-    if (clients.length === 0) continue;
-    const verdict = egressOf(policies, { namespace, labels: { [INSTANCE_LABEL]: placed.chart.releaseName } });
-    if (verdict.restricting.length === 0 || verdict.allows('kube-apiserver')) continue;
-    findings.push(
-      egressFinding(
-        verdict,
-        `restricts the egress of chart ${placed.chart.name}'s pods (release ${placed.chart.releaseName}, ${placed.app.label}) but allows no kube-apiserver, and ${clients.map((feature) => feature.what).join(', ')} call${clients.length === 1 ? 's' : ''} the Kubernetes API`,
-        'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values',
-      ),
-    );
+    const release = placed.chart.releaseName;
+    const value = (path: string) => valueAt(chartInputs(placed), path).value;
+    // The clients by the pods running them (the release's, or pods an operator starts for it).
+    const byPods = new Map<string, { labels: Record<string, string>; clients: ChartFeature[] }>();
+    for (const feature of (CHART_API_CLIENTS[placed.chart.name] ?? []).filter((client) => featureOn(client, placed))) {
+      const labels = { ...(feature.pods ? feature.pods(release, value) : { [INSTANCE_LABEL]: release }) };
+      const key = JSON.stringify(labels);
+      byPods.set(key, { labels, clients: [...(byPods.get(key)?.clients ?? []), feature] });
+    }
+    for (const { labels, clients } of byPods.values()) {
+      const verdict = egressOf(policies, { namespace, labels });
+      if (verdict.restricting.length === 0 || verdict.allows('kube-apiserver')) continue;
+      const own = Object.keys(labels).length === 1 && labels[INSTANCE_LABEL] === release;
+      const pods = own ? `release ${release}` : `${Object.entries(labels).map(([key, label]) => `${key}=${label}`).join(', ')}, of release ${release}`;
+      findings.push(
+        egressFinding(
+          verdict,
+          `restricts the egress of chart ${placed.chart.name}'s pods (${pods}, ${placed.app.label}) but allows no kube-apiserver, and ${clients.map((feature) => feature.what).join(', ')} call${clients.length === 1 ? 's' : ''} the Kubernetes API`,
+          'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values',
+        ),
+      );
+    }
   }
   return findings;
 }

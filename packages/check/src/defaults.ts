@@ -174,23 +174,49 @@ export const CHART_PROMETHEUS: Readonly<Record<string, ChartFeature>> = {
 
 /** A Secret a chart value names (in the release's namespace) and the key read from it. */
 export interface ChartSecretRef {
-  /** Values path of the Secret's name; '' or unset: the chart makes its own Secret. */
+  /** Values path of the Secret's name; '' or unset: the chart makes its own Secret (or reads none). */
   name: string;
-  /** Values path of the key. */
-  key: string;
-  /** The chart's default key (values.yaml). */
+  /** Values path of the key; absent: the chart reads the fixed key `defaultKey` (a file name it expects). */
+  key?: string;
+  /** The chart's default key (values.yaml), or the fixed key. */
   defaultKey: string;
+  /** The switch of the subchart or part that reads it (off: nothing reads it). */
+  within?: { value: string; default: boolean };
 }
 
 /**
- * Secret references in chart values (by chart name), besides the `secretKeyRef: { name, key }`
- * maps (env valueFrom) found anywhere in any chart's values.
+ * Secret references in chart values (by chart name), besides what any chart's values hold in pod
+ * spec form (`secretKeyRef: { name, key }`, secret volumes with `items`) and ArgoCD's
+ * `$secret:key` references. Paths into a subchart (CHART_SUBCHARTS) carry that chart's defaults:
+ * Grafana's `admin.*Key`, bitnami PostgreSQL's `auth.secretKeys.userPasswordKey`.
  */
 export const CHART_SECRET_REFS: Readonly<Record<string, readonly ChartSecretRef[]>> = {
   cloudflared: [
     { name: 'tunnelSecrets.existingConfigJsonFileSecret.name', key: 'tunnelSecrets.existingConfigJsonFileSecret.key', defaultKey: 'credentials.json' },
     { name: 'tunnelSecrets.existingPemFileSecret.name', key: 'tunnelSecrets.existingPemFileSecret.key', defaultKey: 'cert.pem' },
   ],
+  'kube-prometheus-stack': [
+    { name: 'grafana.admin.existingSecret', key: 'grafana.admin.userKey', defaultKey: 'admin-user', within: { value: 'grafana.enabled', default: true } },
+    { name: 'grafana.admin.existingSecret', key: 'grafana.admin.passwordKey', defaultKey: 'admin-password', within: { value: 'grafana.enabled', default: true } },
+  ],
+  authentik: [
+    { name: 'postgresql.auth.existingSecret', key: 'postgresql.auth.secretKeys.userPasswordKey', defaultKey: 'password', within: { value: 'postgresql.enabled', default: false } },
+    { name: 'geoip.existingSecret.secretName', key: 'geoip.existingSecret.accountId', defaultKey: 'account_id', within: { value: 'geoip.enabled', default: false } },
+    { name: 'geoip.existingSecret.secretName', key: 'geoip.existingSecret.licenseKey', defaultKey: 'license_key', within: { value: 'geoip.enabled', default: false } },
+  ],
+  // The operator reads the files client_id and client_secret of the volume (values.yaml says so).
+  'tailscale-operator': [
+    { name: 'oauthSecretVolume.secret.secretName', defaultKey: 'client_id' },
+    { name: 'oauthSecretVolume.secret.secretName', defaultKey: 'client_secret' },
+  ],
+};
+
+/**
+ * Values subtrees of charts whose strings may name Secret keys as `$<secret>:<key>` (ArgoCD reads
+ * them from that Secret, in its namespace, when it carries app.kubernetes.io/part-of: argocd).
+ */
+export const CHART_DOLLAR_SECRET_REFS: Readonly<Record<string, readonly string[]>> = {
+  'argo-cd': ['configs.cm', 'configs.rbac'],
 };
 
 /** The talhelper config a tree may hold: its nodes' addresses and system extensions are facts other files must agree with. */

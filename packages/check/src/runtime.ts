@@ -9,8 +9,10 @@
  * - a tailnet subnet router (Connector) advertising a route that holds a node address, whose
  *   egress is restricted without the `host` and `remote-node` entities (node IPs are not `world`);
  * - a chart's metrics or ServiceMonitor switched off while the tree runs a Prometheus;
- * - a Secret key a chart value reads that the Secret does not hold (its keys known from the tree,
- *   or from `secretKeys:` in .homelab-check.yaml);
+ * - a Secret key a chart value reads (an "existing Secret" value the chart is known for, a
+ *   `secretKeyRef` or secret volume with `items` anywhere in the values, ArgoCD's `$secret:key`)
+ *   that the Secret does not hold (its keys known from the tree, or from `secretKeys:` in
+ *   .homelab-check.yaml);
  * - Proxmox VMs (terraform/*.tf.json) whose guest agent disagrees with the Talos system extensions
  *   (talconfig.yaml).
  *
@@ -23,6 +25,7 @@ import { describePlaced } from './argocd.js';
 import { externalMatcher, type CheckSettings } from './config.js';
 import {
   CHART_API_CLIENTS,
+  CHART_DOLLAR_SECRET_REFS,
   CHART_PROMETHEUS,
   CHART_SECRET_REFS,
   CHART_SERVICE_MONITORS,
@@ -341,14 +344,59 @@ function serviceMonitorFindings(resolution: Resolution): Finding[] {
   return findings;
 }
 
-/** Every `secretKeyRef: { name, key }` in a values tree (env valueFrom), with its dotted path. */
-function secretKeyRefs(value: unknown, path: string[] = []): { path: string; name: string; key: string }[] {
-  if (Array.isArray(value)) return value.flatMap((item, index) => secretKeyRefs(item, [...path, String(index)]));
+/** A Secret key chart values read: the dotted values path saying so, the Secret's name and the key. */
+interface ValuesSecretRef {
+  path: string;
+  name: string;
+  key: string;
+  /** The values path of an "existing Secret" name: the chart never makes that Secret. */
+  existing?: string;
+}
+
+/**
+ * Every Secret key a values tree reads in pod spec form, with its dotted path: `secretKeyRef:
+ * { name, key }` (env valueFrom) and secret volume sources with `items` (`secret: { secretName |
+ * name, items: [{ key }] }`, the latter in projected volumes).
+ */
+function podSpecSecretRefs(value: unknown, path: string[] = []): ValuesSecretRef[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => podSpecSecretRefs(item, [...path, String(index)]));
   if (!isMap(value)) return [];
-  const own = isMap(value['secretKeyRef']) && typeof value['secretKeyRef']['name'] === 'string' && typeof value['secretKeyRef']['key'] === 'string'
-    ? [{ path: [...path, 'secretKeyRef'].join('.'), name: value['secretKeyRef']['name'], key: value['secretKeyRef']['key'] }]
-    : [];
-  return [...own, ...Object.entries(value).flatMap(([key, child]) => (key === 'secretKeyRef' ? [] : secretKeyRefs(child, [...path, key])))];
+  const own: ValuesSecretRef[] = [];
+  const keyRef = value['secretKeyRef'];
+  if (isMap(keyRef) && typeof keyRef['name'] === 'string' && typeof keyRef['key'] === 'string') own.push({ path: [...path, 'secretKeyRef'].join('.'), name: keyRef['name'], key: keyRef['key'] });
+  const volume = value['secret'];
+  const volumeName = isMap(volume) ? (volume['secretName'] ?? volume['name']) : undefined;
+  if (isMap(volume) && typeof volumeName === 'string' && Array.isArray(volume['items'])) {
+    volume['items'].forEach((item, index) => {
+      if (isMap(item) && typeof item['key'] === 'string') own.push({ path: [...path, 'secret', 'items', String(index), 'key'].join('.'), name: volumeName, key: item['key'] });
+    });
+  }
+  return [...own, ...Object.entries(value).flatMap(([key, child]) => (key === 'secretKeyRef' || key === 'secret' ? [] : podSpecSecretRefs(child, [...path, key])))];
+}
+
+/** ArgoCD's `$<secret>:<key>` references in the strings under `path` (embedded YAML included). */
+function dollarSecretRefs(value: unknown, path: string): ValuesSecretRef[] {
+  if (typeof value === 'string') {
+    return [...value.matchAll(/(?:^|[\s"'])\$([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?):([-._a-zA-Z0-9]+)/g)].map((match) => ({ path, name: match[1]!, key: match[2]! }));
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => dollarSecretRefs(item, `${path}.${index}`));
+  return isMap(value) ? Object.entries(value).flatMap(([key, child]) => dollarSecretRefs(child, `${path}.${key}`)) : [];
+}
+
+/** The Secret keys a chart's values read: its known references, pod spec fragments, `$secret:key` strings. */
+function chartSecretRefs(placed: PlacedChart): ValuesSecretRef[] {
+  const inputs = chartInputs(placed);
+  return [
+    ...(CHART_SECRET_REFS[placed.chart.name] ?? []).flatMap((ref): ValuesSecretRef[] => {
+      if (ref.within && !featureOn(ref.within, placed)) return [];
+      const name = valueAt(inputs, ref.name).value;
+      if (typeof name !== 'string' || name === '') return [];
+      const key = ref.key === undefined ? { found: false } : valueAt(inputs, ref.key);
+      return [{ path: ref.key ?? ref.name, name, key: key.found ? String(key.value) : ref.defaultKey, existing: ref.name }];
+    }),
+    ...inputs.flatMap((input) => podSpecSecretRefs(input)),
+    ...(CHART_DOLLAR_SECRET_REFS[placed.chart.name] ?? []).flatMap((path) => inputs.flatMap((input) => dollarSecretRefs(valueAt([input], path).value, path))),
+  ];
 }
 
 /** The keys of every Secret whose keys are known: applied Secret objects (SOPS keeps key names plain) and `secretKeys:`. */
@@ -371,20 +419,10 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
   for (const placed of resolution.charts) {
     const namespace = placed.app.destinationNamespace;
     if (!namespace) continue;
-    const inputs = placed.chart.values.map((input) => input.data);
-    const refs = [
-      ...(CHART_SECRET_REFS[placed.chart.name] ?? []).flatMap((ref) => {
-        const name = valueAt(inputs, ref.name).value;
-        if (typeof name !== 'string' || name === '') return [];
-        const key = valueAt(inputs, ref.key);
-        return [{ path: ref.key, name, key: key.found ? String(key.value) : ref.defaultKey, existing: ref.name }];
-      }),
-      ...placed.chart.values.flatMap((input) => secretKeyRefs(input.data)),
-    ];
-    for (const ref of refs) {
+    for (const ref of chartSecretRefs(placed)) {
       const keys = known.get(`${namespace}/${ref.name}`);
       // A chart's "existing secret" value never makes the Secret: it must be declared somewhere.
-      if (!keys && 'existing' in ref && !isExternal('Secret', namespace, ref.name)) {
+      if (!keys && ref.existing !== undefined && !isExternal('Secret', namespace, ref.name)) {
         findings.push({
           check: 'runtime',
           severity: 'error',

@@ -1,6 +1,7 @@
 export {
   buildTalos,
   renderPatch,
+  schematicId,
   systemExtensions,
   TALOS_ARTIFACT,
   talconfig,

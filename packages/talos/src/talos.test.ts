@@ -17,11 +17,13 @@ import {
   KUBERNETES_VERSION,
   METRICS_BIND_ADDRESS,
   SCHEDULER_METRICS_PORT,
+  schematicId,
   TALCONFIG_PATH,
   talconfig,
   TALOS_VERSION,
   talosArtifact,
   talosPatches,
+  TALOS_DEFAULTS,
   type Talconfig,
 } from './index.js';
 
@@ -267,6 +269,16 @@ describe('settings', () => {
       'siderolabs/iscsi-tools',
       'siderolabs/qemu-guest-agent',
     ]);
+  });
+
+  it("gives the installer image's schematic its Image Factory ID (the one an ISO of the same extensions needs)", () => {
+    // IDs the Image Factory publishes: the empty schematic, and the one with only qemu-guest-agent.
+    expect(schematicId({ ...seed, proxmox: undefined })).toBe('376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba');
+    expect(talconfig(seed).controlPlane.schematic?.customization.systemExtensions.officialExtensions).toEqual(['siderolabs/qemu-guest-agent']);
+    expect(schematicId(seed)).toBe('ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515');
+    expect(() => schematicId(seed, { ...TALOS_DEFAULTS, systemExtensions: { 'Qemu Agent': 'always' } })).toThrow(
+      "talos: is not an official extension name (systemExtensions.Qemu Agent: 'Qemu Agent'). Name it as the Image Factory lists it, e.g. siderolabs/qemu-guest-agent.",
+    );
   });
 
   it('rejects invalid settings naming the setting and the fix', () => {

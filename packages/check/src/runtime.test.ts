@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { imageFactorySchematicId } from '@homelab/core';
 import { checkFiles, checkTree } from './check.js';
 import { formatFinding, type Finding } from './finding.js';
 import { CHART_API_CLIENTS, CHART_PROMETHEUS, CHART_SECRET_REFS, CHART_SERVICE_MONITORS, CHART_SUBCHARTS } from './defaults.js';
@@ -265,6 +266,28 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       expect(findings.map((finding) => [finding.severity, finding.object, finding.hint])).toEqual([
         ['error', 'proxmox_virtual_environment_vm/talos_cp01', "Add siderolabs/qemu-guest-agent to the node's schematic officialExtensions, or set agent.enabled: false"],
       ]);
+    });
+
+    it("warn about a VM enabling the agent that boots an ISO of another schematic than its node's", async () => {
+      const files = seedTree();
+      const vanilla = imageFactorySchematicId([]);
+      files.set(MAIN_TF, files.get(MAIN_TF)!.replace(/\/image\/[0-9a-f]{64}\//, `/image/${vanilla}/`));
+      const node = imageFactorySchematicId(['siderolabs/qemu-guest-agent']);
+      expect(await runtimeFindings(files)).toEqual([
+        {
+          check: 'runtime',
+          severity: 'warning',
+          file: MAIN_TF,
+          object: 'proxmox_virtual_environment_vm/talos_cp01',
+          problem: `enables the QEMU guest agent, which node talos-cp01 installs, but boots an ISO of Image Factory schematic ${vanilla.slice(0, 12)}…, not the node's ${node.slice(0, 12)}… (siderolabs/qemu-guest-agent): unless that ISO holds siderolabs/qemu-guest-agent too, nothing answers before Talos is installed, and the first apply waits agent.timeout (15 minutes by default) for the VM`,
+          hint: `Download the ISO of schematic ${node} (in a generated tree both come from one declaration: the Talos system extensions)`,
+        },
+      ]);
+      // A schematic the check cannot compute (kernel arguments) is not judged.
+      const talconfig = load(files.get('talos/talconfig.yaml')!) as { controlPlane: { schematic: { customization: Record<string, unknown> } } };
+      talconfig.controlPlane.schematic.customization['extraKernelArgs'] = ['net.ifnames=0'];
+      files.set('talos/talconfig.yaml', dump(talconfig));
+      expect(await runtimeFindings(files)).toEqual([]);
     });
 
     it("read a node's own schematic before its group's (talhelper's precedence)", async () => {

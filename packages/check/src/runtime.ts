@@ -14,12 +14,13 @@
  *   that the Secret does not hold (its keys known from the tree, or from `secretKeys:` in
  *   .homelab-check.yaml);
  * - Proxmox VMs (terraform/*.tf.json) whose guest agent disagrees with the Talos system extensions
- *   (talconfig.yaml).
+ *   (talconfig.yaml), or whose boot ISO's Image Factory schematic is not the node's.
  *
  * A pod is known by its namespace and the labels the chart is known to set (the release's
  * instance label); a selector on any other label is undecided, and undecided selectors select
  * nothing here: the check reports what it can prove, never a guess.
  */
+import { imageFactorySchematicId, isOfficialExtensionName } from '@homelab/core';
 import type { Placed, PlacedChart, Resolution } from './argocd.js';
 import { describePlaced } from './argocd.js';
 import { externalMatcher, type CheckSettings } from './config.js';
@@ -254,6 +255,8 @@ interface TalosNode {
   address: string;
   /** The system extensions its image installs (its own schematic, else its group's: talhelper's precedence). */
   extensions: Set<string>;
+  /** The Image Factory ID of its schematic, when the schematic customises nothing but official extensions. */
+  schematicId: string | undefined;
 }
 
 interface Talconfig {
@@ -274,13 +277,25 @@ function readTalconfig(tree: Tree): Talconfig | undefined {
     const official = isMap(system) ? system['officialExtensions'] : undefined;
     return Array.isArray(official) ? official.map(String) : [];
   };
+  /** The schematic's ID, when it is one imageFactorySchematicId can compute (official extensions only). */
+  const schematicIdOf = (holder: unknown): string | undefined => {
+    const schematic = isMap(holder) ? holder['schematic'] : undefined;
+    if (schematic === undefined) return imageFactorySchematicId([]);
+    const customization = isMap(schematic) ? schematic['customization'] : undefined;
+    const system = isMap(customization) ? customization['systemExtensions'] : undefined;
+    const onlyExtensions = isMap(schematic) && Object.keys(schematic).every((key) => key === 'customization') && isMap(customization)
+      && Object.keys(customization).every((key) => key === 'systemExtensions') && (system === undefined || (isMap(system) && Object.keys(system).every((key) => key === 'officialExtensions')));
+    const extensions = extensionsOf(holder) ?? [];
+    return onlyExtensions && extensions.every(isOfficialExtensionName) ? imageFactorySchematicId(extensions) : undefined;
+  };
   const nodes = (Array.isArray(doc['nodes']) ? doc['nodes'] : []).filter(isMap);
   return {
     file,
     nodes: nodes.flatMap((node) => {
       if (typeof node['ipAddress'] !== 'string') return [];
       const group = node['controlPlane'] === true ? doc['controlPlane'] : doc['worker'];
-      return [{ hostname: String(node['hostname'] ?? node['ipAddress']), address: node['ipAddress'], extensions: new Set(extensionsOf(node) ?? extensionsOf(group) ?? []) }];
+      const holder = extensionsOf(node) !== undefined ? node : group;
+      return [{ hostname: String(node['hostname'] ?? node['ipAddress']), address: node['ipAddress'], extensions: new Set(extensionsOf(holder) ?? []), schematicId: schematicIdOf(holder) }];
     }),
   };
 }
@@ -469,9 +484,18 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
 
 const holds = (keys: ReadonlySet<string>) => [...keys].sort().map((key) => `'${key}'`).join(', ') || 'no key';
 
-/** Proxmox VMs of the tree's Terraform JSON: their resource name, VM name and guest agent setting. */
-function proxmoxVms(tree: Tree): { file: string; resource: string; name: string | undefined; agent: boolean }[] {
-  const vms: { file: string; resource: string; name: string | undefined; agent: boolean }[] = [];
+interface ProxmoxVm {
+  file: string;
+  resource: string;
+  name: string | undefined;
+  agent: boolean;
+  /** The Image Factory schematic of the ISO its CD-ROM boots, when a download of the tree names it. */
+  isoSchematicId: string | undefined;
+}
+
+/** Proxmox VMs of the tree's Terraform JSON: their resource name, VM name, guest agent setting and boot ISO's schematic. */
+function proxmoxVms(tree: Tree): ProxmoxVm[] {
+  const vms: ProxmoxVm[] = [];
   for (const file of tree.files.filter((path) => path.endsWith('.tf.json'))) {
     let body: unknown;
     try {
@@ -479,13 +503,19 @@ function proxmoxVms(tree: Tree): { file: string; resource: string; name: string 
     } catch {
       continue;
     }
-    const resources = isMap(body) && isMap(body['resource']) ? body['resource']['proxmox_virtual_environment_vm'] : undefined;
+    const resource = isMap(body) && isMap(body['resource']) ? body['resource'] : {};
+    const resources = resource['proxmox_virtual_environment_vm'];
     if (!isMap(resources)) continue;
-    for (const [resource, vm] of Object.entries(resources)) {
+    const downloads = isMap(resource['proxmox_download_file']) ? resource['proxmox_download_file'] : {};
+    for (const [name, vm] of Object.entries(resources)) {
       if (!isMap(vm)) continue;
       const agent = vm['agent'];
+      const fileId = isMap(vm['cdrom']) ? vm['cdrom']['file_id'] : undefined;
+      const download = typeof fileId === 'string' ? /^\$\{proxmox_download_file\.([\w-]+)\.id\}$/.exec(fileId)?.[1] : undefined;
+      const url = download !== undefined && isMap(downloads[download]) ? downloads[download]['url'] : undefined;
+      const isoSchematicId = typeof url === 'string' ? /\/image\/([0-9a-f]{64})\//.exec(url)?.[1] : undefined;
       // The bpg/proxmox provider's default: no agent.
-      vms.push({ file, resource, name: typeof vm['name'] === 'string' ? vm['name'] : undefined, agent: isMap(agent) && agent['enabled'] === true });
+      vms.push({ file, resource: name, name: typeof vm['name'] === 'string' ? vm['name'] : undefined, agent: isMap(agent) && agent['enabled'] === true, isoSchematicId });
     }
   }
   return vms;
@@ -495,7 +525,7 @@ function proxmoxVms(tree: Tree): { file: string; resource: string; name: string 
  * The Talos node a VM runs: the one whose hostname is the VM's name; failing that, any node when
  * all install the same extensions (the answer is then the same whichever it is).
  */
-function talosNodeOf(vm: { name: string | undefined }, talconfig: Talconfig): TalosNode | undefined {
+function talosNodeOf(vm: Pick<ProxmoxVm, 'name'>, talconfig: Talconfig): TalosNode | undefined {
   const named = talconfig.nodes.find((node) => node.hostname === vm.name);
   if (named) return named;
   const [first, ...others] = talconfig.nodes;
@@ -509,7 +539,19 @@ function guestAgentFindings(tree: Tree, talconfig: Talconfig | undefined): Findi
     const node = talosNodeOf(vm, talconfig);
     if (!node) return [];
     const installed = node.extensions.has(QEMU_GUEST_AGENT_EXTENSION);
-    if (vm.agent === installed) return [];
+    if (vm.agent === installed) {
+      if (!vm.agent || vm.isoSchematicId === undefined || node.schematicId === undefined || vm.isoSchematicId === node.schematicId) return [];
+      return [
+        {
+          check: 'runtime',
+          severity: 'warning',
+          file: vm.file,
+          object: `proxmox_virtual_environment_vm/${vm.resource}`,
+          problem: `enables the QEMU guest agent, which node ${node.hostname} installs, but boots an ISO of Image Factory schematic ${vm.isoSchematicId.slice(0, 12)}…, not the node's ${node.schematicId.slice(0, 12)}… (${[...node.extensions].join(', ')}): unless that ISO holds ${QEMU_GUEST_AGENT_EXTENSION} too, nothing answers before Talos is installed, and the first apply waits agent.timeout (15 minutes by default) for the VM`,
+          hint: `Download the ISO of schematic ${node.schematicId} (in a generated tree both come from one declaration: the Talos system extensions)`,
+        },
+      ];
+    }
     return [
       {
         check: 'runtime',

@@ -7,7 +7,7 @@ import addFormatsModule from 'ajv-formats';
 import type { AnySchema, ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '@homelab/config';
-import { hasGeneratedHeader } from '@homelab/core';
+import { hasGeneratedHeader, imageFactorySchematicId } from '@homelab/core';
 import { buildCilium, KUBEPRISM_PORT } from '@homelab/cilium';
 import { chartSchemaDir, configVariant, freeNodeAddresses, haConfig, seedConfig } from '@homelab/testing';
 import {
@@ -272,10 +272,11 @@ describe('settings', () => {
   });
 
   it("gives the installer image's schematic its Image Factory ID (the one an ISO of the same extensions needs)", () => {
-    // IDs the Image Factory publishes: the empty schematic, and the one with only qemu-guest-agent.
-    expect(schematicId({ ...seed, proxmox: undefined })).toBe('376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba');
-    expect(talconfig(seed).controlPlane.schematic?.customization.systemExtensions.officialExtensions).toEqual(['siderolabs/qemu-guest-agent']);
-    expect(schematicId(seed)).toBe('ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515');
+    const extensions = talconfig(seed).controlPlane.schematic?.customization.systemExtensions.officialExtensions;
+    expect(extensions).toEqual(['siderolabs/qemu-guest-agent']);
+    expect(schematicId(seed)).toBe(imageFactorySchematicId(extensions!));
+    // Without Proxmox no extension applies: the empty schematic.
+    expect(schematicId({ ...seed, proxmox: undefined })).toBe(imageFactorySchematicId([]));
     expect(() => schematicId(seed, { ...TALOS_DEFAULTS, systemExtensions: { 'Qemu Agent': 'always' } })).toThrow(
       "talos: is not an official extension name (systemExtensions.Qemu Agent: 'Qemu Agent'). Name it as the Image Factory lists it, e.g. siderolabs/qemu-guest-agent.",
     );

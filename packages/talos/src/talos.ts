@@ -4,8 +4,7 @@
  * kube-proxy, KubePrism on Cilium's port) and the metrics the observability stack scrapes.
  * Pure functions of the resolved config; each returns a named part so callers can patch it by name.
  */
-import { createHash } from 'node:crypto';
-import { merge, renderYamlFile, toYaml, type ArtifactModule, type GeneratedFile, type Patch } from '@homelab/core';
+import { imageFactorySchematicId, isOfficialExtensionName, merge, renderYamlFile, toYaml, type ArtifactModule, type GeneratedFile, type Patch } from '@homelab/core';
 import { parseCidr, type ResolvedConfig, type ResolvedNode } from '@homelab/config';
 import { KUBEPRISM_PORT } from '@homelab/cilium';
 import {
@@ -214,21 +213,12 @@ export function schematic(config: ResolvedConfig, settings: TalosSettings = TALO
   return extensions.length > 0 ? { customization: { systemExtensions: { officialExtensions: extensions } } } : undefined;
 }
 
-/**
- * The Image Factory ID of the installer image's schematic: the SHA-256 of the schematic as the
- * factory marshals it (YAML with four-space indentation; no extension: `customization: {}`). An
- * ISO or disk image of that ID boots with the same extensions the installed nodes run.
- */
+/** The Image Factory ID of the installer image's schematic: an ISO of that ID boots with the extensions the nodes run. */
 export function schematicId(config: ResolvedConfig, settings: TalosSettings = TALOS_DEFAULTS): string {
-  const image = schematic(config, settings);
-  for (const name of image?.customization.systemExtensions.officialExtensions ?? []) {
-    // Official extension names are plain YAML scalars; anything else the factory would quote, and the ID would differ.
-    if (!/^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/.test(name)) fail('is not an official extension name', `systemExtensions.${name}`, name, 'Name it as the Image Factory lists it, e.g. siderolabs/qemu-guest-agent.');
-  }
-  const yaml = image
-    ? `customization:\n    systemExtensions:\n        officialExtensions:\n${image.customization.systemExtensions.officialExtensions.map((name) => `            - ${name}\n`).join('')}`
-    : 'customization: {}\n';
-  return createHash('sha256').update(yaml).digest('hex');
+  const extensions = schematic(config, settings)?.customization.systemExtensions.officialExtensions ?? [];
+  const unnamed = extensions.find((name) => !isOfficialExtensionName(name));
+  if (unnamed !== undefined) fail('is not an official extension name', `systemExtensions.${unnamed}`, unnamed, 'Name it as the Image Factory lists it, e.g. siderolabs/qemu-guest-agent.');
+  return imageFactorySchematicId(extensions);
 }
 
 /** The talconfig.yaml document. */

@@ -147,6 +147,8 @@ export interface ChartServiceMonitor {
   metrics?: string;
   /** The chart's default for `metrics` (values.yaml). */
   metricsDefault?: boolean;
+  /** The switch of the part serving them (off: nothing to scrape). */
+  within?: { value: string; default: boolean };
 }
 
 /**
@@ -161,6 +163,8 @@ export const CHART_SERVICE_MONITORS: Readonly<Record<string, readonly ChartServi
     { monitor: 'prometheus.serviceMonitor.enabled', metrics: 'prometheus.enabled', metricsDefault: false },
     { monitor: 'operator.prometheus.serviceMonitor.enabled', metrics: 'operator.prometheus.enabled', metricsDefault: true },
     { monitor: 'hubble.metrics.serviceMonitor.enabled', metrics: 'hubble.metrics.enabled', metricsDefault: false },
+    // envoy.enabled is null in values.yaml: the chart runs the Envoy DaemonSet on new installs.
+    { monitor: 'envoy.prometheus.serviceMonitor.enabled', metrics: 'envoy.prometheus.enabled', metricsDefault: true, within: { value: 'envoy.enabled', default: true } },
   ],
   loki: [{ monitor: 'monitoring.serviceMonitor.enabled' }],
   alloy: [{ monitor: 'serviceMonitor.enabled' }],

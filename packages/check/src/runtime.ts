@@ -340,6 +340,7 @@ function serviceMonitorFindings(resolution: Resolution): Finding[] {
   const findings: Finding[] = [];
   for (const placed of resolution.charts) {
     for (const rule of CHART_SERVICE_MONITORS[placed.chart.name] ?? []) {
+      if (rule.within && !featureOn(rule.within, placed)) continue;
       // A chart that can serve metrics must, once there is a Prometheus: metrics off are as unscraped as a missing ServiceMonitor.
       const off = [
         ...(rule.metrics !== undefined && !featureOn({ value: rule.metrics, default: rule.metricsDefault ?? false }, placed) ? [rule.metrics] : []),

@@ -171,6 +171,17 @@ export const CHART_SERVICE_MONITORS: Readonly<Record<string, readonly ChartServi
   authentik: [{ monitor: 'server.metrics.serviceMonitor.enabled', metrics: 'server.metrics.enabled', metricsDefault: false }],
 };
 
+/**
+ * Charts whose pods always serve metrics on a named container port but that create no Service
+ * or monitor for them (by chart name): with a Prometheus in the tree, a PodMonitor of the tree must
+ * select the release's pods (known by the usual selector labels: app and app.kubernetes.io/name
+ * the chart's name or nameOverride, app.kubernetes.io/instance the release) and scrape that port.
+ */
+export const CHART_POD_METRICS: Readonly<Record<string, { port: string; what: string }>> = {
+  // The chart's config sets `metrics: 0.0.0.0:2000`; its deployment names the port active-con-stat.
+  cloudflared: { port: 'active-con-stat', what: "cloudflared's metrics server (port 2000)" },
+};
+
 /** Charts that run a Prometheus selecting ServiceMonitors, and the switch of that Prometheus. */
 export const CHART_PROMETHEUS: Readonly<Record<string, ChartFeature>> = {
   'kube-prometheus-stack': { value: 'prometheus.enabled', default: true, what: 'Prometheus' },

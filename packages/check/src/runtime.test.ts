@@ -392,6 +392,32 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       expect(await runtimeFindings(files)).toEqual([]);
     });
 
+    it('report metrics a chart always serves without a monitor once no PodMonitor scrapes them (cloudflared)', async () => {
+      const MONITOR = 'kubernetes/core/cloudflared/manifests/PodMonitor-cloudflared.yaml';
+      const files = seedTree();
+      files.delete(MONITOR);
+      expect(await runtimeFindings(files)).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: 'kubernetes/core/cloudflared/values.yaml',
+          object: 'Application/argocd/cloudflared',
+          problem: "the tree runs a Prometheus, but no PodMonitor scrapes port active-con-stat of chart cloudflared's pods (release cloudflared): cloudflared's metrics server (port 2000) is never scraped, and the chart creates no monitor for it",
+          hint: "Add a PodMonitor in cloudflared selecting app.kubernetes.io/instance: cloudflared with podMetricsEndpoints [{ port: active-con-stat }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted)",
+        },
+      ]);
+      // A monitor selecting the pods by the chart's name label too, from another namespace, still counts; one scraping another port does not.
+      const monitor = load(seedTree().get(MONITOR)!) as { metadata: { namespace: string }; spec: Record<string, unknown> & { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string }[] } };
+      monitor.metadata.namespace = 'observability';
+      monitor.spec['namespaceSelector'] = { matchNames: ['cloudflared'] };
+      monitor.spec.selector.matchLabels['app.kubernetes.io/name'] = 'cloudflared';
+      files.set('kubernetes/observability/kube-prometheus-stack/manifests/PodMonitor-cloudflared.yaml', dump(monitor));
+      expect(await runtimeFindings(files)).toEqual([]);
+      monitor.spec.podMetricsEndpoints[0]!.port = 'http';
+      files.set('kubernetes/observability/kube-prometheus-stack/manifests/PodMonitor-cloudflared.yaml', dump(monitor));
+      expect((await runtimeFindings(files)).map((finding) => finding.object)).toEqual(['Application/argocd/cloudflared']);
+    });
+
     it('say nothing without a Prometheus', async () => {
       const files = seedWith('kubernetes/core/argocd/values.yaml', switchOff);
       const values = load(files.get('kubernetes/observability/kube-prometheus-stack/values.yaml')!) as Record<string, unknown>;

@@ -8,7 +8,8 @@
  *   `kube-apiserver`;
  * - a tailnet subnet router (Connector) advertising a route that holds a node address, whose
  *   egress is restricted without the `host` and `remote-node` entities (node IPs are not `world`);
- * - a chart's metrics or ServiceMonitor switched off while the tree runs a Prometheus;
+ * - a chart's metrics or ServiceMonitor switched off while the tree runs a Prometheus, or metrics a
+ *   chart always serves without a monitor that no PodMonitor of the tree scrapes;
  * - a Secret key a chart value reads (an "existing Secret" value the chart is known for, a
  *   `secretKeyRef` or secret volume with `items` anywhere in the values, ArgoCD's `$secret:key`)
  *   that the Secret does not hold (its keys known from the tree, or from `secretKeys:` in
@@ -27,6 +28,7 @@ import { externalMatcher, type CheckSettings } from './config.js';
 import {
   CHART_API_CLIENTS,
   CHART_DOLLAR_SECRET_REFS,
+  CHART_POD_METRICS,
   CHART_PROMETHEUS,
   CHART_SECRET_REFS,
   CHART_SERVICE_MONITORS,
@@ -357,7 +359,36 @@ function serviceMonitorFindings(resolution: Resolution): Finding[] {
       });
     }
   }
+  for (const placed of resolution.charts) {
+    const metrics = CHART_POD_METRICS[placed.chart.name];
+    const namespace = placed.app.destinationNamespace;
+    if (!metrics || !namespace) continue;
+    // The chart's selector labels: app and app.kubernetes.io/name are its name (nameOverride), instance the release.
+    const nameOverride = valueAt(chartInputs(placed), 'nameOverride').value;
+    const name = typeof nameOverride === 'string' && nameOverride !== '' ? nameOverride : placed.chart.name;
+    const pods = { namespace, labels: { [INSTANCE_LABEL]: placed.chart.releaseName, 'app.kubernetes.io/name': name, app: name } };
+    if (resolution.placed.some((entry) => podMonitorScrapes(entry, pods, metrics.port))) continue;
+    findings.push({
+      check: 'runtime',
+      severity: 'error',
+      file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
+      object: placed.app.label,
+      problem: `the tree runs a Prometheus, but no PodMonitor scrapes port ${metrics.port} of chart ${placed.chart.name}'s pods (release ${placed.chart.releaseName}): ${metrics.what} is never scraped, and the chart creates no monitor for it`,
+      hint: `Add a PodMonitor in ${namespace} selecting ${INSTANCE_LABEL}: ${placed.chart.releaseName} with podMetricsEndpoints [{ port: ${metrics.port} }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted)`,
+    });
+  }
   return findings;
+}
+
+/** Whether a PodMonitor of the tree selects the pods and scrapes the named port. */
+function podMonitorScrapes(entry: Placed, pods: KnownPods, port: string): boolean {
+  if (entry.doc.group !== 'monitoring.coreos.com' || entry.doc.kind !== 'PodMonitor') return false;
+  const spec = isMap(entry.doc.raw['spec']) ? entry.doc.raw['spec'] : {};
+  const namespaces = isMap(spec['namespaceSelector']) ? spec['namespaceSelector'] : {};
+  const inNamespace = namespaces['any'] === true
+    || (Array.isArray(namespaces['matchNames']) ? namespaces['matchNames'].map(String).includes(pods.namespace) : entry.namespace === pods.namespace);
+  const endpoints = Array.isArray(spec['podMetricsEndpoints']) ? spec['podMetricsEndpoints'].filter(isMap) : [];
+  return inNamespace && selects(spec['selector'], pods) && endpoints.some((endpoint) => endpoint['port'] === port);
 }
 
 /** A Secret key chart values read: the dotted values path saying so, the Secret's name and the key. */

@@ -139,6 +139,23 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       ]);
     });
 
+    it("report an issuer reading a key its external Secret's secretKeys: does not declare (cert-manager's Cloudflare token)", async () => {
+      const ISSUER = 'kubernetes/core/cert-manager/manifests/ClusterIssuer-letsencrypt-production.yaml';
+      const files = seedTree();
+      files.set(ISSUER, files.get(ISSUER)!.replace('key: api-token', 'key: token'));
+      expect(await runtimeFindings(files)).toEqual([
+        {
+          check: 'runtime',
+          severity: 'error',
+          file: ISSUER,
+          object: 'ClusterIssuer/letsencrypt-production',
+          problem:
+            "Application/argocd/cert-manager applies it, and it reads key 'token' of Secret/cert-manager/cloudflare-api-token (spec.acme.solvers[0].dns01.cloudflare.apiTokenSecretRef), but secretKeys: in .homelab-check.yaml declares only 'api-token'",
+          hint: 'It fails when it reads the key: reference one of its keys, or add the key to the Secret and to its secretKeys: entry',
+        },
+      ]);
+    });
+
     it('report a key that secretKeys: no longer declares (the declaration is where the keys come from)', async () => {
       const files = seedTree();
       files.set('.homelab-check.yaml', files.get('.homelab-check.yaml')!.replace('cloudflared/cloudflared-credentials: [credentials.json]', 'cloudflared/cloudflared-credentials: [token]'));

@@ -38,6 +38,7 @@ import {
   type ChartFeature,
 } from './defaults.js';
 import type { Finding } from './finding.js';
+import { clusterResourceNamespace } from './references.js';
 import { podSpecOf, refsOf } from './refs.js';
 import { helmTruthy, valueAt } from './switches.js';
 import { isMap, type Tree } from './tree.js';
@@ -491,11 +492,11 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
       });
     }
   }
-  // Pods of the tree: keys of Secrets in the tree are the references check's; here those of Secrets known only from secretKeys:.
+  // Objects of the tree (pods, issuers): keys of Secrets in the tree are the references check's; here those of Secrets known only from secretKeys:.
   const inTree = new Set([...resolution.placed, ...resolution.handApplied].filter((entry) => entry.doc.group === '' && entry.doc.kind === 'Secret').map((entry) => `${entry.namespace}/${entry.doc.name}`));
+  const crNamespace = clusterResourceNamespace(resolution);
   for (const entry of resolution.placed) {
-    if (!entry.namespace || !podSpecOf(entry.doc)) continue;
-    for (const ref of refsOf(entry.doc, entry.namespace, '')) {
+    for (const ref of refsOf(entry.doc, entry.namespace, crNamespace)) {
       const secret = `${ref.namespace}/${ref.name}`;
       const keys = settings.secretKeys[secret];
       if (ref.kind !== 'Secret' || !keys || inTree.has(secret)) continue;
@@ -507,7 +508,7 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
         file: entry.doc.file,
         object: describePlaced(entry),
         problem: `${entry.app.label} applies it, and it reads key${missing.length === 1 ? '' : 's'} ${missing.map((key) => `'${key}'`).join(', ')} of Secret/${secret} (${ref.field}), but secretKeys: in ${CONFIG_FILE} declares only ${holds(new Set(keys))}`,
-        hint: `The pod does not start (CreateContainerConfigError): reference one of its keys, or add the key to the Secret and to its secretKeys: entry`,
+        hint: `${podSpecOf(entry.doc) ? 'The pod does not start (CreateContainerConfigError)' : 'It fails when it reads the key'}: reference one of its keys, or add the key to the Secret and to its secretKeys: entry`,
       });
     }
   }

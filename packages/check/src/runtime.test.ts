@@ -514,6 +514,11 @@ describe('kube-apiserver egress of workloads holding RBAC', () => {
     ]);
   });
 
+  it("report an egress rule naming nothing ({}: Cilium's deny-all idiom), though a ports-only rule allows every destination", async () => {
+    expect((await runtime(tree([dns, {}]))).map((finding) => finding.object)).toEqual(['CiliumNetworkPolicy/web/web']);
+    expect(await runtime(tree([dns, { toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] }]))).toEqual([]);
+  });
+
   it('accept kube-apiserver (or cluster) egress, and pods that mount no token', async () => {
     expect(await runtime(tree([dns, { toEntities: ['kube-apiserver'] }]))).toEqual([]);
     expect(await runtime(tree([dns, { toEntities: ['cluster'] }]))).toEqual([]);

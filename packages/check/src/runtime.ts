@@ -116,8 +116,8 @@ function egressOf(policies: Policies, pods: KnownPods): EgressVerdict {
     restricting,
     allows: (entity) =>
       egressRules.some((rule) => {
-        // A rule naming no peer (ports only) allows every destination.
-        if (!PEER_FIELDS.some((field) => field in rule)) return true;
+        // A rule naming no peer allows every destination on its ports (L4 only); one without ports either (`{}`) allows nothing.
+        if (!PEER_FIELDS.some((field) => field in rule)) return Array.isArray(rule['toPorts']) && rule['toPorts'].length > 0;
         const entities = Array.isArray(rule['toEntities']) ? rule['toEntities'].map(String) : [];
         if (covering(entity).some((name) => entities.includes(name))) return true;
         return (entity === 'host' || entity === 'remote-node') && Array.isArray(rule['toNodes']) && rule['toNodes'].some((selector) => isMap(selector) && Object.keys(selector).length === 0);

@@ -132,7 +132,7 @@ export const CHART_API_CLIENTS: Readonly<Record<string, readonly ChartFeature[]>
       default: false,
       matches: ALLOY_API_COMPONENTS,
       within: { value: 'alloy.configMap.create', default: true },
-      what: "Alloy's Kubernetes components in its configuration (discovery.kubernetes, loki.source.kubernetes, ...)",
+      what: "Alloy (its configuration runs Kubernetes components such as discovery.kubernetes)",
     },
   ],
   'argo-cd': [{ what: 'the application controller, server and repo-server' }],

@@ -228,7 +228,7 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       expect((await runtimeFindings(files)).map((finding) => [finding.object, finding.problem])).toEqual([
         [
           'CiliumNetworkPolicy/observability/alloy',
-          "restricts the egress of chart alloy's pods (release alloy, Application/argocd/alloy) but allows no kube-apiserver, and Alloy's Kubernetes components in its configuration (discovery.kubernetes, loki.source.kubernetes, ...) calls the Kubernetes API",
+          "restricts the egress of chart alloy's pods (release alloy, Application/argocd/alloy) but allows no kube-apiserver, and Alloy (its configuration runs Kubernetes components such as discovery.kubernetes) calls the Kubernetes API",
         ],
       ]);
       const values = load(files.get(VALUES)!) as { alloy: { configMap: { content: string } } };

@@ -92,7 +92,7 @@ function helmFullname(release: string, chart: string, value: (path: string) => u
   const override = value('fullnameOverride');
   const name = typeof value('nameOverride') === 'string' && value('nameOverride') !== '' ? String(value('nameOverride')) : chart;
   const full = typeof override === 'string' && override !== '' ? override : release.includes(name) ? release : `${release}-${name}`;
-  return full.slice(0, limit).replace(/-+$/, '');
+  return full.slice(0, limit).replace(/-$/, '');
 }
 
 /**

@@ -22,8 +22,9 @@ function npmInstall(dir, spec, nodeBin, { scripts }) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const args = ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', ...(scripts ? [] : ['--ignore-scripts']), spec];
+  // npm's stdout goes to stderr: this script's stdout is the list of directories .ci/run reads.
   const result = spawnSync('npm', args, {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', process.stderr, 'inherit'],
     env: { ...process.env, PATH: `${nodeBin}:${process.env.PATH}` },
   });
   if (result.status !== 0) throw new Error(`npm install ${spec} failed (exit ${result.status ?? result.signal})`);

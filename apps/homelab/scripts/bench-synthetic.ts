@@ -1,20 +1,33 @@
-/** Synthetic apps for the benchmark: realistic objects (Deployment, Service, PVC) per app. */
+/**
+ * Synthetic apps for the benchmark: realistic objects (Deployment, Service, PVC) per app. Exposed
+ * apps also expose an internal host and declare their pods, as a real app does, so the derived
+ * HTTPRoute, TLS check, DNS records and network policies grow with the app count too.
+ */
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Service } from 'kubernetes-models/v1/Service';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { HomelabModule } from '../src/compose.js';
 
-function syntheticApp(index: number): HomelabModule {
+/** `plain`: objects only; `exposed`: objects, an internal exposure and the pods' selector. */
+export type SyntheticKind = 'plain' | 'exposed';
+
+function syntheticApp(index: number, kind: SyntheticKind): HomelabModule {
   const name = `bench-app-${String(index).padStart(4, '0')}`;
   const labels = { 'app.kubernetes.io/name': name };
   return {
     name,
     kind: 'app',
-    build: () => ({
+    build: (config) => ({
       name,
       group: 'apps',
       namespace: 'bench',
       source: '@homelab/cli (benchmark)',
+      ...(kind === 'exposed'
+        ? {
+            exposes: [{ host: `${name}.${config.domains.internal}`, access: 'internal', service: { name, namespace: 'bench', port: 80 }, sso: 'none' }],
+            network: { pods: { matchLabels: labels } },
+          }
+        : {}),
       objects: {
         deployment: new Deployment({
           metadata: { name, namespace: 'bench', labels },
@@ -46,6 +59,6 @@ function syntheticApp(index: number): HomelabModule {
   };
 }
 
-export function syntheticModules(count: number): HomelabModule[] {
-  return Array.from({ length: count }, (_, index) => syntheticApp(index));
+export function syntheticModules(count: number, kind: SyntheticKind): HomelabModule[] {
+  return Array.from({ length: count }, (_, index) => syntheticApp(index, kind));
 }

@@ -31,6 +31,7 @@ function composedCapabilities(config: ResolvedConfig, modules: HomelabModule[]):
   for (const module of modules) {
     if (config[sectionOf(module.kind)][module.name]?.enabled === false) continue;
     if (module.provides?.prometheus && !capabilities.prometheus) capabilities.prometheus = module.provides.prometheus;
+    if (module.provides?.nodeLocalStorage && !capabilities.nodeLocalStorage) capabilities.nodeLocalStorage = module.provides.nodeLocalStorage;
   }
   return capabilities;
 }

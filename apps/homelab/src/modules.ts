@@ -14,6 +14,7 @@ import { dnsArtifact } from '@homelab/dns';
 import { ciliumModule } from '@homelab/cilium';
 import { COMPONENT_NAMES, exposureRoutes, gatewayApiModule, internalGatewayRef } from '@homelab/gateway-api';
 import { kubePrometheusStackModule } from '@homelab/kube-prometheus-stack';
+import { localPathModule } from '@homelab/local-path';
 import { lokiModule } from '@homelab/loki';
 import { networkPolicies, tlsEverywhere } from '@homelab/network-policies';
 import { nfsCsiModule } from '@homelab/nfs-csi';
@@ -37,6 +38,7 @@ export const defaultModules: HomelabModule[] = [
   ciliumModule,
   certManagerModule,
   nfsCsiModule,
+  localPathModule,
   argocdModule,
   tailscaleModule,
   plexModule,

@@ -203,6 +203,21 @@ describe('docs/homelab.md', () => {
     expect(doc).toContain(NFS_EXPORT_REQUIREMENTS.exports);
   });
 
+  it('says where each node-local class keeps its data and which volumes use which class, following storage.volumes', () => {
+    const { doc, components } = overview();
+    const nodeLocal = components.find((component) => (component.hostDirectories ?? []).length > 0)!;
+    const row = tableRows(doc, 'Storage').find((r) => r[5] === nodeLocal.name)!;
+    expect(row[4]).toBe(`the pod's node, ${nodeLocal.hostDirectories!.map((dir) => `\`${dir}\``).join(', ')}`);
+    const usersOf = (text: string, storageClass: string) => text.split('\n').find((line) => line.startsWith(`- \`${storageClass}\`: `)) ?? '';
+    const grafana = 'kube-prometheus-stack (`grafana.persistence.storageClassName`)';
+    const prometheus = 'kube-prometheus-stack (`prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName`)';
+    expect(usersOf(doc, row[0]!)).toContain(prometheus);
+    expect(usersOf(doc, row[0]!)).not.toContain(grafana);
+    const moved = overview(configVariant((data) => (data.storage = { volumes: { grafana: 'node-local', prometheus: 'nfs' } }))).doc;
+    expect(usersOf(moved, row[0]!)).toContain(grafana);
+    expect(usersOf(moved, row[0]!)).not.toContain(prometheus);
+  });
+
   it('lists every declared secret by name, namespace and keys', () => {
     const { doc, components } = overview();
     const secrets = components.flatMap((component) => component.secrets ?? []);

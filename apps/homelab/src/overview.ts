@@ -183,24 +183,67 @@ function mermaid(config: ResolvedConfig, components: readonly Component[]): stri
   return ['```mermaid', ...lines, '```'].join('\n');
 }
 
+/** Where each StorageClass is named: a chart value (`storageClass`, `storageClassName`) or a claim object, per class, sorted. */
+function storageClassUsers(components: readonly Component[]): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  const add = (name: unknown, user: string) => {
+    if (typeof name === 'string' && name !== '') users.set(name, [...(users.get(name) ?? []), user]);
+  };
+  const walk = (value: unknown, path: string[], component: string): void => {
+    if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...path, String(index)], component));
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if ((key === 'storageClass' || key === 'storageClassName') && typeof child === 'string') add(child, `${component} (${code([...path, key].join('.'))})`);
+        else walk(child, [...path, key], component);
+      }
+    }
+  };
+  for (const component of components) {
+    walk(component.values, [], component.name);
+    for (const object of Object.values(component.objects ?? {}) as Record<string, any>[]) {
+      if (object['kind'] === 'PersistentVolumeClaim') add(object['spec']?.storageClassName, `${component.name} (${object['kind']} ${code(`${object['metadata']?.namespace}/${object['metadata']?.name}`)})`);
+    }
+  }
+  for (const [name, list] of users) users.set(name, [...new Set(list)].sort(compare));
+  return users;
+}
+
 /**
  * The StorageClasses the components create, where each keeps its data, and what the NFS exports
  * behind them must allow (the same requirements `homelab check` reports).
  */
 function storage(components: readonly Component[]): string {
   const classes = components
-    .flatMap((component) => Object.values(component.objects ?? {}).map((object) => ({ object: object as Record<string, any>, component: component.name })))
+    .flatMap((component) => Object.values(component.objects ?? {}).map((object) => ({ object: object as Record<string, any>, component: component.name, hostDirectories: component.hostDirectories ?? [] })))
     .filter(({ object }) => object['kind'] === 'StorageClass')
     .sort((a, b) => compare(a.object['metadata']?.name ?? '', b.object['metadata']?.name ?? ''));
   if (classes.length === 0) return 'No component creates a StorageClass.';
   const isDefault = (object: Record<string, any>) => object['metadata']?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true';
   const nfs = classes.filter(({ object }) => object['provisioner'] === NFS_EXPORT_REQUIREMENTS.driver);
-  const rows = classes.map(({ object, component }) => {
+  // A provisioner component's host directories are where its classes' volumes live, on each node.
+  const nodeLocal = classes.filter(({ object, hostDirectories }) => object['provisioner'] !== NFS_EXPORT_REQUIREMENTS.driver && hostDirectories.length > 0);
+  const rows = classes.map(({ object, component, hostDirectories }) => {
     const parameters = object['parameters'] as Record<string, string> | undefined;
-    const where = object['provisioner'] === NFS_EXPORT_REQUIREMENTS.driver ? `NFS ${code(`${parameters?.['server']}:${parameters?.['share']}`)}` : '';
+    const where =
+      object['provisioner'] === NFS_EXPORT_REQUIREMENTS.driver
+        ? `NFS ${code(`${parameters?.['server']}:${parameters?.['share']}`)}`
+        : nodeLocal.some((entry) => entry.object === object)
+          ? `the pod's node, ${hostDirectories.map(code).join(', ')}`
+          : '';
     return [object['metadata']?.name ?? '', object['provisioner'] ?? '', object['volumeBindingMode'] ?? 'Immediate', isDefault(object) ? 'yes' : '', where, component];
   });
   const parts = [table(['StorageClass', 'Provisioner', 'Binding', 'Default', 'Data on', 'Component'], rows)];
+  if (nodeLocal.length > 0) {
+    const names = nodeLocal.map(({ object }) => code(object['metadata']?.name ?? '')).join(', ');
+    parts.push(
+      `Volumes on ${names} are directories of one node's disk: a pod using one stays on that node, and the data is neither replicated nor on the NAS's snapshots. ` +
+        `Prometheus and Alertmanager go there by default (Prometheus documents NFS as unsupported); ${code('storage.volumes')} in homelab.yaml places each stateful volume (prometheus, alertmanager, loki, grafana, authentikPostgres) on ${code('node-local')} or ${code('nfs')}, ` +
+        `and ${code('homelab check')} warns when Prometheus or Alertmanager is on an NFS class.`,
+    );
+  }
+  const users = storageClassUsers(components);
+  const used = classes.map(({ object }) => object['metadata']?.name ?? '').filter((name) => users.has(name));
+  if (used.length > 0) parts.push(['Which volumes use which class:', '', ...used.map((name) => `- ${code(name)}: ${users.get(name)!.join(', ')}`)].join('\n'));
   if (nfs.length > 0) {
     parts.push(
       `Every NFS export behind these classes (and the static NFS volumes) must allow root from the nodes: ${NFS_EXPORT_REQUIREMENTS.why}. On TrueNAS, in the share's settings:`,

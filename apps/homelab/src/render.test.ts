@@ -220,6 +220,16 @@ describe('exposure providers', () => {
     );
   });
 
+  it('CLI style: a node-local volume asked for while local-path is disabled names the setting and both fixes', () => {
+    const config = configVariant((data) => {
+      data.components = { 'local-path': { enabled: false } };
+      data.storage = { volumes: { loki: 'node-local' } };
+    });
+    expect(problemsOf(config, defaultModules)).toEqual([
+      "storage.volumes.loki: asks for node-local storage, but no component providing a node-local StorageClass is deployed (got 'node-local'). Enable local-path (components.local-path.enabled: true; a library composition adds localPathModule from @homelab/local-path to its module list), or set storage.volumes.loki: nfs.",
+    ]);
+  });
+
   it('library style: SSO asked for while the module list lacks authentik names the module to add, or SSO off', () => {
     const problems = problemsOf(libraryConfig, without('authentik'));
     expect(problems).toContain(

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { hasGeneratedHeader, type Component } from '@homelab/core';
+import { hasGeneratedHeader, type BuildContext, type Component } from '@homelab/core';
+import { LOCAL_PATH_STORAGE_CLASS, localPathModule } from '@homelab/local-path';
 import { STORAGE_CLASSES } from '@homelab/nfs-csi';
 import { chartSchemaDir, checkChartValues } from '@homelab/testing';
 import { authentik, authentikModule, BLUEPRINT_KEY, nfsIdentity, type AuthentikValues } from './authentik.js';
@@ -208,6 +209,15 @@ describe('PostgreSQL on the config NFS export', () => {
     expect(moved.postgresql.primary.containerSecurityContext).toEqual({ enabled: true, runAsUser: 568, runAsGroup: 569, runAsNonRoot: true });
     expect(moved.postgresql.primary.podSecurityContext.fsGroup).toBe(569);
     expect(nfsIdentity(squashed).container.runAsUser).toBe(568);
+  });
+
+  it('stays on NFS beside a node-local class unless storage.volumes.authentikPostgres says node-local', () => {
+    const nodeLocal: BuildContext = { components: fakeApps(), ...localPathModule.provides };
+    const storageClassOf = (c: typeof config, context: BuildContext) => valuesOf([authentikModule.build(c, context)].flat()[0]!).postgresql.primary.persistence.storageClass;
+    expect(storageClassOf(config, nodeLocal)).toBe(STORAGE_CLASSES.config);
+    const chosen = configVariant((data) => (data.storage = { volumes: { authentikPostgres: 'node-local' } }));
+    expect(storageClassOf(chosen, nodeLocal)).toBe(LOCAL_PATH_STORAGE_CLASS);
+    expect(() => storageClassOf(chosen, { components: fakeApps() })).toThrow(/^storage\.volumes\.authentikPostgres: asks for node-local storage/);
   });
 
   it('does not claim non-root for UID 0', () => {

@@ -6,6 +6,7 @@
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { merge, serviceMonitorsWanted, type BuildContext, type Component, type ComponentModule, type Exposure, type KubeObject, type Patch, type SecretDeclaration } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
+import { volumeStorageClass } from '@homelab/local-path';
 import { STORAGE_CLASSES } from '@homelab/nfs-csi';
 import { authentikBlueprint, blueprintYaml, oidcApplications, type OidcApplication } from './blueprint.js';
 import { AUTHENTIK_DEFAULTS, type AuthentikSettings, type Resources } from './defaults.js';
@@ -116,7 +117,7 @@ export function authentikValues(config: ResolvedConfig, settings: AuthentikSetti
       // no separate 'postgres' password is needed, so the Secret holds only the user's.
       auth: { existingSecret: secret.name, secretKeys: { userPasswordKey: secret.keys.postgresPassword }, enablePostgresUser: false },
       primary: {
-        persistence: { enabled: true, storageClass: STORAGE_CLASSES.config, size: settings.postgres.storageSize },
+        persistence: { enabled: true, storageClass: settings.postgres.storageClass, size: settings.postgres.storageSize },
         podSecurityContext: identity.pod,
         containerSecurityContext: identity.container,
         resources: structuredClone(settings.postgres.resources),
@@ -217,12 +218,16 @@ export function authentik(config: ResolvedConfig, components: readonly Component
 /**
  * Registers Authentik under `components.authentik`. It derives from the other components
  * (`derives: true`, core's contract): the aggregator builds it after them and passes them as
- * `context.components`. Called without a context, the blueprint protects nothing.
+ * `context.components`. Called without a context, the blueprint protects nothing. The database's
+ * StorageClass follows `storage.volumes.authentikPostgres` and the composition's node-local class.
  */
 export const authentikModule: ComponentModule<ResolvedConfig> = {
   name: COMPONENT_NAME,
   kind: 'component',
   derives: true,
   build: (config: ResolvedConfig, context?: BuildContext) =>
-    authentik(config, context?.components ?? [], { serviceMonitor: serviceMonitorsWanted(context, config.components[COMPONENT_NAME]?.syncWave ?? AUTHENTIK_DEFAULTS.syncWave) }),
+    authentik(config, context?.components ?? [], {
+      serviceMonitor: serviceMonitorsWanted(context, config.components[COMPONENT_NAME]?.syncWave ?? AUTHENTIK_DEFAULTS.syncWave),
+      postgres: { storageClass: volumeStorageClass(config, context, { volume: 'authentikPostgres', nfsStorageClass: STORAGE_CLASSES.config, nfsUnsupported: false }) },
+    }),
 };

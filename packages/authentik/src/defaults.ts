@@ -1,5 +1,6 @@
 /** Every default of @homelab/authentik, in one place, and the settings they fill in. */
 import { SSO_GROUPS, SSO_OIDC_CLIENTS, SSO_PROVIDER } from '@homelab/core';
+import { STORAGE_CLASSES } from '@homelab/nfs-csi';
 
 /** Requests and limits of one container. */
 export interface Resources {
@@ -89,8 +90,12 @@ export interface AuthentikSettings {
    * @default false
    */
   serviceMonitor: boolean;
-  /** The bundled PostgreSQL, on the nfs-config StorageClass. */
-  postgres: { storageSize: string; resources: Resources };
+  /**
+   * The bundled PostgreSQL. `storageClass`: its data volume's; the module sets what
+   * `storage.volumes.authentikPostgres` chooses (NFS unless it says node-local, which spares the
+   * export the chown PostgreSQL needs). @default 'nfs-config' (STORAGE_CLASSES.config of @homelab/nfs-csi)
+   */
+  postgres: { storageSize: string; storageClass: string; resources: Resources };
 }
 
 export const AUTHENTIK_DEFAULTS = {
@@ -120,5 +125,5 @@ export const AUTHENTIK_DEFAULTS = {
   server: { replicas: 1, resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } } },
   worker: { replicas: 1, resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } } },
   serviceMonitor: false,
-  postgres: { storageSize: '8Gi', resources: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '1Gi' } } },
+  postgres: { storageSize: '8Gi', storageClass: STORAGE_CLASSES.config, resources: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '1Gi' } } },
 } satisfies AuthentikSettings;

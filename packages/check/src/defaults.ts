@@ -182,6 +182,58 @@ export const CHART_POD_METRICS: Readonly<Record<string, { port: string; what: st
   cloudflared: { port: 'active-con-stat', what: "cloudflared's metrics server (port 2000)" },
 };
 
+/**
+ * A stateful volume whose workload's documentation rules NFS out, as a chart's values place it:
+ * `claim` is the dotted path of the volume claim spec (set: the workload has a volume; its
+ * `storageClassName`, else the cluster's default class, is where the data lives).
+ */
+export interface NfsUnsupportedVolume extends NfsUnsupportedWorkload {
+  claim: string;
+  /** The workload's switch in the chart (off: no such volume). */
+  within: { value: string; default: boolean };
+}
+
+/** A workload whose documentation rules NFS out for its data. */
+export interface NfsUnsupportedWorkload {
+  /** What the volume holds, for messages. */
+  what: string;
+  /** Why NFS does not suit it: the documentation that says so. */
+  why: string;
+  /** The homelab.yaml setting that places it, for a generated tree. */
+  setting?: string;
+}
+
+const PROMETHEUS_NFS = "Prometheus documents NFS as unsupported for its storage (a POSIX filesystem is required; NFS has corrupted TSDBs): https://prometheus.io/docs/prometheus/latest/storage/#operational-aspects";
+const PROMETHEUS_TSDB: NfsUnsupportedWorkload = { what: "Prometheus' TSDB", why: PROMETHEUS_NFS };
+const ALERTMANAGER_STATE: NfsUnsupportedWorkload = {
+  what: "Alertmanager's silences and notification log",
+  why: `${PROMETHEUS_NFS}; Alertmanager, of the same project, writes its state the same way`,
+};
+
+/**
+ * Volumes of workloads that do not support NFS, by chart name. Alertmanager keeps its silences
+ * and notification log in snapshot files the same project writes the same way, with the same
+ * caveat; both run as StatefulSets of one operator, so both are held to it.
+ */
+export const CHART_NFS_UNSUPPORTED_VOLUMES: Readonly<Record<string, readonly NfsUnsupportedVolume[]>> = {
+  'kube-prometheus-stack': [
+    { claim: 'prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec', within: { value: 'prometheus.enabled', default: true }, ...PROMETHEUS_TSDB, setting: 'storage.volumes.prometheus' },
+    { claim: 'alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec', within: { value: 'alertmanager.enabled', default: true }, ...ALERTMANAGER_STATE, setting: 'storage.volumes.alertmanager' },
+  ],
+};
+
+/**
+ * The same workloads as objects of the tree, by `group/Kind`: prometheus-operator's custom
+ * resources, whose claim spec is `spec.storage.volumeClaimTemplate.spec`.
+ */
+export const RESOURCE_NFS_UNSUPPORTED_VOLUMES: Readonly<Record<string, NfsUnsupportedWorkload & { claim: string }>> = {
+  'monitoring.coreos.com/Prometheus': { claim: 'spec.storage.volumeClaimTemplate.spec', ...PROMETHEUS_TSDB },
+  'monitoring.coreos.com/Alertmanager': { claim: 'spec.storage.volumeClaimTemplate.spec', ...ALERTMANAGER_STATE },
+};
+
+/** Provisioners whose volumes are directories or disks of the node the pod runs on. */
+export const NODE_LOCAL_PROVISIONERS: readonly string[] = ['rancher.io/local-path'];
+
 /** Charts that run a Prometheus selecting ServiceMonitors, and the switch of that Prometheus. */
 export const CHART_PROMETHEUS: Readonly<Record<string, ChartFeature>> = {
   'kube-prometheus-stack': { value: 'prometheus.enabled', default: true, what: 'Prometheus' },

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { imageFactorySchematicId } from '@homelab/core';
 import { checkFiles, checkTree } from './check.js';
 import { formatFinding, type Finding } from './finding.js';
-import { CHART_API_CLIENTS, CHART_PROMETHEUS, CHART_SECRET_REFS, CHART_SERVICE_MONITORS, CHART_SUBCHARTS } from './defaults.js';
+import { CHART_API_CLIENTS, CHART_NFS_UNSUPPORTED_VOLUMES, CHART_PROMETHEUS, CHART_SECRET_REFS, CHART_SERVICE_MONITORS, CHART_SUBCHARTS, NFS_EXPORT_REQUIREMENTS, NODE_LOCAL_PROVISIONERS } from './defaults.js';
 import { isMap } from './tree.js';
 import { helmTruthy, valueAt } from './switches.js';
 import { application, chartSchemasDir, deployment, removeTrees, rootApp, WORKSPACE, writeTree } from './test-support/fixtures.js';
@@ -355,6 +355,84 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
     });
   });
 
+  describe('volumes of workloads that do not support NFS', () => {
+    const VALUES = 'kubernetes/observability/kube-prometheus-stack/values.yaml';
+    const STORAGE_CLASS = 'prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName';
+    /** The NFS StorageClass and the node-local one the seed tree creates, read from their manifests. */
+    const seedClasses = () => {
+      const classes = [...seedTree()].filter(([path]) => /\/StorageClass-[^/]+\.yaml$/.test(path)).map(([, text]) => load(text) as { metadata: { name: string; annotations?: Record<string, string> }; provisioner: string });
+      return {
+        nfs: classes.find((sc) => sc.provisioner === NFS_EXPORT_REQUIREMENTS.driver && sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')!.metadata.name,
+        nodeLocal: classes.filter((sc) => NODE_LOCAL_PROVISIONERS.includes(sc.provisioner)).map((sc) => sc.metadata.name),
+      };
+    };
+    const prometheusSpec = (values: Record<string, unknown>) => (values['prometheus'] as { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: Record<string, unknown> } } } }).prometheusSpec;
+
+    it('the seed tree keeps Prometheus and Alertmanager off NFS, on the node-local class it creates', async () => {
+      const { nodeLocal } = seedClasses();
+      expect(nodeLocal).toHaveLength(1);
+      const values = load(seedTree().get(VALUES)!) as Record<string, unknown>;
+      expect(valueAt([values], STORAGE_CLASS).value).toBe(nodeLocal[0]);
+      expect(valueAt([values], 'alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName').value).toBe(nodeLocal[0]);
+      expect((await runtimeFindings(seedTree())).filter((finding) => finding.problem.includes('provisions on NFS'))).toEqual([]);
+    });
+
+    it("warn when Prometheus' TSDB is put on the NFS StorageClass, naming the values file, the value and the node-local class to use", async () => {
+      const { nfs, nodeLocal } = seedClasses();
+      const files = seedWith(VALUES, (values) => (prometheusSpec(values).storageSpec.volumeClaimTemplate.spec['storageClassName'] = nfs));
+      expect(await runtimeFindings(files)).toEqual([
+        {
+          check: 'runtime',
+          severity: 'warning',
+          file: VALUES,
+          object: 'Application/argocd/kube-prometheus-stack',
+          problem: `chart kube-prometheus-stack keeps Prometheus' TSDB on StorageClass ${nfs} (${STORAGE_CLASS}), which ${NFS_EXPORT_REQUIREMENTS.driver} provisions on NFS: ${CHART_NFS_UNSUPPORTED_VOLUMES['kube-prometheus-stack']![0]!.why}`,
+          hint: `Set ${STORAGE_CLASS} to ${nodeLocal[0]}, the node-local StorageClass the tree creates (for a generated tree, storage.volumes.prometheus: node-local in homelab.yaml, with components.local-path enabled)`,
+        },
+      ]);
+    });
+
+    it('warn about a claim without a class when the default class is NFS, and about Alertmanager too', async () => {
+      const files = seedWith(VALUES, (values) => {
+        delete prometheusSpec(values).storageSpec.volumeClaimTemplate.spec['storageClassName'];
+        (values['alertmanager'] as { alertmanagerSpec: { storage: { volumeClaimTemplate: { spec: Record<string, unknown> } } } }).alertmanagerSpec.storage.volumeClaimTemplate.spec['storageClassName'] = seedClasses().nfs;
+      });
+      // In report order (sorted by problem).
+      const problems = (await runtimeFindings(files)).map((finding) => finding.problem.split(':')[0]);
+      expect(problems).toEqual([
+        `chart kube-prometheus-stack keeps Alertmanager's silences and notification log on StorageClass ${seedClasses().nfs} (alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName), which ${NFS_EXPORT_REQUIREMENTS.driver} provisions on NFS`,
+        `chart kube-prometheus-stack keeps Prometheus' TSDB on StorageClass ${seedClasses().nfs}, the default class, which ${NFS_EXPORT_REQUIREMENTS.driver} provisions on NFS`,
+      ]);
+    });
+
+    it("warn about a prometheus-operator Prometheus of the tree whose claim is on NFS, naming its file and the fix", async () => {
+      const { nfs, nodeLocal } = seedClasses();
+      const files = seedTree();
+      const file = 'kubernetes/observability/loki/manifests/Prometheus-extra.yaml';
+      const claim = { spec: { storageClassName: nfs, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+      files.set(file, dump({ apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name: 'extra', namespace: 'observability' }, spec: { storage: { volumeClaimTemplate: claim } } }));
+      const findings = (await runtimeFindings(files)).filter((finding) => finding.file === file);
+      expect(findings).toEqual([
+        {
+          check: 'runtime',
+          severity: 'warning',
+          file,
+          object: 'Prometheus/observability/extra',
+          problem: `Application/argocd/loki applies it, and it keeps Prometheus' TSDB on StorageClass ${nfs} (spec.storage.volumeClaimTemplate.spec.storageClassName), which ${NFS_EXPORT_REQUIREMENTS.driver} provisions on NFS: ${CHART_NFS_UNSUPPORTED_VOLUMES['kube-prometheus-stack']![0]!.why}`,
+          hint: `Set spec.storage.volumeClaimTemplate.spec.storageClassName to ${nodeLocal[0]}, the node-local StorageClass the tree creates`,
+        },
+      ]);
+    });
+
+    it('say nothing when the workload is off', async () => {
+      const files = seedWith(VALUES, (values) => {
+        prometheusSpec(values).storageSpec.volumeClaimTemplate.spec['storageClassName'] = seedClasses().nfs;
+        values['prometheus'] = { ...(values['prometheus'] as object), enabled: false };
+      });
+      expect(await runtimeFindings(files)).toEqual([]);
+    });
+  });
+
   describe('metrics and ServiceMonitors of charts when the tree runs a Prometheus', () => {
     const switchOff = (values: Record<string, unknown>) => {
       ((values['controller'] as { metrics: { serviceMonitor: { enabled: boolean } } }).metrics.serviceMonitor.enabled = false);
@@ -544,6 +622,7 @@ describe.skipIf(!schemas)("the runtime tables agree with the pinned charts' defa
       ]),
     ),
     ...Object.entries(CHART_PROMETHEUS).map(([chart, feature]): [string, string, boolean] => [chart, feature.value!, feature.default ?? false]),
+    ...Object.entries(CHART_NFS_UNSUPPORTED_VOLUMES).flatMap(([chart, volumes]) => volumes.map((volume): [string, string, boolean] => [chart, volume.within.value, volume.within.default])),
     ...Object.entries(CHART_SERVICE_MONITORS).flatMap(([chart, rules]) =>
       rules.flatMap((rule): [string, string, boolean][] => [
         [chart, rule.monitor, false],
@@ -561,6 +640,16 @@ describe.skipIf(!schemas)("the runtime tables agree with the pinned charts' defa
       expect({ chart, path, found, on: value === null ? on : helmTruthy(value) }).toEqual({ chart, path, found: true, on });
     }
     expect(checked.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("NFS-unsupported volumes: the claim's parent path exists in the chart (the chart leaves the volume itself unset)", () => {
+    const entries = Object.entries(CHART_NFS_UNSUPPORTED_VOLUMES).flatMap(([chart, volumes]) => volumes.map((volume) => [chart, volume.claim] as const));
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    for (const [chart, claim] of entries) {
+      // Only prometheusSpec.storageSpec / alertmanagerSpec.storage exist in values.yaml; the claim template is ours.
+      const parent = claim.replace(/\.volumeClaimTemplate\.spec$/, '');
+      expect(valueAt([defaultsOf(chart)], parent).found, `${chart} ${parent}`).toBe(true);
+    }
   });
 
   it("Secret references: the name and key paths exist, the key defaults to what the table says (a subchart's: its top-level key exists)", () => {

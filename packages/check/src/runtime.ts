@@ -10,6 +10,8 @@
  *   egress is restricted without the `host` and `remote-node` entities (node IPs are not `world`);
  * - a chart's metrics or ServiceMonitor switched off while the tree runs a Prometheus, or metrics a
  *   chart always serves without a monitor that no PodMonitor of the tree scrapes;
+ * - a volume of a workload whose documentation rules NFS out (Prometheus' TSDB, Alertmanager's
+ *   state) on a StorageClass csi-driver-nfs provisions;
  * - a Secret key a chart value reads (an "existing Secret" value the chart is known for, a
  *   `secretKeyRef` or secret volume with `items` anywhere in the values, ArgoCD's `$secret:key`)
  *   that the Secret does not hold (its keys known from the tree, or from `secretKeys:` in
@@ -29,13 +31,18 @@ import {
   CHART_API_CLIENTS,
   CHART_DOLLAR_SECRET_REFS,
   CHART_POD_METRICS,
+  CHART_NFS_UNSUPPORTED_VOLUMES,
+  RESOURCE_NFS_UNSUPPORTED_VOLUMES,
   CHART_PROMETHEUS,
   CHART_SECRET_REFS,
   CHART_SERVICE_MONITORS,
   CONFIG_FILE,
+  NFS_EXPORT_REQUIREMENTS,
+  NODE_LOCAL_PROVISIONERS,
   QEMU_GUEST_AGENT_EXTENSION,
   TALCONFIG_FILE,
   type ChartFeature,
+  type NfsUnsupportedWorkload,
 } from './defaults.js';
 import type { Finding } from './finding.js';
 import { clusterResourceNamespace } from './references.js';
@@ -381,6 +388,57 @@ function serviceMonitorFindings(resolution: Resolution): Finding[] {
   return findings;
 }
 
+/** The file of the last values input that sets `path` (Helm's winner), else the chart's last values file. */
+function valuesFileSetting(placed: PlacedChart, path: string): string {
+  const setting = [...placed.chart.values].reverse().find((input) => valueAt([input.data], path).found);
+  return setting?.file ?? placed.chart.values.at(-1)?.file ?? placed.app.doc.file;
+}
+
+/**
+ * Volumes of workloads whose documentation rules NFS out (CHART_NFS_UNSUPPORTED_VOLUMES in chart
+ * values, RESOURCE_NFS_UNSUPPORTED_VOLUMES as objects) on a StorageClass that csi-driver-nfs
+ * provisions, named or as the cluster's default class. A warning: it syncs and runs, but is not a
+ * setup the workload supports (corruption shows up later).
+ */
+function nfsUnsupportedVolumeFindings(resolution: Resolution): Finding[] {
+  const classes = resolution.placed.filter((entry) => entry.doc.group === 'storage.k8s.io' && entry.doc.kind === 'StorageClass');
+  const nfsClasses = new Set(classes.filter((entry) => entry.doc.raw['provisioner'] === NFS_EXPORT_REQUIREMENTS.driver).map((entry) => entry.doc.name));
+  if (nfsClasses.size === 0) return [];
+  const defaultClass = classes.find((entry) => isMap(entry.doc.raw['metadata']) && isMap(entry.doc.raw['metadata']['annotations']) && entry.doc.raw['metadata']['annotations']['storageclass.kubernetes.io/is-default-class'] === 'true')?.doc.name;
+  const nodeLocal = classes.filter((entry) => NODE_LOCAL_PROVISIONERS.includes(String(entry.doc.raw['provisioner']))).map((entry) => entry.doc.name).sort();
+  /** The finding for a claim spec at `claim` of `inputs` (Helm's order), or undefined when it is not on NFS. */
+  const onNfs = (inputs: readonly unknown[], volume: NfsUnsupportedWorkload & { claim: string }, where: { file: (path: string) => string; object: string; holder: string }): Finding | undefined => {
+    if (!valueAt(inputs, volume.claim).found) return undefined;
+    const path = `${volume.claim}.storageClassName`;
+    const named = valueAt(inputs, path);
+    const storageClass = named.found ? named.value : defaultClass;
+    if (typeof storageClass !== 'string' || !nfsClasses.has(storageClass)) return undefined;
+    const use = nodeLocal.length > 0 ? `Set ${path} to ${nodeLocal.join(' or ')}, the node-local StorageClass the tree creates` : `Create a node-local StorageClass (such as rancher local-path-provisioner's) and set ${path} to it`;
+    return {
+      check: 'runtime',
+      severity: 'warning',
+      file: where.file(named.found ? path : volume.claim),
+      object: where.object,
+      problem: `${where.holder} keeps ${volume.what} on StorageClass ${storageClass}${named.found ? ` (${path})` : ', the default class'}, which ${NFS_EXPORT_REQUIREMENTS.driver} provisions on NFS: ${volume.why}`,
+      hint: volume.setting ? `${use} (for a generated tree, ${volume.setting}: node-local in homelab.yaml, with components.local-path enabled)` : use,
+    };
+  };
+  const findings: Finding[] = [];
+  for (const placed of resolution.charts) {
+    for (const volume of CHART_NFS_UNSUPPORTED_VOLUMES[placed.chart.name] ?? []) {
+      if (!featureOn({ ...volume.within }, placed)) continue;
+      const finding = onNfs(placed.chart.values.map((input) => input.data), volume, { file: (path) => valuesFileSetting(placed, path), object: placed.app.label, holder: `chart ${placed.chart.name}` });
+      if (finding) findings.push(finding);
+    }
+  }
+  for (const entry of resolution.placed) {
+    const volume = RESOURCE_NFS_UNSUPPORTED_VOLUMES[`${entry.doc.group}/${entry.doc.kind}`];
+    const finding = volume && onNfs([entry.doc.raw], volume, { file: () => entry.doc.file, object: describePlaced(entry), holder: `${entry.app.label} applies it, and it` });
+    if (finding) findings.push(finding);
+  }
+  return findings;
+}
+
 /** Whether a PodMonitor of the tree selects the pods and scrapes the named port. */
 function podMonitorScrapes(entry: Placed, pods: KnownPods, port: string): boolean {
   if (entry.doc.group !== 'monitoring.coreos.com' || entry.doc.kind !== 'PodMonitor') return false;
@@ -611,6 +669,7 @@ export function checkRuntime(resolution: Resolution, settings: CheckSettings, tr
     ...serviceAccountFindings(resolution, policies),
     ...subnetRouterFindings(resolution, policies, talconfig),
     ...serviceMonitorFindings(resolution),
+    ...nfsUnsupportedVolumeFindings(resolution),
     ...secretKeyFindings(resolution, settings),
     ...guestAgentFindings(tree, talconfig),
   ];

@@ -123,6 +123,8 @@ describe('valid configs', () => {
     expect(config.workloads).toEqual({ timezone: 'UTC', puid: 1000, pgid: 1000 });
     expect(config.components).toEqual({});
     expect(config.apps).toEqual({});
+    // No placement chosen: every stateful volume takes its package's default.
+    expect(config.storage).toEqual({ volumes: {} });
   });
 
   it('accepts time zones by their canonical name or an alias, in the IANA letter case', () => {
@@ -274,7 +276,7 @@ const shapeCases: InvalidCase[] = [
     name: 'unknown top-level key with a suggestion',
     mutate: (c) => (c.node = {}),
     expected: [
-      "node: is not a known setting (got 'node'). Did you mean 'nodes'? Allowed here: cluster, domains, network, hosts, nodes, proxmox, cloudflare, tailscale, nfs, gitops, secrets, acme, workloads, security, components, apps.",
+      "node: is not a known setting (got 'node'). Did you mean 'nodes'? Allowed here: cluster, domains, network, hosts, nodes, proxmox, cloudflare, tailscale, nfs, storage, gitops, secrets, acme, workloads, security, components, apps.",
     ],
   },
   {
@@ -403,6 +405,16 @@ const shapeCases: InvalidCase[] = [
     name: 'a sync wave past any ordering need',
     mutate: (c) => (c.components = { loki: { syncWave: 1e9 } }),
     expected: ["components.loki.syncWave: must be at most 1000 (got '1000000000'). Use a value <= 1000."],
+  },
+  {
+    name: 'a volume placement that is neither node-local nor nfs',
+    mutate: (c) => (c.storage = { volumes: { prometheus: 'local' } }),
+    expected: ["storage.volumes.prometheus: is not one of the allowed values (got 'local'). Use one of: node-local, nfs."],
+  },
+  {
+    name: 'a stateful volume no package places',
+    mutate: (c) => (c.storage = { volumes: { prometheuss: 'nfs' } }),
+    expected: ["storage.volumes.prometheuss: is not a known setting (got 'prometheuss'). Did you mean 'prometheus'? Allowed here: prometheus, alertmanager, loki, grafana, authentikPostgres."],
   },
   {
     name: 'a PUID past the 32-bit user IDs',

@@ -4,6 +4,8 @@ export type {
   ComponentConfig,
   HomelabConfigInput,
   NodeConfig,
+  StatefulVolume,
+  VolumePlacement,
 } from './schema.js';
 export { ConfigError, formatProblem, joinPath, type ConfigProblem } from './errors.js';
 export { CONFIG_JSON_SCHEMA, checkShape, suggest } from './shape.js';

@@ -1,5 +1,5 @@
 /** From validated input to the ResolvedConfig every component is a function of. */
-import type { AppConfig, ComponentConfig, HomelabConfigInput, NodeConfig } from './schema.js';
+import type { AppConfig, ComponentConfig, HomelabConfigInput, NodeConfig, StatefulVolume, VolumePlacement } from './schema.js';
 import { isIpv4 } from './ip.js';
 
 export interface ResolvedNode {
@@ -38,6 +38,8 @@ export interface ResolvedConfig {
   controlPlanes: ResolvedNode[];
   workers: ResolvedNode[];
   nfs: { server: string; exports: { media: string; config: string } };
+  /** `volumes`: the placement homelab.yaml chose per stateful volume; absent ones take their package's default. */
+  storage: { volumes: Partial<Record<StatefulVolume, VolumePlacement>> };
   /** Present when homelab.yaml has a cloudflare section. */
   cloudflare?: { tunnelId?: string };
   /** Present when homelab.yaml has a tailscale section. */
@@ -98,6 +100,7 @@ export function resolveConfig(input: HomelabConfigInput): ResolvedConfig {
     controlPlanes,
     workers,
     nfs: { server: hostIp(input.nfs.server), exports: { ...input.nfs.exports } },
+    storage: { volumes: { ...input.storage!.volumes! } },
     ...(input.cloudflare ? { cloudflare: { ...input.cloudflare } } : {}),
     ...(input.tailscale
       ? {

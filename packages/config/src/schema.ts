@@ -87,6 +87,24 @@ const TailscaleTag = Type.String({
 const StringEnum = <const T extends string>(values: readonly T[], description: string) =>
   Type.Unsafe<T>({ type: 'string', enum: [...values], description, hint: `Use one of: ${values.join(', ')}.` });
 
+/** Where a stateful volume lives: a directory on the pod's node, or the NFS config export. */
+export const VOLUME_PLACEMENTS = ['node-local', 'nfs'] as const;
+export type VolumePlacement = (typeof VOLUME_PLACEMENTS)[number];
+
+/** The stateful volumes whose placement homelab.yaml chooses (`storage.volumes.<name>`), each with what it holds. */
+export const STATEFUL_VOLUMES = {
+  prometheus: "Prometheus' TSDB",
+  alertmanager: "Alertmanager's silences and notification log",
+  loki: "Loki's chunks and index",
+  grafana: "Grafana's SQLite database",
+  authentikPostgres: "Authentik's PostgreSQL database",
+} as const;
+export type StatefulVolume = keyof typeof STATEFUL_VOLUMES;
+
+const Placement = (volume: StatefulVolume) =>
+  StringEnum(VOLUME_PLACEMENTS, `${STATEFUL_VOLUMES[volume]}: node-local (the node-local StorageClass, when a component provides one) or nfs (the NFS config export).`);
+
+
 export const AppSettings = strict(
   {
     ...componentSettingsProperties,
@@ -250,6 +268,29 @@ export const HomelabConfigSchema = strict(
         ),
       },
       { description: 'NFS storage (TrueNAS).' },
+    ),
+    storage: Type.Optional(
+      strict(
+        {
+          volumes: Type.Optional(
+            strict(
+              {
+                prometheus: Type.Optional(Placement('prometheus')),
+                alertmanager: Type.Optional(Placement('alertmanager')),
+                loki: Type.Optional(Placement('loki')),
+                grafana: Type.Optional(Placement('grafana')),
+                authentikPostgres: Type.Optional(Placement('authentikPostgres')),
+              } satisfies Record<StatefulVolume, unknown>,
+              {
+                default: {},
+                description:
+                  "Where each stateful workload keeps its data. Unset: the package's default, node-local for Prometheus and Alertmanager (Prometheus documents NFS as unsupported) when the node-local class is deployed, else nfs.",
+              },
+            ),
+          ),
+        },
+        { default: {}, description: 'Storage placement of stateful workloads.' },
+      ),
     ),
     gitops: strict(
       {

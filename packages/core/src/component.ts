@@ -263,6 +263,13 @@ export interface Component {
   podSecurity?: PodSecurityLevel;
   /** Raw objects keyed by a stable name, so callers patch or drop them by name. */
   objects?: Record<string, KubeObject>;
+  /**
+   * Absolute node directories the component's pods use as hostPath volumes whose contents the
+   * kubelet itself must see (volumes it mounts into other pods, such as a node-local storage
+   * provisioner's). Talos runs the kubelet in a container, so each is bind-mounted into it
+   * (@homelab/talos). @default []
+   */
+  hostDirectories?: string[];
   secrets?: SecretDeclaration[];
   exposes?: Exposure[];
   /** Who the component's pods talk to: the source of its network policies. @default nothing but DNS */
@@ -338,6 +345,11 @@ export interface ModuleCapabilities {
    * `crdsSyncWave`: the sync wave at which their CRDs (monitoring.coreos.com) exist.
    */
   prometheus?: { crdsSyncWave: number };
+  /**
+   * A StorageClass whose volumes are directories on the node the pod runs on (no network
+   * filesystem): for stateful workloads whose documentation rules NFS out (Prometheus' TSDB).
+   */
+  nodeLocalStorage?: { storageClass: string };
 }
 
 /** What a module sees of the rest of the homelab while it is built. */
@@ -346,6 +358,8 @@ export interface BuildContext {
   readonly components: readonly Component[];
   /** The Prometheus of this homelab, when a composed and enabled module provides one. */
   readonly prometheus?: ModuleCapabilities['prometheus'];
+  /** The node-local StorageClass of this homelab, when a composed and enabled module provides one. */
+  readonly nodeLocalStorage?: ModuleCapabilities['nodeLocalStorage'];
 }
 
 /**

@@ -5,6 +5,7 @@
  * homelab.yaml.
  */
 import type { KubePrometheusStackSettings } from './kube-prometheus-stack.js';
+import { STORAGE_CLASSES } from '@homelab/nfs-csi';
 import { GRAFANA_DASHBOARDS } from './versions.js';
 
 /** Component names: ArgoCD Applications and Helm releases. The first is the key in homelab.yaml. */
@@ -49,11 +50,12 @@ export const KUBE_PROMETHEUS_STACK_DEFAULTS = {
   lokiDatasource: true,
   nodeExporter: true,
   controlPlaneMetrics: true,
-  prometheus: { retention: '15d', storageSize: '20Gi', diskUsageRatio: 0.9 },
-  alertmanager: { retention: '120h', storageSize: '1Gi' },
+  prometheus: { retention: '15d', storageSize: '20Gi', storageClass: STORAGE_CLASSES.config, diskUsageRatio: 0.9 },
+  alertmanager: { retention: '120h', storageSize: '1Gi', storageClass: STORAGE_CLASSES.config },
   grafana: {
     hostLabel: 'grafana',
     storageSize: '5Gi',
+    storageClass: STORAGE_CLASSES.config,
     sso: {
       providerHostLabel: 'auth',
       applicationSlug: 'grafana',

@@ -5,7 +5,6 @@
 import type { Exposure, SecretDeclaration, SecretValue } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { LOKI_URLS } from '@homelab/loki';
-import { STORAGE_CLASSES } from '@homelab/nfs-csi';
 import { COMPONENT_NAMES, GRAFANA_SECRETS, GRAFANA_SERVICE, LOKI_DATASOURCE, PROMETHEUS_DATASOURCE } from './defaults.js';
 import type { GrafanaDashboard } from './versions.js';
 
@@ -32,6 +31,12 @@ export interface GrafanaSettings {
   hostLabel: string;
   /** Size of Grafana's volume claim (SQLite database, plugins, downloaded dashboards). @default '5Gi' */
   storageSize: string;
+  /**
+   * StorageClass of Grafana's volume claim; the module sets what `storage.volumes.grafana` chooses
+   * (NFS unless it says node-local).
+   * @default 'nfs-config' (STORAGE_CLASSES.config of @homelab/nfs-csi)
+   */
+  storageClass: string;
   sso: GrafanaSsoSettings;
   /**
    * grafana.com dashboards keyed by name (`null` in a patch drops one). Each is filed in its
@@ -204,7 +209,7 @@ export function grafanaValues(config: ResolvedConfig, settings: GrafanaSettings,
     fullnameOverride: GRAFANA_SERVICE.name,
     service: { port: GRAFANA_SERVICE.port },
     admin: { existingSecret: GRAFANA_SECRETS.admin.name, userKey: GRAFANA_SECRETS.admin.keys.user, passwordKey: GRAFANA_SECRETS.admin.keys.password },
-    persistence: { enabled: true, type: 'pvc', storageClassName: STORAGE_CLASSES.config, accessModes: ['ReadWriteOnce'], size: settings.storageSize },
+    persistence: { enabled: true, type: 'pvc', storageClassName: settings.storageClass, accessModes: ['ReadWriteOnce'], size: settings.storageSize },
     // NFS does not enforce ReadWriteOnce: Recreate keeps two Grafanas off one SQLite file during a rollout.
     deploymentStrategy: { type: 'Recreate' },
     // The init container chowns /var/lib/grafana as root, which a squashed NFS export refuses.

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import type { ResolvedConfig } from '@homelab/config';
-import { namespaceLevels, namespacesComponent, renderComponents, serviceMonitorsWanted, type Component } from '@homelab/core';
+import { namespaceLevels, namespacesComponent, renderComponents, serviceMonitorsWanted, type BuildContext, type Component } from '@homelab/core';
+import { LOCAL_PATH_STORAGE_CLASS, localPathModule } from '@homelab/local-path';
 import { LOKI_COMPONENT, LOKI_SERVICE, buildLoki } from '@homelab/loki';
 import { STORAGE_CLASSES, nfsCsiDefaults } from '@homelab/nfs-csi';
 import { CONTROLLER_MANAGER_METRICS_PORT, ETCD_METRICS_PORT, METRICS_BIND_ADDRESS, SCHEDULER_METRICS_PORT } from '@homelab/talos';
@@ -199,10 +200,14 @@ describe('Prometheus and Alertmanager', () => {
     expect(ours.every(([, value]) => value === false)).toBe(true);
   });
 
-  it('store on the config NFS StorageClass exported by @homelab/nfs-csi', () => {
+  it('store on the config NFS StorageClass exported by @homelab/nfs-csi unless told otherwise', () => {
     expect(spec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(STORAGE_CLASSES.config);
     expect(values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName).toBe(STORAGE_CLASSES.config);
     expect(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe(KUBE_PROMETHEUS_STACK_DEFAULTS.prometheus.storageSize);
+    const moved = valuesOf(config, { prometheus: { storageClass: 'fast' }, alertmanager: { storageClass: 'slow' }, grafana: { storageClass: 'other' } });
+    expect(moved.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe('fast');
+    expect(moved.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName).toBe('slow');
+    expect(moved.grafana.persistence.storageClassName).toBe('other');
   });
 
   it('keep the default retention, and bound disk use below the claim size NFS does not enforce', () => {
@@ -267,6 +272,36 @@ describe('Pod Security', () => {
     };
     expect(podSecurityFor(noHostAccess)).toBe('baseline');
     expect(podSecurityFor({ ...noHostAccess, 'prometheus-node-exporter': { ...noHostAccess['prometheus-node-exporter'], hostPID: true } })).toBe('privileged');
+  });
+});
+
+describe('volume placement through the composition', () => {
+  const nodeLocal: BuildContext = { components: [], ...localPathModule.provides };
+  const classes = (c: ResolvedConfig, context?: BuildContext) => {
+    const values = parts([kubePrometheusStackModule.build(c, context)].flat()).stack.values as KubePrometheusStackValues;
+    return {
+      prometheus: values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName,
+      alertmanager: values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName,
+      grafana: values.grafana.persistence.storageClassName,
+    };
+  };
+
+  it('puts Prometheus and Alertmanager on the node-local class when one is deployed (Prometheus does not support NFS); Grafana stays on NFS', () => {
+    expect(classes(config, nodeLocal)).toEqual({ prometheus: LOCAL_PATH_STORAGE_CLASS, alertmanager: LOCAL_PATH_STORAGE_CLASS, grafana: STORAGE_CLASSES.config });
+  });
+
+  it('keeps everything on NFS without a node-local class', () => {
+    expect(classes(config, { components: [] })).toEqual({ prometheus: STORAGE_CLASSES.config, alertmanager: STORAGE_CLASSES.config, grafana: STORAGE_CLASSES.config });
+  });
+
+  it('follows storage.volumes in homelab.yaml', () => {
+    const chosen = configVariant((data) => (data['storage'] = { volumes: { prometheus: 'nfs', grafana: 'node-local' } }));
+    expect(classes(chosen, nodeLocal)).toEqual({ prometheus: STORAGE_CLASSES.config, alertmanager: LOCAL_PATH_STORAGE_CLASS, grafana: LOCAL_PATH_STORAGE_CLASS });
+  });
+
+  it('rejects node-local without a node-local class, at the setting', () => {
+    const chosen = configVariant((data) => (data['storage'] = { volumes: { grafana: 'node-local' } }));
+    expect(() => classes(chosen, { components: [] })).toThrow(/^storage\.volumes\.grafana: asks for node-local storage/);
   });
 });
 

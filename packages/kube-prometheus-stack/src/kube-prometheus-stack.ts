@@ -1,12 +1,14 @@
 /**
- * kube-prometheus-stack on Talos: Prometheus and Alertmanager on the config NFS export, selecting
+ * kube-prometheus-stack on Talos: Prometheus and Alertmanager on node-local volumes when the
+ * homelab has them (Prometheus documents NFS as unsupported), else on the config NFS export; selecting
  * monitors and rules from every namespace; etcd, controller-manager and scheduler scraped on the
  * control-plane addresses Talos binds them to; no kube-proxy (Cilium replaces it); Grafana from
  * grafana.ts. The CRDs come earlier from their own release (crds.ts).
  */
-import { INSTANCE_LABEL, merge, type Component, type NetworkDeclaration, type Patch, type PodSecurityLevel } from '@homelab/core';
+import { INSTANCE_LABEL, merge, type BuildContext, type Component, type NetworkDeclaration, type Patch, type PodSecurityLevel } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { LOKI_COMPONENT } from '@homelab/loki';
+import { volumeStorageClass } from '@homelab/local-path';
 import { STORAGE_CLASSES } from '@homelab/nfs-csi';
 import { CONTROLLER_MANAGER_METRICS_PORT, ETCD_METRICS_PORT, SCHEDULER_METRICS_PORT } from '@homelab/talos';
 import { prometheusCrdsComponent } from './crds.js';
@@ -58,6 +60,14 @@ export interface KubePrometheusStackSettings {
     /** Size of Prometheus' volume claim. @default '20Gi' */
     storageSize: string;
     /**
+     * StorageClass of Prometheus' volume claim. Prometheus documents NFS as unsupported (its TSDB
+     * needs a POSIX filesystem): the module sets the node-local class when one is deployed, or
+     * what `storage.volumes.prometheus` chooses.
+     * @default 'nfs-config' (STORAGE_CLASSES.config of @homelab/nfs-csi)
+     * @see https://prometheus.io/docs/prometheus/latest/storage/#operational-aspects
+     */
+    storageClass: string;
+    /**
      * Share of `storageSize` Prometheus may fill before it deletes the oldest blocks
      * (`retentionSize`): NFS does not enforce the claim's size, so this is the real bound.
      * @default 0.9
@@ -69,6 +79,12 @@ export interface KubePrometheusStackSettings {
     retention: string;
     /** Size of Alertmanager's volume claim. @default '1Gi' */
     storageSize: string;
+    /**
+     * StorageClass of Alertmanager's volume claim: like Prometheus, node-local when one is
+     * deployed (or what `storage.volumes.alertmanager` chooses).
+     * @default 'nfs-config' (STORAGE_CLASSES.config of @homelab/nfs-csi)
+     */
+    storageClass: string;
   };
   grafana: GrafanaSettings;
 }
@@ -84,10 +100,10 @@ export type ControlPlaneScrape =
     };
 
 /**
- * A volume claim template on the config NFS StorageClass: a prometheus-operator StorageSpec (tests
- * validate it against the Prometheus and Alertmanager CRD schemas).
+ * A volume claim template: a prometheus-operator StorageSpec (tests validate it against the
+ * Prometheus and Alertmanager CRD schemas).
  */
-export type NfsStorageSpec = {
+export type StorageSpec = {
   volumeClaimTemplate: { spec: { storageClassName: string; accessModes: ['ReadWriteOnce']; resources: { requests: { storage: string } } } };
 };
 
@@ -114,12 +130,12 @@ export type KubePrometheusStackValues = {
       scrapeConfigSelectorNilUsesHelmValues: false;
       retention: string;
       retentionSize: string;
-      storageSpec: NfsStorageSpec;
+      storageSpec: StorageSpec;
       securityContext: GrafanaSecurityContext;
     };
   };
   alertmanager: {
-    alertmanagerSpec: { retention: string; storage: NfsStorageSpec; securityContext: GrafanaSecurityContext };
+    alertmanagerSpec: { retention: string; storage: StorageSpec; securityContext: GrafanaSecurityContext };
   };
   grafana: GrafanaValues;
 };
@@ -178,9 +194,9 @@ export function kubePrometheusStackSettings(overrides?: Patch<KubePrometheusStac
   return settings;
 }
 
-function nfsStorage(size: string): NfsStorageSpec {
+function claimTemplate({ storageClass, storageSize: size }: { storageClass: string; storageSize: string }): StorageSpec {
   return {
-    volumeClaimTemplate: { spec: { storageClassName: STORAGE_CLASSES.config, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } } },
+    volumeClaimTemplate: { spec: { storageClassName: storageClass, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } } },
   };
 }
 
@@ -237,12 +253,12 @@ export function kubePrometheusStackValues(config: ResolvedConfig, settings: Kube
         scrapeConfigSelectorNilUsesHelmValues: false,
         retention: settings.prometheus.retention,
         retentionSize: retentionSizeFor(settings.prometheus.storageSize, settings.prometheus.diskUsageRatio),
-        storageSpec: nfsStorage(settings.prometheus.storageSize),
+        storageSpec: claimTemplate(settings.prometheus),
         securityContext,
       },
     },
     alertmanager: {
-      alertmanagerSpec: { retention: settings.alertmanager.retention, storage: nfsStorage(settings.alertmanager.storageSize), securityContext },
+      alertmanagerSpec: { retention: settings.alertmanager.retention, storage: claimTemplate(settings.alertmanager), securityContext },
     },
     grafana: grafanaValues(config, settings.grafana, { lokiDatasource: settings.lokiDatasource }),
   };
@@ -328,7 +344,17 @@ export function buildKubePrometheusStack(config: ResolvedConfig, overrides?: Pat
   return [prometheusCrdsComponent(), kubePrometheusStackComponent(config, settings)];
 }
 
-/** What the aggregator builds for `components.kube-prometheus-stack`: the Loki datasource follows `components.loki.enabled`. */
-export function buildKubePrometheusStackFromConfig(config: ResolvedConfig): Component[] {
-  return buildKubePrometheusStack(config, { lokiDatasource: config.components[LOKI_COMPONENT]?.enabled !== false });
+/**
+ * What the aggregator builds for `components.kube-prometheus-stack`: the Loki datasource follows
+ * `components.loki.enabled`; each volume's StorageClass follows `storage.volumes` and whether the
+ * composition deploys a node-local class (`context.nodeLocalStorage`).
+ */
+export function buildKubePrometheusStackFromConfig(config: ResolvedConfig, context?: BuildContext): Component[] {
+  const nfsStorageClass = STORAGE_CLASSES.config;
+  return buildKubePrometheusStack(config, {
+    lokiDatasource: config.components[LOKI_COMPONENT]?.enabled !== false,
+    prometheus: { storageClass: volumeStorageClass(config, context, { volume: 'prometheus', nfsStorageClass, nfsUnsupported: true }) },
+    alertmanager: { storageClass: volumeStorageClass(config, context, { volume: 'alertmanager', nfsStorageClass, nfsUnsupported: true }) },
+    grafana: { storageClass: volumeStorageClass(config, context, { volume: 'grafana', nfsStorageClass, nfsUnsupported: false }) },
+  });
 }

@@ -2,6 +2,7 @@
  * Every name and default of the Loki component, in one place. `LOKI_SERVICE` and `LOKI_URLS` are
  * the contract log shippers and Grafana build on; `LOKI_DEFAULTS` holds what a caller may override.
  */
+import { STORAGE_CLASSES } from '@homelab/nfs-csi';
 import type { LokiSettings } from './loki.js';
 
 /** Component name: ArgoCD Application, Helm release and key under `components:` in homelab.yaml. */
@@ -32,6 +33,7 @@ export const LOKI_DEFAULTS = {
   syncWave: 0,
   retention: '30d',
   storageSize: '20Gi',
+  storageClass: STORAGE_CLASSES.config,
   schemaFrom: '2024-04-01',
   serviceMonitor: false,
   rulesSidecar: true,

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import type { ResolvedConfig } from '@homelab/config';
-import { namespaceLevels, renderComponents } from '@homelab/core';
+import { namespaceLevels, renderComponents, type BuildContext } from '@homelab/core';
+import { LOCAL_PATH_STORAGE_CLASS, localPathModule } from '@homelab/local-path';
 import { STORAGE_CLASSES, nfsCsiDefaults } from '@homelab/nfs-csi';
 import { chartSchemaDir, checkChartValues, configVariant, seedConfig } from '@homelab/testing';
 import { LOKI_COMPONENT, LOKI_DEFAULTS, LOKI_SERVICE, LOKI_URLS } from './defaults.js';
@@ -111,6 +112,22 @@ describe('loki values', () => {
   it('creates a ServiceMonitor only when asked to', () => {
     expect(values.monitoring.serviceMonitor.enabled).toBe(false);
     expect(valuesOf(config, { serviceMonitor: true }).monitoring.serviceMonitor.enabled).toBe(true);
+  });
+});
+
+describe('volume placement through the composition', () => {
+  const nodeLocal: BuildContext = { components: [], ...localPathModule.provides };
+  const storageClassOf = (c: ResolvedConfig, context?: BuildContext) => ([api.lokiModule.build(c, context)].flat()[0]!.values as LokiValues).singleBinary.persistence.storageClass;
+
+  it('stays on NFS by default, node-local class or not (Loki supports a filesystem store on NFS)', () => {
+    expect(storageClassOf(config, nodeLocal)).toBe(STORAGE_CLASSES.config);
+    expect(storageClassOf(config, { components: [] })).toBe(STORAGE_CLASSES.config);
+  });
+
+  it('moves to the node-local class when storage.volumes.loki says so', () => {
+    const chosen = configVariant((data) => (data['storage'] = { volumes: { loki: 'node-local' } }));
+    expect(storageClassOf(chosen, nodeLocal)).toBe(LOCAL_PATH_STORAGE_CLASS);
+    expect(() => storageClassOf(chosen, { components: [] })).toThrow(/^storage\.volumes\.loki: asks for node-local storage/);
   });
 });
 

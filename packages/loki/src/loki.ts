@@ -4,7 +4,6 @@
  */
 import { merge, type Component, type Patch } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
-import { STORAGE_CLASSES } from '@homelab/nfs-csi';
 import { LOKI_COMPONENT, LOKI_DEFAULTS, LOKI_SERVICE } from './defaults.js';
 import { LOKI_CHART } from './versions.js';
 
@@ -31,6 +30,12 @@ export interface LokiSettings {
    * @default '20Gi'
    */
   storageSize: string;
+  /**
+   * StorageClass of that claim; the module sets what `storage.volumes.loki` chooses (NFS unless
+   * it says node-local: Loki's filesystem store works on NFS, though locally it is faster).
+   * @default 'nfs-config' (STORAGE_CLASSES.config of @homelab/nfs-csi)
+   */
+  storageClass: string;
   /**
    * First day of the v13/TSDB schema period. Loki reads every day since then with this schema, so
    * it must never change once logs are stored; a later schema gets a new period instead.
@@ -165,7 +170,7 @@ export function lokiValues(config: ResolvedConfig, settings: LokiSettings): Loki
     singleBinary: {
       // Filesystem storage cannot be shared: the chart refuses more than one replica without object storage.
       replicas: 1,
-      persistence: { enabled: true, storageClass: STORAGE_CLASSES.config, size: settings.storageSize },
+      persistence: { enabled: true, storageClass: settings.storageClass, size: settings.storageSize },
     },
     read: { replicas: 0 },
     write: { replicas: 0 },
@@ -197,7 +202,7 @@ export function buildLoki(config: ResolvedConfig, overrides?: Patch<LokiSettings
     namespace: LOKI_SERVICE.namespace,
     syncWave: settings.syncWave,
     source: SOURCE,
-    description: 'Loki single binary: log storage on the config NFS export, with retention',
+    description: 'Loki single binary: filesystem log storage, with retention',
     chart: { ...LOKI_CHART, unlistedValues: LOKI_UNLISTED_VALUES },
     values,
     // Receives pushes and queries (from the components that declare them); calls the API only

@@ -3,7 +3,7 @@
  * (`exposes`). Pure data: the policies (policies.ts) are rendered from it, and so are the tests'
  * expectations about who may talk to whom.
  */
-import { podSelector, type Access, type Component, type LabelSelector, type PortDeclaration } from '@homelab/core';
+import { podSelector, type Component, type LabelSelector, type PortDeclaration, type SsoMode } from '@homelab/core';
 
 /** Cilium entities the derived flows use. */
 export type FlowEntity = 'world' | 'ingress' | 'kube-apiserver' | 'cluster' | 'host' | 'remote-node';
@@ -84,7 +84,15 @@ export function networkFlows(components: readonly Component[]): Flow[] {
     const key = `${peerKey(from)}>${peerKey(to)}@${portsKey(ports)}`;
     if (!flows.has(key)) flows.set(key, { from, to, ...(ports ? { ports: ports.map((port) => ({ ...port })) } : {}), reason });
   };
-  const proxiesOf = (access: Exclude<Access, 'internal'>) => components.filter((component) => component.network?.proxies?.includes(access));
+  // Each list once, not once per component that needs it: a large homelab has thousands of those.
+  const proxying = (access: 'public' | 'tailnet') => components.filter((component) => component.network?.proxies?.includes(access));
+  const proxiesOf = { public: proxying('public'), tailnet: proxying('tailnet') };
+  const ssoTargets = new Map<SsoMode, Component[]>();
+  const exposingSso = (mode: SsoMode) => {
+    let targets = ssoTargets.get(mode);
+    if (!targets) ssoTargets.set(mode, (targets = exposing(components, (exposure) => exposure.sso === mode)));
+    return targets;
+  };
   const lanRouters = components.filter((component) => component.network?.lanRouter);
 
   for (const component of components) {
@@ -106,7 +114,7 @@ export function networkFlows(components: readonly Component[]): Flow[] {
       if (to && target !== name) add(self, to, `${name}.network.connectsTo: ${target}`);
     }
     for (const mode of network.connectsToSso ?? []) {
-      for (const target of exposing(components, (exposure) => exposure.sso === mode)) {
+      for (const target of exposingSso(mode)) {
         const to = pods.get(target.name);
         if (to && target.name !== name) add(self, to, `${name}.network.connectsToSso: ${target.name} (sso '${mode}')`);
       }
@@ -115,7 +123,7 @@ export function networkFlows(components: readonly Component[]): Flow[] {
     if (exposures.some((exposure) => exposure.access === 'internal')) add(entity('ingress'), self, `${name}: internal exposure, routed by the gateway`);
     for (const access of ['public', 'tailnet'] as const) {
       if (!exposures.some((exposure) => exposure.access === access)) continue;
-      for (const proxy of proxiesOf(access)) {
+      for (const proxy of proxiesOf[access]) {
         const from = pods.get(proxy.name);
         if (from && proxy.name !== name) add(from, self, `${name}: ${access} exposure, carried by ${proxy.name}`);
       }

@@ -305,6 +305,19 @@ describe('adding an app', () => {
     expect(allowed(ps, pods(outpost), pods(get('plex')))).toBe(false);
   });
 
+  it('beside a twin selecting the same pods: the scraper lists those pods once, and still reaches both', () => {
+    const shared = { ...app, network: { pods: { matchLabels: { 'app.kubernetes.io/name': 'newapp-shared' } } } };
+    const twin = { ...shared, name: 'newapp-twin', exposes: [] };
+    const ps = allPolicies([...components, shared, twin]);
+    const scraper = ps.find((policy) => policy.metadata.name === `${stack.name}${SCRAPER_POLICY_SUFFIX}`)!;
+    const listed = (scraper.spec!.egress ?? []).flatMap((rule) => (rule.toEndpoints ?? []).map((selector) => JSON.stringify(selector)));
+    expect(listed.length).toBeGreaterThan(0);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(listed.filter((selector) => selector.includes('newapp-shared'))).toHaveLength(1);
+    expect(allowed(ps, scraperOf(stack), pods(shared))).toBe(true);
+    expect(allowed(ps, scraperOf(stack), pods(twin))).toBe(true);
+  });
+
   it('with metrics ports: scraped on those only; with none, not at all', () => {
     const metered = { ...app, network: { metricsPorts: [9100] } };
     const ps = allPolicies([...components, metered]);

@@ -55,7 +55,8 @@ const dnsPorts = (settings: NetworkPolicySettings): PortDeclaration[] => [
 
 /** Rules grouped by kind of peer and ports: one rule lists every selector (or entity) sharing ports. */
 class RuleSet {
-  private readonly endpoints = new Map<string, { selectors: LabelSelector[]; ports?: PortDeclaration[] }>();
+  /** `seen` holds each selector's JSON: a peer already listed is found without comparing it to every other. */
+  private readonly endpoints = new Map<string, { selectors: LabelSelector[]; seen: Set<string>; ports?: PortDeclaration[] }>();
   private readonly entities = new Map<string, { entities: FlowEntity[]; ports?: PortDeclaration[] }>();
 
   add(peer: Peer, ports: PortDeclaration[] | undefined, settings: NetworkPolicySettings): void {
@@ -69,8 +70,12 @@ class RuleSet {
     const selector = peer.kind === 'dns' ? dnsPeer(settings) : inNamespace(peer.selector, peer.namespace);
     const effectivePorts = peer.kind === 'dns' ? dnsPorts(settings) : ports;
     const key = JSON.stringify(effectivePorts ?? null);
-    const rule = this.endpoints.get(key) ?? { selectors: [], ...(effectivePorts ? { ports: effectivePorts } : {}) };
-    if (!rule.selectors.some((existing) => JSON.stringify(existing) === JSON.stringify(selector))) rule.selectors.push(selector);
+    const rule = this.endpoints.get(key) ?? { selectors: [], seen: new Set<string>(), ...(effectivePorts ? { ports: effectivePorts } : {}) };
+    const selectorKey = JSON.stringify(selector);
+    if (!rule.seen.has(selectorKey)) {
+      rule.seen.add(selectorKey);
+      rule.selectors.push(selector);
+    }
     this.endpoints.set(key, rule);
   }
 
@@ -93,7 +98,36 @@ class RuleSet {
   }
 }
 
-const isPods = (peer: Peer, component: string, role?: PodsPeer['role']): boolean => peer.kind === 'pods' && peer.component === component && peer.role === role;
+/** The flows each component's pods (or, with a role, that part of them) receive and send, in flow order. */
+class FlowsByComponent {
+  private readonly incoming = new Map<string, Flow[]>();
+  private readonly outgoing = new Map<string, Flow[]>();
+
+  constructor(flows: readonly Flow[]) {
+    for (const flow of flows) {
+      if (flow.to.kind === 'pods') FlowsByComponent.push(this.incoming, FlowsByComponent.key(flow.to.component, flow.to.role), flow);
+      if (flow.from.kind === 'pods') FlowsByComponent.push(this.outgoing, FlowsByComponent.key(flow.from.component, flow.from.role), flow);
+    }
+  }
+
+  into(component: string, role?: PodsPeer['role']): readonly Flow[] {
+    return this.incoming.get(FlowsByComponent.key(component, role)) ?? [];
+  }
+
+  outOf(component: string, role?: PodsPeer['role']): readonly Flow[] {
+    return this.outgoing.get(FlowsByComponent.key(component, role)) ?? [];
+  }
+
+  private static key(component: string, role: PodsPeer['role']): string {
+    return role ? `${component}#${role}` : component;
+  }
+
+  private static push(index: Map<string, Flow[]>, key: string, flow: Flow): void {
+    const list = index.get(key);
+    if (list) list.push(flow);
+    else index.set(key, [flow]);
+  }
+}
 
 function policy(name: string, namespace: string, selector: LabelSelector, description: string, ingress: RuleSet, egress: RuleSet): CiliumNetworkPolicy {
   return new CiliumNetworkPolicy({
@@ -125,18 +159,16 @@ export function defaultDenyPolicy(namespace: string, settings: NetworkPolicySett
 }
 
 /** The policies of one component: its own, and its metrics scraper's when it has one. */
-function componentPolicies(component: Component, selector: LabelSelector, flows: readonly Flow[], settings: NetworkPolicySettings): CiliumNetworkPolicy[] {
+function componentPolicies(component: Component, selector: LabelSelector, flows: FlowsByComponent, settings: NetworkPolicySettings): CiliumNetworkPolicy[] {
   const ingress = new RuleSet();
   const egress = new RuleSet();
-  for (const flow of flows) {
-    if (isPods(flow.to, component.name)) ingress.add(flow.from, flow.ports, settings);
-    if (isPods(flow.from, component.name)) egress.add(flow.to, flow.ports, settings);
-  }
+  for (const flow of flows.into(component.name)) ingress.add(flow.from, flow.ports, settings);
+  for (const flow of flows.outOf(component.name)) egress.add(flow.to, flow.ports, settings);
   const policies = [policy(component.name, component.namespace, selector, `${component.name}: the flows it declares and the ones derived from its exposures`, ingress, egress)];
   const scraper = component.network?.metricsScraper;
   if (scraper) {
     const scraperEgress = new RuleSet();
-    for (const flow of flows) if (isPods(flow.from, component.name, 'metrics-scraper')) scraperEgress.add(flow.to, flow.ports, settings);
+    for (const flow of flows.outOf(component.name, 'metrics-scraper')) scraperEgress.add(flow.to, flow.ports, settings);
     policies.push(policy(`${component.name}${SCRAPER_POLICY_SUFFIX}`, component.namespace, scraper, `${component.name}: its metrics scraper reaches every component`, new RuleSet(), scraperEgress));
   }
   return policies;
@@ -155,7 +187,7 @@ export function networkPolicies(components: readonly Component[], _config?: Reso
   const settings = networkPolicySettings(overrides);
   if (settings.mode === 'off') return {};
   const exempt = new Set(settings.exemptNamespaces);
-  const flows = networkFlows(components);
+  const flows = new FlowsByComponent(networkFlows(components));
   const result: Record<string, CiliumNetworkPolicy[]> = {};
   const owners = new Map<string, Component>();
   for (const component of components) {

@@ -122,11 +122,19 @@ export function tlsEverywhere(components: readonly Component[], _config?: Resolv
   }
 
   if (gateways.length === 0) return {};
+  const routesByHost = new Map<string, (typeof routes)[number][]>();
+  for (const route of routes) {
+    for (const host of new Set(route.spec.hostnames ?? [])) {
+      const serving = routesByHost.get(host);
+      if (serving) serving.push(route);
+      else routesByHost.set(host, [route]);
+    }
+  }
   for (const component of components) {
     (component.exposes ?? []).forEach((exposure, index) => {
       if (exposure.access !== 'internal') return;
       const path = `${component.name}.exposes[${index}].host`;
-      const serving = routes.filter((route) => (route.spec.hostnames ?? []).includes(exposure.host)).flatMap(attached);
+      const serving = (routesByHost.get(exposure.host) ?? []).flatMap(attached);
       if (serving.length === 0) {
         throw new Error(`${component.name}: internal host is not routed by any Gateway (${path}: '${exposure.host}'). Deploy the internal gateway, or stop exposing ${component.name} internally.`);
       }

@@ -1,5 +1,7 @@
 export {
   buildTalos,
+  kubeletExtraMounts,
+  type KubeletExtraMount,
   renderPatch,
   schematicId,
   systemExtensions,

@@ -13,6 +13,8 @@ import { loadAll, load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KUBEPRISM_PORT } from '@homelab/cilium';
 import { parseCidr, type ResolvedConfig } from '@homelab/config';
+import type { Component } from '@homelab/core';
+import { LOCAL_PATH_ROOT, localPath } from '@homelab/local-path';
 import { findOracle, haConfig, seedConfig } from '@homelab/testing';
 import { buildTalos, KUBERNETES_VERSION, TALOS_VERSION } from './index.js';
 
@@ -32,10 +34,10 @@ function run(cwd: string, ...args: string[]) {
 type Doc = Record<string, any>;
 
 /** talhelper's output for the config: each node's machine config documents, and the talosconfig. */
-function generate(config: ResolvedConfig) {
+function generate(config: ResolvedConfig, components: readonly Pick<Component, 'hostDirectories'>[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'talhelper-'));
   dirs.push(dir);
-  writeFileSync(join(dir, 'talconfig.yaml'), buildTalos(config)[0]!.content);
+  writeFileSync(join(dir, 'talconfig.yaml'), buildTalos(config, undefined, components)[0]!.content);
   const validation = run(dir, 'validate', 'talconfig', 'talconfig.yaml');
   writeFileSync(join(dir, 'talsecret.yaml'), run(dir, 'gensecret').stdout);
   run(dir, 'genconfig', '--offline-mode', '--config-file', 'talconfig.yaml', '--secret-file', 'talsecret.yaml', '--out-dir', 'clusterconfig');
@@ -88,5 +90,20 @@ describe.skipIf(!talhelper).each([
     const controlPlanes = config.nodes.filter((node) => node.role === 'controlplane').map((node) => node.ip);
     expect(output.talosconfig['context']).toBe(config.cluster.name);
     expect(context.endpoints).toEqual(controlPlanes);
+  });
+});
+
+describe.skipIf(!talhelper)('talhelper on the talconfig.yaml of a homelab with node-local storage', () => {
+  const config = haConfig();
+  const output = talhelper ? generate(config, [localPath(config)]) : undefined!;
+
+  it('validates without an error', () => {
+    expect(output.validation).not.toMatch(/\* ERROR/i);
+  });
+
+  it.each(config.nodes.map((node) => [node.name] as const))("%s: the kubelet sees local-path's host directory, rshared", (hostname) => {
+    expect(mainDoc(output.machine(hostname))['machine'].kubelet.extraMounts).toEqual([
+      { destination: LOCAL_PATH_ROOT, type: 'bind', source: LOCAL_PATH_ROOT, options: ['bind', 'rshared', 'rw'] },
+    ]);
   });
 });

@@ -9,9 +9,11 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '@homelab/config';
 import { hasGeneratedHeader, imageFactorySchematicId } from '@homelab/core';
 import { buildCilium, KUBEPRISM_PORT } from '@homelab/cilium';
+import { LOCAL_PATH_ROOT, localPath } from '@homelab/local-path';
 import { chartSchemaDir, configVariant, freeNodeAddresses, haConfig, seedConfig } from '@homelab/testing';
 import {
   buildTalos,
+  kubeletExtraMounts,
   CONTROLLER_MANAGER_METRICS_PORT,
   ETCD_METRICS_PORT,
   KUBERNETES_VERSION,
@@ -36,6 +38,8 @@ const seed = seedConfig();
 const ha = haConfig();
 
 const content = (config: ResolvedConfig) => buildTalos(config)[0]!.content;
+/** talconfig.yaml of a composition with node-local storage (whose component declares a host directory). */
+const withLocalPath = (config: ResolvedConfig) => load(buildTalos(config, undefined, [localPath(config)])[0]!.content) as Talconfig;
 /** talconfig.yaml as talhelper reads it. */
 const parsed = (config: ResolvedConfig) => load(content(config)) as Talconfig;
 const occurrences = (text: string, needle: string) => text.split(needle).length - 1;
@@ -257,6 +261,35 @@ describe('patches matching the Cilium setup and the observability stack', () => 
   });
 });
 
+describe('kubelet mounts for the host directories components declare', () => {
+  const patchOf = (tc: Talconfig) => inlinePatches(tc).find(({ text }) => text.startsWith('# kubeletHostDirectories\n'));
+
+  it("bind-mounts node-local storage's directory into the kubelet, rshared, on every node", () => {
+    const found = patchOf(withLocalPath(ha));
+    expect(found?.where).toMatch(/^patches\[\d+\]$/);
+    expect(found?.patch).toEqual({ machine: { kubelet: { extraMounts: [{ destination: LOCAL_PATH_ROOT, type: 'bind', source: LOCAL_PATH_ROOT, options: ['bind', 'rshared', 'rw'] }] } } });
+    expect(localPath(seed).hostDirectories).toEqual([LOCAL_PATH_ROOT]);
+  });
+
+  it('adds no patch when no component declares a directory', () => {
+    expect(patchOf(parsed(seed))).toBeUndefined();
+    expect(talosArtifact.build(seed, [])).toEqual(buildTalos(seed));
+    expect(talosArtifact.build(seed, [localPath(seed)])).toEqual(buildTalos(seed, undefined, [localPath(seed)]));
+    expect(talosArtifact.build(seed, [localPath(seed)])).not.toEqual(buildTalos(seed));
+  });
+
+  it('mounts each directory once, sorted, however many components declare it', () => {
+    const mounts = kubeletExtraMounts([{ hostDirectories: ['/var/mnt/b', '/var/mnt/a'] }, { hostDirectories: ['/var/mnt/a'] }, {}]);
+    expect(mounts.map((mount) => mount.source)).toEqual(['/var/mnt/a', '/var/mnt/b']);
+  });
+
+  it('rejects a directory outside /var, which Talos keeps read-only, naming it and the fix', () => {
+    expect(() => kubeletExtraMounts([{ hostDirectories: ['/opt/local-path-provisioner'] }])).toThrow(
+      "talos: is not below /var, the only part of a Talos node workloads may write (hostDirectories: '/opt/local-path-provisioner'). Declare a directory below /var, such as /var/mnt/<name>.",
+    );
+  });
+});
+
 describe('settings', () => {
   it('takes a narrower device selector for multi-NIC nodes', () => {
     const tc = talconfig(seed, { deviceSelector: { physical: null, hardwareAddr: 'bc:24:11:*' } });
@@ -311,10 +344,12 @@ const problems = (validate: ValidateFunction, data: unknown) =>
 describe.skipIf(!talhelperDir)('talhelper v3.1.16 schema (shared/chart-schemas/talhelper/talconfig.json)', () => {
   const validate = () => compile(JSON.parse(readFileSync(join(talhelperDir!, 'talconfig.json'), 'utf8')));
 
-  it('accepts the talconfig of the seed and of the HA cluster', () => {
+  it('accepts the talconfig of the seed and of the HA cluster, with and without node-local storage', () => {
     const check = validate();
     expect(problems(check, parsed(seed))).toEqual([]);
     expect(problems(check, parsed(ha))).toEqual([]);
+    expect(problems(check, withLocalPath(seed))).toEqual([]);
+    expect(problems(check, withLocalPath(ha))).toEqual([]);
   });
 
   it('would reject patches given as objects: it takes inline YAML strings only', () => {
@@ -352,9 +387,9 @@ describe.skipIf(!talosDir)('Talos v1.13.9 machine-config schema (shared/chart-sc
   // The describe body runs even when skipped: read the schema only where shared/ exists.
   const validate = talosDir ? compile(relaxRequired(JSON.parse(readFileSync(join(talosDir, 'config.schema.json'), 'utf8')))) : (undefined as never);
 
-  it('accepts every inline patch of the seed and the HA talconfig', () => {
-    for (const config of [seed, ha]) {
-      const patches = inlinePatches(parsed(config));
+  it('accepts every inline patch of the seed and the HA talconfig, with and without node-local storage', () => {
+    for (const tc of [parsed(seed), parsed(ha), withLocalPath(seed), withLocalPath(ha)]) {
+      const patches = inlinePatches(tc);
       expect(patches.length).toBeGreaterThan(0);
       for (const { where, patch } of patches) expect({ where, problems: problems(validate, patch) }).toEqual({ where, problems: [] });
     }
@@ -364,6 +399,7 @@ describe.skipIf(!talosDir)('Talos v1.13.9 machine-config schema (shared/chart-sc
     expect(problems(validate, { machine: { time: { servers: ['time.cloudflare.com'] } } })).not.toEqual([]);
     expect(problems(validate, { machine: { features: { kubePrism: { enabled: true, port: String(KUBEPRISM_PORT) } } } })).not.toEqual([]);
     expect(problems(validate, { cluster: { network: { cni: { name: 'cilium' } } } })).not.toEqual([]);
+    expect(problems(validate, { machine: { kubelet: { extraMounts: [{ destination: LOCAL_PATH_ROOT, type: 'bind', source: LOCAL_PATH_ROOT, options: 'rshared' }] } } })).not.toEqual([]);
     expect(problems(validate, { ntp: { servers: ['time.cloudflare.com'] } })).not.toEqual([]);
   });
 

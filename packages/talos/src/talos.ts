@@ -4,7 +4,7 @@
  * kube-proxy, KubePrism on Cilium's port) and the metrics the observability stack scrapes.
  * Pure functions of the resolved config; each returns a named part so callers can patch it by name.
  */
-import { imageFactorySchematicId, isOfficialExtensionName, merge, renderYamlFile, toYaml, type ArtifactModule, type GeneratedFile, type Patch } from '@homelab/core';
+import { imageFactorySchematicId, isOfficialExtensionName, merge, renderYamlFile, toYaml, type ArtifactModule, type Component, type GeneratedFile, type Patch } from '@homelab/core';
 import { parseCidr, type ResolvedConfig, type ResolvedNode } from '@homelab/config';
 import { KUBEPRISM_PORT } from '@homelab/cilium';
 import {
@@ -157,12 +157,17 @@ export function talosNode(config: ResolvedConfig, node: ResolvedNode, settings: 
  * - `metrics`: etcd, controller-manager and scheduler metrics reachable from other nodes.
  * - `etcdSubnet`: etcd peers advertise their LAN address (never the VIP or a pod-network address).
  *
+ * - `kubeletHostDirectories` (only when a component declares `hostDirectories`): each directory
+ *   bind-mounted into the kubelet's container, so volumes the kubelet mounts from it (a node-local
+ *   provisioner's) are the host's directory and not an empty one inside the kubelet container.
+ *
  * NFS needs no patch: the NFS CSI driver mounts inside its own node pod and propagates the mount
  * through /var/lib/kubelet, which Talos already shares (rshared) between the host and the kubelet,
  * so no kubelet extraMounts are needed; NFSv4 needs no rpc.statd on the host.
  */
-export function talosPatches(config: ResolvedConfig, settings: TalosSettings = TALOS_DEFAULTS): TalosPatches {
+export function talosPatches(config: ResolvedConfig, settings: TalosSettings = TALOS_DEFAULTS, components: readonly Pick<Component, 'hostDirectories'>[] = []): TalosPatches {
   const subnet = config.network.subnet;
+  const mounts = kubeletExtraMounts(components);
   return {
     cluster: {
       cilium: { cluster: { network: { cni: { name: 'none' } }, proxy: { disabled: true } } },
@@ -170,6 +175,7 @@ export function talosPatches(config: ResolvedConfig, settings: TalosSettings = T
       hostDNS: { machine: { features: { hostDNS: { ...settings.hostDNS } } } },
       kubeletNodeIP: { machine: { kubelet: { nodeIP: { validSubnets: [subnet] } } } },
       timeSync: { apiVersion: 'v1alpha1', kind: 'TimeSyncConfig', ntp: { servers: [...config.network.ntpServers] } },
+      ...(mounts.length > 0 ? { kubeletHostDirectories: { machine: { kubelet: { extraMounts: mounts } } } } : {}),
     },
     controlPlane: {
       metrics: {
@@ -182,6 +188,30 @@ export function talosPatches(config: ResolvedConfig, settings: TalosSettings = T
       etcdSubnet: { cluster: { etcd: { advertisedSubnets: [subnet] } } },
     },
   };
+}
+
+/** A Talos kubelet extra mount: a host directory bind-mounted at the same path into the kubelet's container. */
+export interface KubeletExtraMount {
+  destination: string;
+  type: 'bind';
+  source: string;
+  options: string[];
+}
+
+/**
+ * The kubelet extra mounts for every directory the components declare (sorted, each once).
+ * `rshared` lets mounts made below it on either side (the kubelet's volume mounts) reach the
+ * other, as Talos' local-storage guide has it.
+ * @see https://docs.siderolabs.com/kubernetes-guides/csi/local-storage
+ */
+export function kubeletExtraMounts(components: readonly Pick<Component, 'hostDirectories'>[]): KubeletExtraMount[] {
+  const directories = [...new Set(components.flatMap((component) => component.hostDirectories ?? []))].sort();
+  for (const directory of directories) {
+    if (!directory.startsWith('/var/')) {
+      fail('is not below /var, the only part of a Talos node workloads may write', 'hostDirectories', directory, 'Declare a directory below /var, such as /var/mnt/<name>.');
+    }
+  }
+  return directories.map((directory) => ({ destination: directory, type: 'bind', source: directory, options: ['bind', 'rshared', 'rw'] }));
 }
 
 /**
@@ -222,9 +252,9 @@ export function schematicId(config: ResolvedConfig, settings: TalosSettings = TA
 }
 
 /** The talconfig.yaml document. */
-export function talconfig(config: ResolvedConfig, overrides?: Patch<TalosSettings>): Talconfig {
+export function talconfig(config: ResolvedConfig, overrides?: Patch<TalosSettings>, components: readonly Pick<Component, 'hostDirectories'>[] = []): Talconfig {
   const settings = talosSettings(overrides);
-  const patches = talosPatches(config, settings);
+  const patches = talosPatches(config, settings, components);
   const image = schematic(config, settings);
   return {
     clusterName: config.cluster.name,
@@ -239,13 +269,13 @@ export function talconfig(config: ResolvedConfig, overrides?: Patch<TalosSetting
   };
 }
 
-/** The generated files: talos/talconfig.yaml. */
-export function buildTalos(config: ResolvedConfig, overrides?: Patch<TalosSettings>): GeneratedFile[] {
-  return [renderYamlFile(TALCONFIG_PATH, SOURCE, talconfig(config, overrides))];
+/** The generated files: talos/talconfig.yaml, with the kubelet mounts the components' host directories need. */
+export function buildTalos(config: ResolvedConfig, overrides?: Patch<TalosSettings>, components: readonly Pick<Component, 'hostDirectories'>[] = []): GeneratedFile[] {
+  return [renderYamlFile(TALCONFIG_PATH, SOURCE, talconfig(config, overrides, components))];
 }
 
 /** Registers talconfig.yaml with the aggregator. */
 export const talosArtifact: ArtifactModule<ResolvedConfig> = {
   name: TALOS_ARTIFACT,
-  build: (config) => buildTalos(config),
+  build: (config, components) => buildTalos(config, undefined, components),
 };

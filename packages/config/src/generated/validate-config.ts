@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"title":"homelab.yaml","description":"Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.","type":"object","required":["cluster","domains","network","hosts","nodes","nfs","gitops","secrets","acme"],"properties":{"cluster":{"additionalProperties":false,"description":"Kubernetes cluster identity.","type":"object","required":["name"],"properties":{"name":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Cluster name, used by Talos and in object names.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"controlPlaneVIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Shared API address for several control planes; required when there is more than one.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"domains":{"additionalProperties":false,"description":"DNS domains. Every host name is derived from these.","type":"object","required":["public","internal"],"properties":{"public":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain served publicly through the Cloudflare tunnel.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"},"internal":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain of internal services, resolved by the LAN DNS to the internal gateway.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"}}},"network":{"additionalProperties":false,"description":"The home network.","type":"object","required":["subnet","gateway","nameservers","ranges","internalGatewayIP"],"properties":{"subnet":{"pattern":"^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$","description":"IPv4 network in CIDR notation.","hint":"Use CIDR notation such as 192.0.2.0/24.","type":"string"},"gateway":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Default route of the subnet.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"vlan":{"minimum":1,"maximum":4094,"description":"VLAN tag of the subnet on the hypervisor bridge.","type":"integer"},"nameservers":{"minItems":1,"maxItems":3,"description":"DNS servers for nodes and clients (resolv.conf uses at most 3).","type":"array","items":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"DNS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"}},"ntpServers":{"minItems":1,"default":["time.cloudflare.com"],"description":"NTP servers for the nodes.","type":"array","items":{"minLength":1,"type":"string"}},"ranges":{"additionalProperties":false,"description":"The IP plan. Ranges must lie in the subnet and must not overlap.","type":"object","required":["infrastructure","nodes","loadBalancer"],"properties":{"infrastructure":{"additionalProperties":false,"description":"Addresses of infrastructure devices (hypervisor, NAS, DNS).","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"nodes":{"additionalProperties":false,"description":"Addresses of Kubernetes nodes.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"loadBalancer":{"additionalProperties":false,"description":"Pool Cilium hands out to LoadBalancer services.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"dhcp":{"additionalProperties":false,"description":"Range your DHCP server leases; nothing static may live here.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}},"internalGatewayIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"LoadBalancer IP of the internal Gateway; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"hosts":{"additionalProperties":false,"description":"Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"An infrastructure device.","type":"object","required":["ip"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Address of the device.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"description":{"description":"Free-text note about the device.","type":"string"}}}}},"nodes":{"minProperties":1,"maxProperties":100,"additionalProperties":false,"description":"Talos nodes keyed by host name (at most 100: one VM each on the Proxmox hosts).","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"One Talos node, keyed by its host name.","type":"object","required":["ip","role"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Static address of the node; must lie in network.ranges.nodes.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"role":{"type":"string","enum":["controlplane","worker"],"description":"Talos machine type.","hint":"Use one of: controlplane, worker."},"installDisk":{"pattern":"^/[^\\0]*$","description":"Disk Talos installs to.","hint":"Use an absolute path starting with /.","type":"string","default":"/dev/sda"},"vm":{"additionalProperties":false,"default":{},"description":"Proxmox VM sizing for this node.","type":"object","properties":{"host":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs this VM.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"cores":{"minimum":2,"maximum":512,"default":4,"description":"vCPU cores (Talos needs at least 2).","type":"integer"},"cpuType":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]*$","default":"x86-64-v2-AES","description":"Proxmox CPU type.","hint":"Use the name as Proxmox shows it: letters, digits, '.', '_' and '-'.","type":"string"},"memoryMiB":{"minimum":2048,"maximum":1048576,"default":8192,"description":"Memory in MiB (Talos needs at least 2048; at most 1 TiB).","type":"integer"},"diskGiB":{"minimum":10,"maximum":65536,"default":100,"description":"Boot disk size in GiB (at most 64 TiB).","type":"integer"}}}}}}},"proxmox":{"additionalProperties":false,"description":"Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.","type":"object","required":["host"],"properties":{"host":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"Proxmox VE API host (https://<address>:8006). An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"defaultNode":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","default":"pve"},"bridge":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]*$","default":"vmbr0","description":"Linux bridge the VMs attach to (tagged with network.vlan).","hint":"Use the name as Proxmox shows it: letters, digits, '.', '_' and '-'.","type":"string"},"datastore":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]*$","default":"local-lvm","description":"Datastore for VM disks.","hint":"Use the name as Proxmox shows it: letters, digits, '.', '_' and '-'.","type":"string"},"isoDatastore":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]*$","default":"local","description":"Datastore the Talos ISO is uploaded to.","hint":"Use the name as Proxmox shows it: letters, digits, '.', '_' and '-'.","type":"string"}}},"cloudflare":{"additionalProperties":false,"description":"Cloudflare Tunnel serving the public apps.","type":"object","properties":{"tunnelId":{"pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$","title":"tunnel ID","description":"UUID of the locally managed Cloudflare tunnel (cloudflared tunnel create <name>); required once an app is public.","hint":"Use the lowercase UUID printed by `cloudflared tunnel create` or `cloudflared tunnel list`.","type":"string"}}},"tailscale":{"additionalProperties":false,"description":"Tailscale operator: private access over the tailnet.","type":"object","required":["tags","proxyTags"],"properties":{"hostname":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"The operator's tailnet device name. Defaults to '<cluster.name>-operator'.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"tags":{"minItems":1,"description":"Tags of the operator itself; its OAuth client must carry them and the tailnet policy must own them.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}},"proxyTags":{"minItems":1,"description":"Tags of the proxies and the subnet router; owned by the operator tags in the tailnet policy.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}}}},"nfs":{"additionalProperties":false,"description":"NFS storage (TrueNAS).","type":"object","required":["server","exports"],"properties":{"server":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"NFS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"exports":{"additionalProperties":false,"description":"NFS export paths on the server.","type":"object","required":["media","config"],"properties":{"media":{"pattern":"^/[^\\0]*$","description":"Export holding the shared media library and downloads (one filesystem, so hardlinks work).","hint":"Use an absolute path starting with /.","type":"string"},"config":{"pattern":"^/[^\\0]*$","description":"Export under which application config volumes are provisioned.","hint":"Use an absolute path starting with /.","type":"string"}}}}},"gitops":{"additionalProperties":false,"description":"Where ArgoCD finds this repository.","type":"object","required":["repoURL"],"properties":{"repoURL":{"pattern":"^(https://|ssh://|git@)\\S+$","description":"Git repository ArgoCD reads this tree from.","hint":"Use an https://, ssh:// or git@ URL of your repository.","type":"string"},"revision":{"minLength":1,"default":"main","description":"Branch, tag or commit ArgoCD tracks.","type":"string"}}},"secrets":{"additionalProperties":false,"description":"SOPS encryption.","type":"object","required":["ageRecipients"],"properties":{"ageRecipients":{"minItems":1,"description":"age recipients every SOPS file is encrypted to.","type":"array","items":{"pattern":"^age1[02-9ac-hj-np-z]{58}$","description":"age public key.","hint":"Use an age public key (age1…, 62 characters) as printed by age-keygen.","type":"string"}}}},"acme":{"additionalProperties":false,"description":"Let's Encrypt (cert-manager).","type":"object","required":["email"],"properties":{"email":{"pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","title":"email address","description":"Let's Encrypt account email.","hint":"Use an email address you read.","type":"string"}}},"workloads":{"additionalProperties":false,"default":{},"description":"Defaults shared by app containers.","type":"object","properties":{"timezone":{"default":"UTC","description":"IANA time zone for app containers (TZ).","type":"string"},"puid":{"minimum":0,"maximum":4294967294,"default":1000,"description":"User ID app containers run as (PUID).","type":"integer"},"pgid":{"minimum":0,"maximum":4294967294,"default":1000,"description":"Group ID app containers run as (PGID).","type":"integer"}}},"security":{"additionalProperties":false,"default":{},"description":"In-cluster security layers derived from the component declarations.","type":"object","properties":{"networkPolicies":{"type":"string","enum":["enforce","audit","off"],"description":"enforce: Cilium drops every flow the components do not declare; audit: the policies are rendered and Cilium only logs what they would drop (policy audit mode); off: no policies, for debugging only.","hint":"Use one of: enforce, audit, off.","default":"enforce"}}},"components":{"default":{},"additionalProperties":false,"description":"Per-component settings keyed by component name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one platform component (core or observability).","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"minimum":-1000,"maximum":1000,"description":"ArgoCD sync wave of the component's Application (-1000 to 1000). Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}}}}}},"apps":{"default":{},"additionalProperties":false,"description":"Per-app settings keyed by app name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one app.","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"minimum":-1000,"maximum":1000,"description":"ArgoCD sync wave of the component's Application (-1000 to 1000). Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}},"expose":{"additionalProperties":false,"description":"How the app is reached. Omitted keys keep the app package's defaults.","type":"object","properties":{"internal":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"public":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"tailnet":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]}}},"sso":{"type":"string","enum":["proxy","oidc","none"],"description":"Authentik protection of the internal route: forward-auth proxy, native OIDC, or none.","hint":"Use one of: proxy, oidc, none."},"loadBalancerIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Fixed LoadBalancer IP for the app; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"title":"homelab.yaml","description":"Single source of truth of a homelab: network, nodes, storage, domains and the components deployed on it.","type":"object","required":["cluster","domains","network","hosts","nodes","nfs","gitops","secrets","acme"],"properties":{"cluster":{"additionalProperties":false,"description":"Kubernetes cluster identity.","type":"object","required":["name"],"properties":{"name":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Cluster name, used by Talos and in object names.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"controlPlaneVIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Shared API address for several control planes; required when there is more than one.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"domains":{"additionalProperties":false,"description":"DNS domains. Every host name is derived from these.","type":"object","required":["public","internal"],"properties":{"public":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain served publicly through the Cloudflare tunnel.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"},"internal":{"pattern":"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Domain of internal services, resolved by the LAN DNS to the internal gateway.","hint":"Use a lowercase fully qualified domain such as example.com or int.example.com.","type":"string"}}},"network":{"additionalProperties":false,"description":"The home network.","type":"object","required":["subnet","gateway","nameservers","ranges","internalGatewayIP"],"properties":{"subnet":{"pattern":"^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$","description":"IPv4 network in CIDR notation.","hint":"Use CIDR notation such as 192.0.2.0/24.","type":"string"},"gateway":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Default route of the subnet.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"vlan":{"minimum":1,"maximum":4094,"description":"VLAN tag of the subnet on the hypervisor bridge.","type":"integer"},"nameservers":{"minItems":1,"maxItems":3,"description":"DNS servers for nodes and clients (resolv.conf uses at most 3).","type":"array","items":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"DNS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"}},"ntpServers":{"minItems":1,"default":["time.cloudflare.com"],"description":"NTP servers for the nodes.","type":"array","items":{"minLength":1,"type":"string"}},"ranges":{"additionalProperties":false,"description":"The IP plan. Ranges must lie in the subnet and must not overlap.","type":"object","required":["infrastructure","nodes","loadBalancer"],"properties":{"infrastructure":{"additionalProperties":false,"description":"Addresses of infrastructure devices (hypervisor, NAS, DNS).","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"nodes":{"additionalProperties":false,"description":"Addresses of Kubernetes nodes.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"loadBalancer":{"additionalProperties":false,"description":"Pool Cilium hands out to LoadBalancer services.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"dhcp":{"additionalProperties":false,"description":"Range your DHCP server leases; nothing static may live here.","type":"object","required":["start","end"],"properties":{"start":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"First address of the range.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"end":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Last address of the range (inclusive).","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}},"internalGatewayIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"LoadBalancer IP of the internal Gateway; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}},"hosts":{"additionalProperties":false,"description":"Infrastructure devices keyed by name (proxmox, truenas, pihole…); other settings refer to them by name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"An infrastructure device.","type":"object","required":["ip"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Address of the device.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"description":{"description":"Free-text note about the device.","type":"string"}}}}},"nodes":{"minProperties":1,"maxProperties":100,"additionalProperties":false,"description":"Talos nodes keyed by host name (at most 100: one VM each on the Proxmox hosts).","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"One Talos node, keyed by its host name.","type":"object","required":["ip","role"],"properties":{"ip":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Static address of the node; must lie in network.ranges.nodes.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"},"role":{"type":"string","enum":["controlplane","worker"],"description":"Talos machine type.","hint":"Use one of: controlplane, worker."},"installDisk":{"pattern":"^/[^\\0]*$","description":"Disk Talos installs to.","hint":"Use an absolute path starting with /.","type":"string","default":"/dev/sda"},"vm":{"additionalProperties":false,"default":{},"description":"Proxmox VM sizing for this node.","type":"object","properties":{"host":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs this VM.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"cores":{"minimum":2,"maximum":512,"default":4,"description":"vCPU cores (Talos needs at least 2).","type":"integer"},"cpuType":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]*$","default":"x86-64-v2-AES","description":"Proxmox CPU type.","hint":"Use the name as Proxmox shows it: letters, digits, '.', '_' and '-'.","type":"string"},"memoryMiB":{"minimum":2048,"maximum":1048576,"default":8192,"description":"Memory in MiB (Talos needs at least 2048; at most 1 TiB).","type":"integer"},"diskGiB":{"minimum":10,"maximum":65536,"default":100,"description":"Boot disk size in GiB (at most 64 TiB).","type":"integer"}}}}}}},"proxmox":{"additionalProperties":false,"description":"Proxmox VE hosting the Talos VMs; terraform/proxmox is generated from it.","type":"object","required":["host"],"properties":{"host":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"Proxmox VE API host (https://<address>:8006). An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"defaultNode":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"Proxmox node that runs VMs whose nodes.<name>.vm.host is not set.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","default":"pve"},"bridge":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]*$","default":"vmbr0","description":"Linux bridge the VMs attach to (tagged with network.vlan).","hint":"Use the name as Proxmox shows it: letters, digits, '.', '_' and '-'.","type":"string"},"datastore":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]*$","default":"local-lvm","description":"Datastore for VM disks.","hint":"Use the name as Proxmox shows it: letters, digits, '.', '_' and '-'.","type":"string"},"isoDatastore":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]*$","default":"local","description":"Datastore the Talos ISO is uploaded to.","hint":"Use the name as Proxmox shows it: letters, digits, '.', '_' and '-'.","type":"string"}}},"cloudflare":{"additionalProperties":false,"description":"Cloudflare Tunnel serving the public apps.","type":"object","properties":{"tunnelId":{"pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$","title":"tunnel ID","description":"UUID of the locally managed Cloudflare tunnel (cloudflared tunnel create <name>); required once an app is public.","hint":"Use the lowercase UUID printed by `cloudflared tunnel create` or `cloudflared tunnel list`.","type":"string"}}},"tailscale":{"additionalProperties":false,"description":"Tailscale operator: private access over the tailnet.","type":"object","required":["tags","proxyTags"],"properties":{"hostname":{"pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","description":"The operator's tailnet device name. Defaults to '<cluster.name>-operator'.","hint":"Use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string"},"tags":{"minItems":1,"description":"Tags of the operator itself; its OAuth client must carry them and the tailnet policy must own them.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}},"proxyTags":{"minItems":1,"description":"Tags of the proxies and the subnet router; owned by the operator tags in the tailnet policy.","type":"array","items":{"pattern":"^tag:[a-zA-Z][a-zA-Z0-9-]*$","description":"A tailnet ACL tag.","hint":"Use 'tag:' followed by a name, such as tag:k8s-operator.","type":"string"}}}},"nfs":{"additionalProperties":false,"description":"NFS storage (TrueNAS).","type":"object","required":["server","exports"],"properties":{"server":{"pattern":"^((\\d{1,3}\\.){3}\\d{1,3}|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$","description":"NFS server. An IPv4 address or the name of an entry in `hosts`.","hint":"Use an IPv4 address or the name of an entry under hosts.","type":"string"},"exports":{"additionalProperties":false,"description":"NFS export paths on the server.","type":"object","required":["media","config"],"properties":{"media":{"pattern":"^/[^\\0]*$","description":"Export holding the shared media library and downloads (one filesystem, so hardlinks work).","hint":"Use an absolute path starting with /.","type":"string"},"config":{"pattern":"^/[^\\0]*$","description":"Export under which application config volumes are provisioned.","hint":"Use an absolute path starting with /.","type":"string"}}}}},"storage":{"additionalProperties":false,"default":{},"description":"Storage placement of stateful workloads.","type":"object","properties":{"volumes":{"additionalProperties":false,"default":{},"description":"Where each stateful workload keeps its data. Unset: the package's default, node-local for Prometheus and Alertmanager (Prometheus documents NFS as unsupported) when the node-local class is deployed, else nfs.","type":"object","properties":{"prometheus":{"type":"string","enum":["node-local","nfs"],"description":"Prometheus' TSDB: node-local (the node-local StorageClass, when a component provides one) or nfs (the NFS config export).","hint":"Use one of: node-local, nfs."},"alertmanager":{"type":"string","enum":["node-local","nfs"],"description":"Alertmanager's silences and notification log: node-local (the node-local StorageClass, when a component provides one) or nfs (the NFS config export).","hint":"Use one of: node-local, nfs."},"loki":{"type":"string","enum":["node-local","nfs"],"description":"Loki's chunks and index: node-local (the node-local StorageClass, when a component provides one) or nfs (the NFS config export).","hint":"Use one of: node-local, nfs."},"grafana":{"type":"string","enum":["node-local","nfs"],"description":"Grafana's SQLite database: node-local (the node-local StorageClass, when a component provides one) or nfs (the NFS config export).","hint":"Use one of: node-local, nfs."},"authentikPostgres":{"type":"string","enum":["node-local","nfs"],"description":"Authentik's PostgreSQL database: node-local (the node-local StorageClass, when a component provides one) or nfs (the NFS config export).","hint":"Use one of: node-local, nfs."}}}}},"gitops":{"additionalProperties":false,"description":"Where ArgoCD finds this repository.","type":"object","required":["repoURL"],"properties":{"repoURL":{"pattern":"^(https://|ssh://|git@)\\S+$","description":"Git repository ArgoCD reads this tree from.","hint":"Use an https://, ssh:// or git@ URL of your repository.","type":"string"},"revision":{"minLength":1,"default":"main","description":"Branch, tag or commit ArgoCD tracks.","type":"string"}}},"secrets":{"additionalProperties":false,"description":"SOPS encryption.","type":"object","required":["ageRecipients"],"properties":{"ageRecipients":{"minItems":1,"description":"age recipients every SOPS file is encrypted to.","type":"array","items":{"pattern":"^age1[02-9ac-hj-np-z]{58}$","description":"age public key.","hint":"Use an age public key (age1…, 62 characters) as printed by age-keygen.","type":"string"}}}},"acme":{"additionalProperties":false,"description":"Let's Encrypt (cert-manager).","type":"object","required":["email"],"properties":{"email":{"pattern":"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$","title":"email address","description":"Let's Encrypt account email.","hint":"Use an email address you read.","type":"string"}}},"workloads":{"additionalProperties":false,"default":{},"description":"Defaults shared by app containers.","type":"object","properties":{"timezone":{"default":"UTC","description":"IANA time zone for app containers (TZ).","type":"string"},"puid":{"minimum":0,"maximum":4294967294,"default":1000,"description":"User ID app containers run as (PUID).","type":"integer"},"pgid":{"minimum":0,"maximum":4294967294,"default":1000,"description":"Group ID app containers run as (PGID).","type":"integer"}}},"security":{"additionalProperties":false,"default":{},"description":"In-cluster security layers derived from the component declarations.","type":"object","properties":{"networkPolicies":{"type":"string","enum":["enforce","audit","off"],"description":"enforce: Cilium drops every flow the components do not declare; audit: the policies are rendered and Cilium only logs what they would drop (policy audit mode); off: no policies, for debugging only.","hint":"Use one of: enforce, audit, off.","default":"enforce"}}},"components":{"default":{},"additionalProperties":false,"description":"Per-component settings keyed by component name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one platform component (core or observability).","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"minimum":-1000,"maximum":1000,"description":"ArgoCD sync wave of the component's Application (-1000 to 1000). Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}}}}}},"apps":{"default":{},"additionalProperties":false,"description":"Per-app settings keyed by app name.","type":"object","patternProperties":{"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":{"additionalProperties":false,"description":"Settings for one app.","type":"object","properties":{"enabled":{"description":"Deploy this component.","default":true,"type":"boolean"},"syncWave":{"minimum":-1000,"maximum":1000,"description":"ArgoCD sync wave of the component's Application (-1000 to 1000). Defaults to the package's wave.","type":"integer"},"values":{"description":"Overrides merged onto the component's Helm values: objects merge, lists and scalars replace, null deletes a key.","type":"object","patternProperties":{"^(.*)$":{}}},"expose":{"additionalProperties":false,"description":"How the app is reached. Omitted keys keep the app package's defaults.","type":"object","properties":{"internal":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"public":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]},"tailnet":{"description":"Host name: a label under the matching domain ('sonarr'), a fully qualified name, or false to turn this exposure off.","hint":"Use a DNS label (it is prefixed to the domain), a fully qualified host name, or false.","anyOf":[{"pattern":"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$","type":"string"},{"const":false,"type":"boolean"}]}}},"sso":{"type":"string","enum":["proxy","oidc","none"],"description":"Authentik protection of the internal route: forward-auth proxy, native OIDC, or none.","hint":"Use one of: proxy, oidc, none."},"loadBalancerIP":{"pattern":"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$","title":"IPv4 address","description":"Fixed LoadBalancer IP for the app; must lie in network.ranges.loadBalancer.","hint":"Use a dotted IPv4 address such as 10.0.0.10.","type":"string"}}}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "u");
@@ -26,6 +26,9 @@ function validate10(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.storage === undefined){
+data.storage = {};
+}
 if(data.workloads === undefined){
 data.workloads = {};
 }
@@ -2090,14 +2093,14 @@ vErrors.push(err168);
 errors++;
 }
 }
-if(data.gitops !== undefined){
-let data62 = data.gitops;
+let data62 = data.storage;
 if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-if(data62.revision === undefined){
-data62.revision = "main";
+if(data62.volumes === undefined){
+data62.volumes = {};
 }
-if(data62.repoURL === undefined){
-const err169 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/required",keyword:"required",params:{missingProperty: "repoURL"},message:"must have required property '"+"repoURL"+"'"};
+for(const key21 in data62){
+if(!(key21 === "volumes")){
+const err169 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2106,9 +2109,12 @@ vErrors.push(err169);
 }
 errors++;
 }
-for(const key21 in data62){
-if(!((key21 === "repoURL") || (key21 === "revision"))){
-const err170 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
+}
+let data63 = data62.volumes;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+for(const key22 in data63){
+if(!(((((key22 === "prometheus") || (key22 === "alertmanager")) || (key22 === "loki")) || (key22 === "grafana")) || (key22 === "authentikPostgres"))){
+const err170 = {instancePath:instancePath+"/storage/volumes",schemaPath:"#/properties/storage/properties/volumes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2118,11 +2124,10 @@ vErrors.push(err170);
 errors++;
 }
 }
-if(data62.repoURL !== undefined){
-let data63 = data62.repoURL;
-if(typeof data63 === "string"){
-if(!pattern37.test(data63)){
-const err171 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/pattern",keyword:"pattern",params:{pattern: "^(https://|ssh://|git@)\\S+$"},message:"must match pattern \""+"^(https://|ssh://|git@)\\S+$"+"\""};
+if(data63.prometheus !== undefined){
+let data64 = data63.prometheus;
+if(typeof data64 !== "string"){
+const err171 = {instancePath:instancePath+"/storage/volumes/prometheus",schemaPath:"#/properties/storage/properties/volumes/properties/prometheus/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2131,9 +2136,8 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-else {
-const err172 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((data64 === "node-local") || (data64 === "nfs"))){
+const err172 = {instancePath:instancePath+"/storage/volumes/prometheus",schemaPath:"#/properties/storage/properties/volumes/properties/prometheus/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.volumes.properties.prometheus.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2143,10 +2147,10 @@ vErrors.push(err172);
 errors++;
 }
 }
-let data64 = data62.revision;
-if(typeof data64 === "string"){
-if(func3(data64) < 1){
-const err173 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data63.alertmanager !== undefined){
+let data65 = data63.alertmanager;
+if(typeof data65 !== "string"){
+const err173 = {instancePath:instancePath+"/storage/volumes/alertmanager",schemaPath:"#/properties/storage/properties/volumes/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2155,9 +2159,8 @@ vErrors.push(err173);
 }
 errors++;
 }
-}
-else {
-const err174 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((data65 === "node-local") || (data65 === "nfs"))){
+const err174 = {instancePath:instancePath+"/storage/volumes/alertmanager",schemaPath:"#/properties/storage/properties/volumes/properties/alertmanager/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.volumes.properties.alertmanager.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2167,8 +2170,10 @@ vErrors.push(err174);
 errors++;
 }
 }
-else {
-const err175 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data63.loki !== undefined){
+let data66 = data63.loki;
+if(typeof data66 !== "string"){
+const err175 = {instancePath:instancePath+"/storage/volumes/loki",schemaPath:"#/properties/storage/properties/volumes/properties/loki/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2177,12 +2182,8 @@ vErrors.push(err175);
 }
 errors++;
 }
-}
-if(data.secrets !== undefined){
-let data65 = data.secrets;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-if(data65.ageRecipients === undefined){
-const err176 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/required",keyword:"required",params:{missingProperty: "ageRecipients"},message:"must have required property '"+"ageRecipients"+"'"};
+if(!((data66 === "node-local") || (data66 === "nfs"))){
+const err176 = {instancePath:instancePath+"/storage/volumes/loki",schemaPath:"#/properties/storage/properties/volumes/properties/loki/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.volumes.properties.loki.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2191,9 +2192,11 @@ vErrors.push(err176);
 }
 errors++;
 }
-for(const key22 in data65){
-if(!(key22 === "ageRecipients")){
-const err177 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
+}
+if(data63.grafana !== undefined){
+let data67 = data63.grafana;
+if(typeof data67 !== "string"){
+const err177 = {instancePath:instancePath+"/storage/volumes/grafana",schemaPath:"#/properties/storage/properties/volumes/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2202,12 +2205,8 @@ vErrors.push(err177);
 }
 errors++;
 }
-}
-if(data65.ageRecipients !== undefined){
-let data66 = data65.ageRecipients;
-if(Array.isArray(data66)){
-if(data66.length < 1){
-const err178 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(!((data67 === "node-local") || (data67 === "nfs"))){
+const err178 = {instancePath:instancePath+"/storage/volumes/grafana",schemaPath:"#/properties/storage/properties/volumes/properties/grafana/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.volumes.properties.grafana.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2216,12 +2215,11 @@ vErrors.push(err178);
 }
 errors++;
 }
-const len4 = data66.length;
-for(let i4=0; i4<len4; i4++){
-let data67 = data66[i4];
-if(typeof data67 === "string"){
-if(!pattern38.test(data67)){
-const err179 = {instancePath:instancePath+"/secrets/ageRecipients/" + i4,schemaPath:"#/properties/secrets/properties/ageRecipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
+}
+if(data63.authentikPostgres !== undefined){
+let data68 = data63.authentikPostgres;
+if(typeof data68 !== "string"){
+const err179 = {instancePath:instancePath+"/storage/volumes/authentikPostgres",schemaPath:"#/properties/storage/properties/volumes/properties/authentikPostgres/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2230,9 +2228,8 @@ vErrors.push(err179);
 }
 errors++;
 }
-}
-else {
-const err180 = {instancePath:instancePath+"/secrets/ageRecipients/" + i4,schemaPath:"#/properties/secrets/properties/ageRecipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((data68 === "node-local") || (data68 === "nfs"))){
+const err180 = {instancePath:instancePath+"/storage/volumes/authentikPostgres",schemaPath:"#/properties/storage/properties/volumes/properties/authentikPostgres/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.volumes.properties.authentikPostgres.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2244,7 +2241,7 @@ errors++;
 }
 }
 else {
-const err181 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err181 = {instancePath:instancePath+"/storage/volumes",schemaPath:"#/properties/storage/properties/volumes/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2254,9 +2251,8 @@ vErrors.push(err181);
 errors++;
 }
 }
-}
 else {
-const err182 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err182 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2265,12 +2261,14 @@ vErrors.push(err182);
 }
 errors++;
 }
+if(data.gitops !== undefined){
+let data69 = data.gitops;
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+if(data69.revision === undefined){
+data69.revision = "main";
 }
-if(data.acme !== undefined){
-let data68 = data.acme;
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-if(data68.email === undefined){
-const err183 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'"};
+if(data69.repoURL === undefined){
+const err183 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/required",keyword:"required",params:{missingProperty: "repoURL"},message:"must have required property '"+"repoURL"+"'"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2279,9 +2277,9 @@ vErrors.push(err183);
 }
 errors++;
 }
-for(const key23 in data68){
-if(!(key23 === "email")){
-const err184 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
+for(const key23 in data69){
+if(!((key23 === "repoURL") || (key23 === "revision"))){
+const err184 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2291,11 +2289,11 @@ vErrors.push(err184);
 errors++;
 }
 }
-if(data68.email !== undefined){
-let data69 = data68.email;
-if(typeof data69 === "string"){
-if(!pattern39.test(data69)){
-const err185 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"+"\""};
+if(data69.repoURL !== undefined){
+let data70 = data69.repoURL;
+if(typeof data70 === "string"){
+if(!pattern37.test(data70)){
+const err185 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/pattern",keyword:"pattern",params:{pattern: "^(https://|ssh://|git@)\\S+$"},message:"must match pattern \""+"^(https://|ssh://|git@)\\S+$"+"\""};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2306,7 +2304,7 @@ errors++;
 }
 }
 else {
-const err186 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err186 = {instancePath:instancePath+"/gitops/repoURL",schemaPath:"#/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2316,9 +2314,10 @@ vErrors.push(err186);
 errors++;
 }
 }
-}
-else {
-const err187 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data71 = data69.revision;
+if(typeof data71 === "string"){
+if(func3(data71) < 1){
+const err187 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2328,20 +2327,8 @@ vErrors.push(err187);
 errors++;
 }
 }
-let data70 = data.workloads;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.timezone === undefined){
-data70.timezone = "UTC";
-}
-if(data70.puid === undefined){
-data70.puid = 1000;
-}
-if(data70.pgid === undefined){
-data70.pgid = 1000;
-}
-for(const key24 in data70){
-if(!(((key24 === "timezone") || (key24 === "puid")) || (key24 === "pgid"))){
-const err188 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
+else {
+const err188 = {instancePath:instancePath+"/gitops/revision",schemaPath:"#/properties/gitops/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2351,8 +2338,8 @@ vErrors.push(err188);
 errors++;
 }
 }
-if(typeof data70.timezone !== "string"){
-const err189 = {instancePath:instancePath+"/workloads/timezone",schemaPath:"#/properties/workloads/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err189 = {instancePath:instancePath+"/gitops",schemaPath:"#/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2361,9 +2348,12 @@ vErrors.push(err189);
 }
 errors++;
 }
-let data72 = data70.puid;
-if(!(((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72))) && (isFinite(data72)))){
-const err190 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(data.secrets !== undefined){
+let data72 = data.secrets;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+if(data72.ageRecipients === undefined){
+const err190 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/required",keyword:"required",params:{missingProperty: "ageRecipients"},message:"must have required property '"+"ageRecipients"+"'"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2372,9 +2362,9 @@ vErrors.push(err190);
 }
 errors++;
 }
-if((typeof data72 == "number") && (isFinite(data72))){
-if(data72 > 4294967294 || isNaN(data72)){
-const err191 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+for(const key24 in data72){
+if(!(key24 === "ageRecipients")){
+const err191 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2383,8 +2373,12 @@ vErrors.push(err191);
 }
 errors++;
 }
-if(data72 < 0 || isNaN(data72)){
-const err192 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data72.ageRecipients !== undefined){
+let data73 = data72.ageRecipients;
+if(Array.isArray(data73)){
+if(data73.length < 1){
+const err192 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2393,10 +2387,12 @@ vErrors.push(err192);
 }
 errors++;
 }
-}
-let data73 = data70.pgid;
-if(!(((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73))) && (isFinite(data73)))){
-const err193 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const len4 = data73.length;
+for(let i4=0; i4<len4; i4++){
+let data74 = data73[i4];
+if(typeof data74 === "string"){
+if(!pattern38.test(data74)){
+const err193 = {instancePath:instancePath+"/secrets/ageRecipients/" + i4,schemaPath:"#/properties/secrets/properties/ageRecipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2405,9 +2401,9 @@ vErrors.push(err193);
 }
 errors++;
 }
-if((typeof data73 == "number") && (isFinite(data73))){
-if(data73 > 4294967294 || isNaN(data73)){
-const err194 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+}
+else {
+const err194 = {instancePath:instancePath+"/secrets/ageRecipients/" + i4,schemaPath:"#/properties/secrets/properties/ageRecipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2416,8 +2412,10 @@ vErrors.push(err194);
 }
 errors++;
 }
-if(data73 < 0 || isNaN(data73)){
-const err195 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err195 = {instancePath:instancePath+"/secrets/ageRecipients",schemaPath:"#/properties/secrets/properties/ageRecipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2429,7 +2427,7 @@ errors++;
 }
 }
 else {
-const err196 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err196 = {instancePath:instancePath+"/secrets",schemaPath:"#/properties/secrets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2438,14 +2436,12 @@ vErrors.push(err196);
 }
 errors++;
 }
-let data74 = data.security;
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
-if(data74.networkPolicies === undefined){
-data74.networkPolicies = "enforce";
 }
-for(const key25 in data74){
-if(!(key25 === "networkPolicies")){
-const err197 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
+if(data.acme !== undefined){
+let data75 = data.acme;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+if(data75.email === undefined){
+const err197 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'"};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2454,10 +2450,9 @@ vErrors.push(err197);
 }
 errors++;
 }
-}
-let data75 = data74.networkPolicies;
-if(typeof data75 !== "string"){
-const err198 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key25 in data75){
+if(!(key25 === "email")){
+const err198 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2466,8 +2461,12 @@ vErrors.push(err198);
 }
 errors++;
 }
-if(!(((data75 === "enforce") || (data75 === "audit")) || (data75 === "off"))){
-const err199 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/enum",keyword:"enum",params:{allowedValues: schema11.properties.security.properties.networkPolicies.enum},message:"must be equal to one of the allowed values"};
+}
+if(data75.email !== undefined){
+let data76 = data75.email;
+if(typeof data76 === "string"){
+if(!pattern39.test(data76)){
+const err199 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$"+"\""};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2478,7 +2477,7 @@ errors++;
 }
 }
 else {
-const err200 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err200 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2487,11 +2486,10 @@ vErrors.push(err200);
 }
 errors++;
 }
-let data76 = data.components;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-for(const key26 in data76){
-if(!(pattern0.test(key26))){
-const err201 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
+}
+}
+else {
+const err201 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2501,16 +2499,20 @@ vErrors.push(err201);
 errors++;
 }
 }
-for(const key27 in data76){
-if(pattern0.test(key27)){
-let data77 = data76[key27];
+let data77 = data.workloads;
 if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-if(data77.enabled === undefined){
-data77.enabled = true;
+if(data77.timezone === undefined){
+data77.timezone = "UTC";
 }
-for(const key28 in data77){
-if(!(((key28 === "enabled") || (key28 === "syncWave")) || (key28 === "values"))){
-const err202 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
+if(data77.puid === undefined){
+data77.puid = 1000;
+}
+if(data77.pgid === undefined){
+data77.pgid = 1000;
+}
+for(const key26 in data77){
+if(!(((key26 === "timezone") || (key26 === "puid")) || (key26 === "pgid"))){
+const err202 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2520,8 +2522,8 @@ vErrors.push(err202);
 errors++;
 }
 }
-if(typeof data77.enabled !== "boolean"){
-const err203 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(typeof data77.timezone !== "string"){
+const err203 = {instancePath:instancePath+"/workloads/timezone",schemaPath:"#/properties/workloads/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2530,10 +2532,9 @@ vErrors.push(err203);
 }
 errors++;
 }
-if(data77.syncWave !== undefined){
-let data79 = data77.syncWave;
+let data79 = data77.puid;
 if(!(((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79))) && (isFinite(data79)))){
-const err204 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err204 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2543,8 +2544,8 @@ vErrors.push(err204);
 errors++;
 }
 if((typeof data79 == "number") && (isFinite(data79))){
-if(data79 > 1000 || isNaN(data79)){
-const err205 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(data79 > 4294967294 || isNaN(data79)){
+const err205 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2553,8 +2554,8 @@ vErrors.push(err205);
 }
 errors++;
 }
-if(data79 < -1000 || isNaN(data79)){
-const err206 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1000},message:"must be >= -1000"};
+if(data79 < 0 || isNaN(data79)){
+const err206 = {instancePath:instancePath+"/workloads/puid",schemaPath:"#/properties/workloads/properties/puid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2564,11 +2565,9 @@ vErrors.push(err206);
 errors++;
 }
 }
-}
-if(data77.values !== undefined){
-let data80 = data77.values;
-if(!(data80 && typeof data80 == "object" && !Array.isArray(data80))){
-const err207 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data80 = data77.pgid;
+if(!(((typeof data80 == "number") && (!(data80 % 1) && !isNaN(data80))) && (isFinite(data80)))){
+const err207 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2577,10 +2576,9 @@ vErrors.push(err207);
 }
 errors++;
 }
-}
-}
-else {
-const err208 = {instancePath:instancePath+"/components/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data80 == "number") && (isFinite(data80))){
+if(data80 > 4294967294 || isNaN(data80)){
+const err208 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2589,11 +2587,8 @@ vErrors.push(err208);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err209 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data80 < 0 || isNaN(data80)){
+const err209 = {instancePath:instancePath+"/workloads/pgid",schemaPath:"#/properties/workloads/properties/pgid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2602,11 +2597,10 @@ vErrors.push(err209);
 }
 errors++;
 }
-let data81 = data.apps;
-if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
-for(const key29 in data81){
-if(!(pattern0.test(key29))){
-const err210 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"};
+}
+}
+else {
+const err210 = {instancePath:instancePath+"/workloads",schemaPath:"#/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2615,17 +2609,14 @@ vErrors.push(err210);
 }
 errors++;
 }
+let data81 = data.security;
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+if(data81.networkPolicies === undefined){
+data81.networkPolicies = "enforce";
 }
-for(const key30 in data81){
-if(pattern0.test(key30)){
-let data82 = data81[key30];
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-if(data82.enabled === undefined){
-data82.enabled = true;
-}
-for(const key31 in data82){
-if(!((((((key31 === "enabled") || (key31 === "syncWave")) || (key31 === "values")) || (key31 === "expose")) || (key31 === "sso")) || (key31 === "loadBalancerIP"))){
-const err211 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"};
+for(const key27 in data81){
+if(!(key27 === "networkPolicies")){
+const err211 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2635,8 +2626,9 @@ vErrors.push(err211);
 errors++;
 }
 }
-if(typeof data82.enabled !== "boolean"){
-const err212 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+let data82 = data81.networkPolicies;
+if(typeof data82 !== "string"){
+const err212 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2645,10 +2637,8 @@ vErrors.push(err212);
 }
 errors++;
 }
-if(data82.syncWave !== undefined){
-let data84 = data82.syncWave;
-if(!(((typeof data84 == "number") && (!(data84 % 1) && !isNaN(data84))) && (isFinite(data84)))){
-const err213 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(!(((data82 === "enforce") || (data82 === "audit")) || (data82 === "off"))){
+const err213 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/enum",keyword:"enum",params:{allowedValues: schema11.properties.security.properties.networkPolicies.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2657,9 +2647,9 @@ vErrors.push(err213);
 }
 errors++;
 }
-if((typeof data84 == "number") && (isFinite(data84))){
-if(data84 > 1000 || isNaN(data84)){
-const err214 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+}
+else {
+const err214 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2668,8 +2658,11 @@ vErrors.push(err214);
 }
 errors++;
 }
-if(data84 < -1000 || isNaN(data84)){
-const err215 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1000},message:"must be >= -1000"};
+let data83 = data.components;
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+for(const key28 in data83){
+if(!(pattern0.test(key28))){
+const err215 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2679,11 +2672,16 @@ vErrors.push(err215);
 errors++;
 }
 }
+for(const key29 in data83){
+if(pattern0.test(key29)){
+let data84 = data83[key29];
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+if(data84.enabled === undefined){
+data84.enabled = true;
 }
-if(data82.values !== undefined){
-let data85 = data82.values;
-if(!(data85 && typeof data85 == "object" && !Array.isArray(data85))){
-const err216 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key30 in data84){
+if(!(((key30 === "enabled") || (key30 === "syncWave")) || (key30 === "values"))){
+const err216 = {instancePath:instancePath+"/components/" + key29.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2693,12 +2691,8 @@ vErrors.push(err216);
 errors++;
 }
 }
-if(data82.expose !== undefined){
-let data86 = data82.expose;
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-for(const key32 in data86){
-if(!(((key32 === "internal") || (key32 === "public")) || (key32 === "tailnet"))){
-const err217 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"};
+if(typeof data84.enabled !== "boolean"){
+const err217 = {instancePath:instancePath+"/components/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2707,15 +2701,10 @@ vErrors.push(err217);
 }
 errors++;
 }
-}
-if(data86.internal !== undefined){
-let data87 = data86.internal;
-const _errs205 = errors;
-let valid39 = false;
-const _errs206 = errors;
-if(typeof data87 === "string"){
-if(!pattern44.test(data87)){
-const err218 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+if(data84.syncWave !== undefined){
+let data86 = data84.syncWave;
+if(!(((typeof data86 == "number") && (!(data86 % 1) && !isNaN(data86))) && (isFinite(data86)))){
+const err218 = {instancePath:instancePath+"/components/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2724,9 +2713,9 @@ vErrors.push(err218);
 }
 errors++;
 }
-}
-else {
-const err219 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data86 == "number") && (isFinite(data86))){
+if(data86 > 1000 || isNaN(data86)){
+const err219 = {instancePath:instancePath+"/components/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2735,12 +2724,8 @@ vErrors.push(err219);
 }
 errors++;
 }
-var _valid0 = _errs206 === errors;
-valid39 = valid39 || _valid0;
-if(!valid39){
-const _errs208 = errors;
-if(typeof data87 !== "boolean"){
-const err220 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data86 < -1000 || isNaN(data86)){
+const err220 = {instancePath:instancePath+"/components/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1000},message:"must be >= -1000"};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2749,8 +2734,12 @@ vErrors.push(err220);
 }
 errors++;
 }
-if(false !== data87){
-const err221 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+}
+}
+if(data84.values !== undefined){
+let data87 = data84.values;
+if(!(data87 && typeof data87 == "object" && !Array.isArray(data87))){
+const err221 = {instancePath:instancePath+"/components/" + key29.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2759,11 +2748,10 @@ vErrors.push(err221);
 }
 errors++;
 }
-var _valid0 = _errs208 === errors;
-valid39 = valid39 || _valid0;
 }
-if(!valid39){
-const err222 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+}
+else {
+const err222 = {instancePath:instancePath+"/components/" + key29.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/components/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2772,26 +2760,11 @@ vErrors.push(err222);
 }
 errors++;
 }
-else {
-errors = _errs205;
-if(vErrors !== null){
-if(_errs205){
-vErrors.length = _errs205;
+}
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data86.public !== undefined){
-let data88 = data86.public;
-const _errs211 = errors;
-let valid40 = false;
-const _errs212 = errors;
-if(typeof data88 === "string"){
-if(!pattern44.test(data88)){
-const err223 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+const err223 = {instancePath:instancePath+"/components",schemaPath:"#/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2800,9 +2773,11 @@ vErrors.push(err223);
 }
 errors++;
 }
-}
-else {
-const err224 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data88 = data.apps;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+for(const key31 in data88){
+if(!(pattern0.test(key31))){
+const err224 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2811,12 +2786,17 @@ vErrors.push(err224);
 }
 errors++;
 }
-var _valid1 = _errs212 === errors;
-valid40 = valid40 || _valid1;
-if(!valid40){
-const _errs214 = errors;
-if(typeof data88 !== "boolean"){
-const err225 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+for(const key32 in data88){
+if(pattern0.test(key32)){
+let data89 = data88[key32];
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+if(data89.enabled === undefined){
+data89.enabled = true;
+}
+for(const key33 in data89){
+if(!((((((key33 === "enabled") || (key33 === "syncWave")) || (key33 === "values")) || (key33 === "expose")) || (key33 === "sso")) || (key33 === "loadBalancerIP"))){
+const err225 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2825,8 +2805,9 @@ vErrors.push(err225);
 }
 errors++;
 }
-if(false !== data88){
-const err226 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+}
+if(typeof data89.enabled !== "boolean"){
+const err226 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2835,11 +2816,10 @@ vErrors.push(err226);
 }
 errors++;
 }
-var _valid1 = _errs214 === errors;
-valid40 = valid40 || _valid1;
-}
-if(!valid40){
-const err227 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(data89.syncWave !== undefined){
+let data91 = data89.syncWave;
+if(!(((typeof data91 == "number") && (!(data91 % 1) && !isNaN(data91))) && (isFinite(data91)))){
+const err227 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2848,26 +2828,9 @@ vErrors.push(err227);
 }
 errors++;
 }
-else {
-errors = _errs211;
-if(vErrors !== null){
-if(_errs211){
-vErrors.length = _errs211;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data86.tailnet !== undefined){
-let data89 = data86.tailnet;
-const _errs217 = errors;
-let valid41 = false;
-const _errs218 = errors;
-if(typeof data89 === "string"){
-if(!pattern44.test(data89)){
-const err228 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+if((typeof data91 == "number") && (isFinite(data91))){
+if(data91 > 1000 || isNaN(data91)){
+const err228 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2876,9 +2839,8 @@ vErrors.push(err228);
 }
 errors++;
 }
-}
-else {
-const err229 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data91 < -1000 || isNaN(data91)){
+const err229 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/syncWave",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/syncWave/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1000},message:"must be >= -1000"};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2887,12 +2849,12 @@ vErrors.push(err229);
 }
 errors++;
 }
-var _valid2 = _errs218 === errors;
-valid41 = valid41 || _valid2;
-if(!valid41){
-const _errs220 = errors;
-if(typeof data89 !== "boolean"){
-const err230 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+}
+if(data89.values !== undefined){
+let data92 = data89.values;
+if(!(data92 && typeof data92 == "object" && !Array.isArray(data92))){
+const err230 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -2901,8 +2863,13 @@ vErrors.push(err230);
 }
 errors++;
 }
-if(false !== data89){
-const err231 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+}
+if(data89.expose !== undefined){
+let data93 = data89.expose;
+if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
+for(const key34 in data93){
+if(!(((key34 === "internal") || (key34 === "public")) || (key34 === "tailnet"))){
+const err231 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -2911,11 +2878,15 @@ vErrors.push(err231);
 }
 errors++;
 }
-var _valid2 = _errs220 === errors;
-valid41 = valid41 || _valid2;
 }
-if(!valid41){
-const err232 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(data93.internal !== undefined){
+let data94 = data93.internal;
+const _errs221 = errors;
+let valid41 = false;
+const _errs222 = errors;
+if(typeof data94 === "string"){
+if(!pattern44.test(data94)){
+const err232 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -2924,21 +2895,9 @@ vErrors.push(err232);
 }
 errors++;
 }
-else {
-errors = _errs217;
-if(vErrors !== null){
-if(_errs217){
-vErrors.length = _errs217;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err233 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err233 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -2947,11 +2906,12 @@ vErrors.push(err233);
 }
 errors++;
 }
-}
-if(data82.sso !== undefined){
-let data90 = data82.sso;
-if(typeof data90 !== "string"){
-const err234 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs222 === errors;
+valid41 = valid41 || _valid0;
+if(!valid41){
+const _errs224 = errors;
+if(typeof data94 !== "boolean"){
+const err234 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -2960,8 +2920,8 @@ vErrors.push(err234);
 }
 errors++;
 }
-if(!(((data90 === "proxy") || (data90 === "oidc")) || (data90 === "none"))){
-const err235 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/enum",keyword:"enum",params:{allowedValues: schema11.properties.apps.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.sso.enum},message:"must be equal to one of the allowed values"};
+if(false !== data94){
+const err235 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -2970,12 +2930,11 @@ vErrors.push(err235);
 }
 errors++;
 }
+var _valid0 = _errs224 === errors;
+valid41 = valid41 || _valid0;
 }
-if(data82.loadBalancerIP !== undefined){
-let data91 = data82.loadBalancerIP;
-if(typeof data91 === "string"){
-if(!pattern1.test(data91)){
-const err236 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+if(!valid41){
+const err236 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/internal",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/internal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -2984,9 +2943,26 @@ vErrors.push(err236);
 }
 errors++;
 }
+else {
+errors = _errs221;
+if(vErrors !== null){
+if(_errs221){
+vErrors.length = _errs221;
 }
 else {
-const err237 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
+vErrors = null;
+}
+}
+}
+}
+if(data93.public !== undefined){
+let data95 = data93.public;
+const _errs227 = errors;
+let valid42 = false;
+const _errs228 = errors;
+if(typeof data95 === "string"){
+if(!pattern44.test(data95)){
+const err237 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -2996,9 +2972,8 @@ vErrors.push(err237);
 errors++;
 }
 }
-}
 else {
-const err238 = {instancePath:instancePath+"/apps/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err238 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -3007,11 +2982,12 @@ vErrors.push(err238);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err239 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var _valid1 = _errs228 === errors;
+valid42 = valid42 || _valid1;
+if(!valid42){
+const _errs230 = errors;
+if(typeof data95 !== "boolean"){
+const err239 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -3020,14 +2996,209 @@ vErrors.push(err239);
 }
 errors++;
 }
-}
-else {
-const err240 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(false !== data95){
+const err240 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err240];
 }
 else {
 vErrors.push(err240);
+}
+errors++;
+}
+var _valid1 = _errs230 === errors;
+valid42 = valid42 || _valid1;
+}
+if(!valid42){
+const err241 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/public",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/public/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err241];
+}
+else {
+vErrors.push(err241);
+}
+errors++;
+}
+else {
+errors = _errs227;
+if(vErrors !== null){
+if(_errs227){
+vErrors.length = _errs227;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data93.tailnet !== undefined){
+let data96 = data93.tailnet;
+const _errs233 = errors;
+let valid43 = false;
+const _errs234 = errors;
+if(typeof data96 === "string"){
+if(!pattern44.test(data96)){
+const err242 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"},message:"must match pattern \""+"^(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"+"\""};
+if(vErrors === null){
+vErrors = [err242];
+}
+else {
+vErrors.push(err242);
+}
+errors++;
+}
+}
+else {
+const err243 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err243];
+}
+else {
+vErrors.push(err243);
+}
+errors++;
+}
+var _valid2 = _errs234 === errors;
+valid43 = valid43 || _valid2;
+if(!valid43){
+const _errs236 = errors;
+if(typeof data96 !== "boolean"){
+const err244 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err244];
+}
+else {
+vErrors.push(err244);
+}
+errors++;
+}
+if(false !== data96){
+const err245 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf/1/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err245];
+}
+else {
+vErrors.push(err245);
+}
+errors++;
+}
+var _valid2 = _errs236 === errors;
+valid43 = valid43 || _valid2;
+}
+if(!valid43){
+const err246 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose/tailnet",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/properties/tailnet/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err246];
+}
+else {
+vErrors.push(err246);
+}
+errors++;
+}
+else {
+errors = _errs233;
+if(vErrors !== null){
+if(_errs233){
+vErrors.length = _errs233;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err247 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/expose",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/expose/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err247];
+}
+else {
+vErrors.push(err247);
+}
+errors++;
+}
+}
+if(data89.sso !== undefined){
+let data97 = data89.sso;
+if(typeof data97 !== "string"){
+const err248 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err248];
+}
+else {
+vErrors.push(err248);
+}
+errors++;
+}
+if(!(((data97 === "proxy") || (data97 === "oidc")) || (data97 === "none"))){
+const err249 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/sso",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/sso/enum",keyword:"enum",params:{allowedValues: schema11.properties.apps.patternProperties["^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"].properties.sso.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err249];
+}
+else {
+vErrors.push(err249);
+}
+errors++;
+}
+}
+if(data89.loadBalancerIP !== undefined){
+let data98 = data89.loadBalancerIP;
+if(typeof data98 === "string"){
+if(!pattern1.test(data98)){
+const err250 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"},message:"must match pattern \""+"^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"+"\""};
+if(vErrors === null){
+vErrors = [err250];
+}
+else {
+vErrors.push(err250);
+}
+errors++;
+}
+}
+else {
+const err251 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1")+"/loadBalancerIP",schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/properties/loadBalancerIP/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err251];
+}
+else {
+vErrors.push(err251);
+}
+errors++;
+}
+}
+}
+else {
+const err252 = {instancePath:instancePath+"/apps/" + key32.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/apps/patternProperties/%5E%5Ba-z0-9%5D(%5B-a-z0-9%5D%7B0%2C61%7D%5Ba-z0-9%5D)%3F%24/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err252];
+}
+else {
+vErrors.push(err252);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err253 = {instancePath:instancePath+"/apps",schemaPath:"#/properties/apps/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err253];
+}
+else {
+vErrors.push(err253);
+}
+errors++;
+}
+}
+else {
+const err254 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err254];
+}
+else {
+vErrors.push(err254);
 }
 errors++;
 }

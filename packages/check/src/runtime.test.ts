@@ -674,3 +674,16 @@ describe.skipIf(!schemas)("the runtime tables agree with the pinned charts' defa
     expect(checked).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe("the Prometheus pods' labels kube-prometheus-stack's operator gives them", () => {
+  const labelsOf = (release: string, values: Record<string, unknown> = {}) =>
+    CHART_API_CLIENTS['kube-prometheus-stack']!.find((feature) => feature.pods)!.pods!(release, (path) => valueAt([values], path).value);
+
+  it("follow the chart's fullname helper (release, or <release>-<chart>, cut to 26 characters, one trailing '-' trimmed) plus -prometheus", () => {
+    expect(labelsOf('kube-prometheus-stack')).toEqual({ 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'kube-prometheus-stack-prometheus' });
+    // 'monitoring-kube-prometheus-stack' cut to 26 characters.
+    expect(labelsOf('monitoring')['app.kubernetes.io/instance']).toBe('monitoring-kube-prometheus-prometheus');
+    expect(labelsOf('x', { fullnameOverride: 'mon-' })['app.kubernetes.io/instance']).toBe('mon-prometheus');
+    expect(labelsOf('x', { fullnameOverride: 'mon', cleanPrometheusOperatorObjectNames: true })['app.kubernetes.io/instance']).toBe('mon');
+  });
+});

@@ -97,11 +97,11 @@ describe('authentik component', () => {
     );
   });
 
-  it('keeps metrics and ServiceMonitors off (the prometheus-operator CRDs come later)', () => {
-    const values = valuesOf(component);
-    expect(values.server.metrics.enabled).toBe(false);
-    expect(values.prometheus.rules.enabled).toBe(false);
-    expect(JSON.stringify(values)).not.toMatch(/"serviceMonitor":\{"enabled":true/);
+  it('serves metrics, their ServiceMonitor and alert rules exactly when the homelab has a Prometheus (serviceMonitor)', () => {
+    const off = valuesOf(component);
+    expect([off.server.metrics, off.prometheus.rules]).toEqual([{ enabled: false, serviceMonitor: { enabled: false } }, { enabled: false }]);
+    const on = valuesOf(build(everything(), config, { serviceMonitor: true }));
+    expect([on.server.metrics, on.prometheus.rules]).toEqual([{ enabled: true, serviceMonitor: { enabled: true } }, { enabled: true }]);
   });
 });
 

@@ -4,7 +4,7 @@
  * components' SSO declarations in a ConfigMap the chart mounts.
  */
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { merge, type BuildContext, type Component, type ComponentModule, type Exposure, type KubeObject, type Patch, type SecretDeclaration } from '@homelab/core';
+import { merge, serviceMonitorsWanted, type BuildContext, type Component, type ComponentModule, type Exposure, type KubeObject, type Patch, type SecretDeclaration } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { volumeStorageClass } from '@homelab/local-path';
 import { STORAGE_CLASSES } from '@homelab/nfs-csi';
@@ -28,10 +28,10 @@ export type PostgresContainerSecurityContext = { enabled: true; runAsUser: numbe
 export type AuthentikValues = {
   authentik: { log_level: AuthentikSettings['logLevel'] };
   global: { env: SecretEnv[] };
-  server: { replicas: number; resources: Resources; service: { servicePortHttp: number }; metrics: { enabled: false } };
+  server: { replicas: number; resources: Resources; service: { servicePortHttp: number }; metrics: { enabled: boolean; serviceMonitor: { enabled: boolean } } };
   worker: { replicas: number; resources: Resources };
   blueprints: { configMaps: string[] };
-  prometheus: { rules: { enabled: false } };
+  prometheus: { rules: { enabled: boolean } };
   /** The bitnami `postgresql` subchart (keys checked against bitnami's values, see the tests). */
   postgresql: {
     enabled: true;
@@ -105,12 +105,12 @@ export function authentikValues(config: ResolvedConfig, settings: AuthentikSetti
       replicas: settings.server.replicas,
       resources: structuredClone(settings.server.resources),
       service: { servicePortHttp: settings.serverPort },
-      // No ServiceMonitor: the prometheus-operator CRDs are not installed before Authentik yet.
-      metrics: { enabled: false },
+      // Served exactly when a Prometheus scrapes them: unscraped metrics are dead weight.
+      metrics: { enabled: settings.serviceMonitor, serviceMonitor: { enabled: settings.serviceMonitor } },
     },
     worker: { replicas: settings.worker.replicas, resources: structuredClone(settings.worker.resources) },
     blueprints: { configMaps: [blueprintConfigMapName()] },
-    prometheus: { rules: { enabled: false } },
+    prometheus: { rules: { enabled: settings.serviceMonitor } },
     postgresql: {
       enabled: true,
       // The official postgres image the chart runs makes POSTGRES_USER (authentik) the superuser:
@@ -229,6 +229,7 @@ export const authentikModule: ComponentModule<ResolvedConfig> = {
   provides: { ssoProxy: authentikSsoProxy() },
   build: (config: ResolvedConfig, context?: BuildContext) =>
     authentik(config, context?.components ?? [], {
+      serviceMonitor: serviceMonitorsWanted(context, config.components[COMPONENT_NAME]?.syncWave ?? AUTHENTIK_DEFAULTS.syncWave),
       postgres: { storageClass: volumeStorageClass(config, context, { volume: 'authentikPostgres', nfsStorageClass: STORAGE_CLASSES.config, nfsUnsupported: false }) },
     }),
 };

@@ -84,6 +84,13 @@ export interface AuthentikSettings {
   server: { replicas: number; resources: Resources };
   worker: { replicas: number; resources: Resources };
   /**
+   * The server's metrics Service and its prometheus-operator ServiceMonitor. Needs the
+   * monitoring.coreos.com CRDs, which exist only while kube-prometheus-stack is enabled: the
+   * module turns this on from the composition (core's `serviceMonitorsWanted`).
+   * @default false
+   */
+  serviceMonitor: boolean;
+  /**
    * The bundled PostgreSQL. `storageClass`: its data volume's; the module sets what
    * `storage.volumes.authentikPostgres` chooses (NFS unless it says node-local, which spares the
    * export the chown PostgreSQL needs). @default 'nfs-config' (STORAGE_CLASSES.config of @homelab/nfs-csi)
@@ -117,5 +124,6 @@ export const AUTHENTIK_DEFAULTS = {
   },
   server: { replicas: 1, resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } } },
   worker: { replicas: 1, resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } } },
+  serviceMonitor: false,
   postgres: { storageSize: '8Gi', storageClass: STORAGE_CLASSES.config, resources: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '1Gi' } } },
 } satisfies AuthentikSettings;

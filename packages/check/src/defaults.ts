@@ -71,40 +71,90 @@ export interface ChartFeature {
   value?: string;
   /** The chart's own default for `value` (its values.yaml). */
   default?: boolean;
+  /** `value` is text (a configuration file): the feature is on when it matches. */
+  matches?: RegExp;
   /** What the feature is, for messages. */
   what: string;
   /** The switch of the subchart or part that holds it (off: the feature is off too). */
   within?: { value: string; default: boolean };
+  /**
+   * The labels known for certain on the pods running it when they are not the release's (pods an
+   * operator starts for the chart's custom resources), from the release name and the chart's values.
+   */
+  pods?: (release: string, value: (path: string) => unknown) => Readonly<Record<string, string>>;
 }
+
+/**
+ * A chart's `fullname` as Helm's usual helper makes it: fullnameOverride, else the release name
+ * when it holds the chart's name, else `<release>-<name>`, cut to `limit` characters.
+ */
+function helmFullname(release: string, chart: string, value: (path: string) => unknown, limit: number): string {
+  const override = value('fullnameOverride');
+  const name = typeof value('nameOverride') === 'string' && value('nameOverride') !== '' ? String(value('nameOverride')) : chart;
+  const full = typeof override === 'string' && override !== '' ? override : release.includes(name) ? release : `${release}-${name}`;
+  return full.slice(0, limit).replace(/-$/, '');
+}
+
+/**
+ * Alloy components that call the Kubernetes API (discovery, log tailing, CRD watchers) as they are
+ * named in its configuration: `<component> "<label>" {`.
+ */
+const ALLOY_API_COMPONENTS = /\b(discovery\.kubernetes|loki\.source\.kubernetes(_events)?|loki\.source\.podlogs|loki\.rules\.kubernetes|mimir\.rules\.kubernetes|prometheus\.operator\.\w+|remote\.kubernetes\.\w+)\s+"/;
 
 /**
  * Containers a chart runs that call the Kubernetes API (watchers, operators, controllers), by
  * chart name: a network policy restricting their pods' egress must allow `kube-apiserver`. The
- * pods are the release's (label app.kubernetes.io/instance = release name).
+ * pods are the release's (label app.kubernetes.io/instance = release name) unless `pods` says
+ * otherwise. csi-driver-nfs is absent on purpose: its controller and node pods use the host
+ * network, which Cilium policies do not select.
  */
 export const CHART_API_CLIENTS: Readonly<Record<string, readonly ChartFeature[]>> = {
   loki: [{ value: 'sidecar.rules.enabled', default: true, what: 'the rules sidecar (k8s-sidecar) watching ConfigMaps' }],
   'kube-prometheus-stack': [
     { value: 'prometheusOperator.enabled', default: true, what: 'prometheus-operator' },
+    { value: 'kubeStateMetrics.enabled', default: true, what: 'kube-state-metrics' },
+    {
+      value: 'prometheus.enabled',
+      default: true,
+      what: "Prometheus's Kubernetes service discovery",
+      // prometheus-operator labels the Prometheus pods with the custom resource's name.
+      pods: (release, value) => ({
+        'app.kubernetes.io/name': 'prometheus',
+        'app.kubernetes.io/instance': `${helmFullname(release, 'kube-prometheus-stack', value, 26)}${value('cleanPrometheusOperatorObjectNames') === true ? '' : '-prometheus'}`,
+      }),
+    },
     { value: 'grafana.sidecar.dashboards.enabled', default: true, within: { value: 'grafana.enabled', default: true }, what: "Grafana's dashboards sidecar (k8s-sidecar) watching ConfigMaps" },
     { value: 'grafana.sidecar.datasources.enabled', default: true, within: { value: 'grafana.enabled', default: true }, what: "Grafana's datasources sidecar (k8s-sidecar) watching ConfigMaps" },
+  ],
+  alloy: [
+    {
+      value: 'alloy.configMap.content',
+      default: false,
+      matches: ALLOY_API_COMPONENTS,
+      within: { value: 'alloy.configMap.create', default: true },
+      what: "Alloy (its configuration runs Kubernetes components such as discovery.kubernetes)",
+    },
   ],
   'argo-cd': [{ what: 'the application controller, server and repo-server' }],
   'cert-manager': [{ what: 'the cert-manager controller, cainjector and webhook' }],
   'tailscale-operator': [{ what: 'the operator' }],
+  authentik: [{ value: 'serviceAccount.create', default: true, what: 'the worker managing outposts through the ServiceAccount the chart creates' }],
 };
 
-/** A ServiceMonitor a chart creates when `monitor` is on, for metrics that exist when `metrics` is on (unset: always). */
+/** A ServiceMonitor a chart creates when `monitor` is on, for metrics it serves when `metrics` is on (unset: always). */
 export interface ChartServiceMonitor {
   monitor: string;
   metrics?: string;
   /** The chart's default for `metrics` (values.yaml). */
   metricsDefault?: boolean;
+  /** The switch of the part serving them (off: nothing to scrape). */
+  within?: { value: string; default: boolean };
 }
 
 /**
- * ServiceMonitor switches of charts (by name), all off by default in the chart: with a Prometheus
- * in the tree, metrics a chart serves but no ServiceMonitor describes are never scraped.
+ * Metrics and ServiceMonitor switches of charts (by name), all off by default in the chart: with a
+ * Prometheus in the tree, every chart that can serve metrics must serve them and describe them in a
+ * ServiceMonitor, else they are never scraped.
  */
 export const CHART_SERVICE_MONITORS: Readonly<Record<string, readonly ChartServiceMonitor[]>> = {
   'argo-cd': ['controller', 'server', 'repoServer', 'applicationSet'].map((part) => ({ monitor: `${part}.metrics.serviceMonitor.enabled`, metrics: `${part}.metrics.enabled`, metricsDefault: false })),
@@ -113,10 +163,23 @@ export const CHART_SERVICE_MONITORS: Readonly<Record<string, readonly ChartServi
     { monitor: 'prometheus.serviceMonitor.enabled', metrics: 'prometheus.enabled', metricsDefault: false },
     { monitor: 'operator.prometheus.serviceMonitor.enabled', metrics: 'operator.prometheus.enabled', metricsDefault: true },
     { monitor: 'hubble.metrics.serviceMonitor.enabled', metrics: 'hubble.metrics.enabled', metricsDefault: false },
+    // envoy.enabled is null in values.yaml: the chart runs the Envoy DaemonSet on new installs.
+    { monitor: 'envoy.prometheus.serviceMonitor.enabled', metrics: 'envoy.prometheus.enabled', metricsDefault: true, within: { value: 'envoy.enabled', default: true } },
   ],
   loki: [{ monitor: 'monitoring.serviceMonitor.enabled' }],
   alloy: [{ monitor: 'serviceMonitor.enabled' }],
   authentik: [{ monitor: 'server.metrics.serviceMonitor.enabled', metrics: 'server.metrics.enabled', metricsDefault: false }],
+};
+
+/**
+ * Charts whose pods always serve metrics on a named container port but that create no Service
+ * or monitor for them (by chart name): with a Prometheus in the tree, a PodMonitor of the tree must
+ * select the release's pods (known by the usual selector labels: app and app.kubernetes.io/name
+ * the chart's name or nameOverride, app.kubernetes.io/instance the release) and scrape that port.
+ */
+export const CHART_POD_METRICS: Readonly<Record<string, { port: string; what: string }>> = {
+  // The chart's config sets `metrics: 0.0.0.0:2000`; its deployment names the port active-con-stat.
+  cloudflared: { port: 'active-con-stat', what: "cloudflared's metrics server (port 2000)" },
 };
 
 /**
@@ -178,23 +241,49 @@ export const CHART_PROMETHEUS: Readonly<Record<string, ChartFeature>> = {
 
 /** A Secret a chart value names (in the release's namespace) and the key read from it. */
 export interface ChartSecretRef {
-  /** Values path of the Secret's name; '' or unset: the chart makes its own Secret. */
+  /** Values path of the Secret's name; '' or unset: the chart makes its own Secret (or reads none). */
   name: string;
-  /** Values path of the key. */
-  key: string;
-  /** The chart's default key (values.yaml). */
+  /** Values path of the key; absent: the chart reads the fixed key `defaultKey` (a file name it expects). */
+  key?: string;
+  /** The chart's default key (values.yaml), or the fixed key. */
   defaultKey: string;
+  /** The switch of the subchart or part that reads it (off: nothing reads it). */
+  within?: { value: string; default: boolean };
 }
 
 /**
- * Secret references in chart values (by chart name), besides the `secretKeyRef: { name, key }`
- * maps (env valueFrom) found anywhere in any chart's values.
+ * Secret references in chart values (by chart name), besides what any chart's values hold in pod
+ * spec form (`secretKeyRef: { name, key }`, secret volumes with `items`) and ArgoCD's
+ * `$secret:key` references. Paths into a subchart (CHART_SUBCHARTS) carry that chart's defaults:
+ * Grafana's `admin.*Key`, bitnami PostgreSQL's `auth.secretKeys.userPasswordKey`.
  */
 export const CHART_SECRET_REFS: Readonly<Record<string, readonly ChartSecretRef[]>> = {
   cloudflared: [
     { name: 'tunnelSecrets.existingConfigJsonFileSecret.name', key: 'tunnelSecrets.existingConfigJsonFileSecret.key', defaultKey: 'credentials.json' },
     { name: 'tunnelSecrets.existingPemFileSecret.name', key: 'tunnelSecrets.existingPemFileSecret.key', defaultKey: 'cert.pem' },
   ],
+  'kube-prometheus-stack': [
+    { name: 'grafana.admin.existingSecret', key: 'grafana.admin.userKey', defaultKey: 'admin-user', within: { value: 'grafana.enabled', default: true } },
+    { name: 'grafana.admin.existingSecret', key: 'grafana.admin.passwordKey', defaultKey: 'admin-password', within: { value: 'grafana.enabled', default: true } },
+  ],
+  authentik: [
+    { name: 'postgresql.auth.existingSecret', key: 'postgresql.auth.secretKeys.userPasswordKey', defaultKey: 'password', within: { value: 'postgresql.enabled', default: false } },
+    { name: 'geoip.existingSecret.secretName', key: 'geoip.existingSecret.accountId', defaultKey: 'account_id', within: { value: 'geoip.enabled', default: false } },
+    { name: 'geoip.existingSecret.secretName', key: 'geoip.existingSecret.licenseKey', defaultKey: 'license_key', within: { value: 'geoip.enabled', default: false } },
+  ],
+  // The operator reads the files client_id and client_secret of the volume (values.yaml says so).
+  'tailscale-operator': [
+    { name: 'oauthSecretVolume.secret.secretName', defaultKey: 'client_id' },
+    { name: 'oauthSecretVolume.secret.secretName', defaultKey: 'client_secret' },
+  ],
+};
+
+/**
+ * Values subtrees of charts whose strings may name Secret keys as `$<secret>:<key>` (ArgoCD reads
+ * them from that Secret, in its namespace, when it carries app.kubernetes.io/part-of: argocd).
+ */
+export const CHART_DOLLAR_SECRET_REFS: Readonly<Record<string, readonly string[]>> = {
+  'argo-cd': ['configs.cm', 'configs.rbac'],
 };
 
 /** The talhelper config a tree may hold: its nodes' addresses and system extensions are facts other files must agree with. */

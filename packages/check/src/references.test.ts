@@ -101,7 +101,9 @@ describe('references', () => {
     expect(short(await references({ 'manifests/web/issuer.yaml': issuer }))).toEqual([
       'error ClusterIssuer/letsencrypt: references Secret/cert-manager/cloudflare (spec.acme.solvers[0].dns01.cloudflare.apiTokenSecretRef), which nothing creates',
     ]);
+    // The Secret exists, but holds no key 'token' (the fixture's only key is 'key').
     expect(short(await references({ 'manifests/web/issuer.yaml': issuer, 'manifests/web/token.yaml': secret('cloudflare', 'cert-manager') }))).toEqual([
+      "error ClusterIssuer/letsencrypt: Application/argocd/web applies it, and it references Secret/cert-manager/cloudflare key token (spec.acme.solvers[0].dns01.cloudflare.apiTokenSecretRef), which Secret/cert-manager/cloudflare does not have (its keys: key)",
       'error Secret/cert-manager/cloudflare: references Namespace/cert-manager (metadata.namespace), which nothing creates',
     ]);
   });

@@ -90,7 +90,8 @@ function issuerSecretRefs(spec: unknown, namespace: string | undefined): Ref[] {
     for (const [key, child] of Object.entries(value)) {
       const at = `${path}.${key}`;
       if (key.endsWith('SecretRef') && key !== 'privateKeySecretRef' && str(get(child, 'name'))) {
-        refs.push({ kind: 'Secret', namespace, name: str(get(child, 'name'))!, field: at, blocksPods: false });
+        const secretKey = str(get(child, 'key'));
+        refs.push({ kind: 'Secret', namespace, name: str(get(child, 'name'))!, field: at, blocksPods: false, ...(secretKey ? { keys: [secretKey] } : {}) });
       } else {
         walk(child, at);
       }

@@ -8,23 +8,29 @@
  *   `kube-apiserver`;
  * - a tailnet subnet router (Connector) advertising a route that holds a node address, whose
  *   egress is restricted without the `host` and `remote-node` entities (node IPs are not `world`);
- * - a chart's ServiceMonitor switched off while the tree runs a Prometheus;
+ * - a chart's metrics or ServiceMonitor switched off while the tree runs a Prometheus, or metrics a
+ *   chart always serves without a monitor that no PodMonitor of the tree scrapes;
  * - a volume of a workload whose documentation rules NFS out (Prometheus' TSDB, Alertmanager's
  *   state) on a StorageClass csi-driver-nfs provisions;
- * - a Secret key a chart value reads that the Secret does not hold (its keys known from the tree,
- *   or from `secretKeys:` in .homelab-check.yaml);
+ * - a Secret key a chart value reads (an "existing Secret" value the chart is known for, a
+ *   `secretKeyRef` or secret volume with `items` anywhere in the values, ArgoCD's `$secret:key`)
+ *   that the Secret does not hold (its keys known from the tree, or from `secretKeys:` in
+ *   .homelab-check.yaml);
  * - Proxmox VMs (terraform/*.tf.json) whose guest agent disagrees with the Talos system extensions
- *   (talconfig.yaml).
+ *   (talconfig.yaml), or whose boot ISO's Image Factory schematic is not the node's.
  *
  * A pod is known by its namespace and the labels the chart is known to set (the release's
  * instance label); a selector on any other label is undecided, and undecided selectors select
  * nothing here: the check reports what it can prove, never a guess.
  */
+import { imageFactorySchematicId, isOfficialExtensionName } from '@homelab/core';
 import type { Placed, PlacedChart, Resolution } from './argocd.js';
 import { describePlaced } from './argocd.js';
 import { externalMatcher, type CheckSettings } from './config.js';
 import {
   CHART_API_CLIENTS,
+  CHART_DOLLAR_SECRET_REFS,
+  CHART_POD_METRICS,
   CHART_NFS_UNSUPPORTED_VOLUMES,
   RESOURCE_NFS_UNSUPPORTED_VOLUMES,
   CHART_PROMETHEUS,
@@ -39,6 +45,7 @@ import {
   type NfsUnsupportedWorkload,
 } from './defaults.js';
 import type { Finding } from './finding.js';
+import { clusterResourceNamespace } from './references.js';
 import { podSpecOf, refsOf } from './refs.js';
 import { helmTruthy, valueAt } from './switches.js';
 import { isMap, type Tree } from './tree.js';
@@ -116,8 +123,8 @@ function egressOf(policies: Policies, pods: KnownPods): EgressVerdict {
     restricting,
     allows: (entity) =>
       egressRules.some((rule) => {
-        // A rule naming no peer (ports only) allows every destination.
-        if (!PEER_FIELDS.some((field) => field in rule)) return true;
+        // A rule naming no peer allows every destination on its ports (L4 only); one without ports either (`{}`) allows nothing.
+        if (!PEER_FIELDS.some((field) => field in rule)) return Array.isArray(rule['toPorts']) && rule['toPorts'].length > 0;
         const entities = Array.isArray(rule['toEntities']) ? rule['toEntities'].map(String) : [];
         if (covering(entity).some((name) => entities.includes(name))) return true;
         return (entity === 'host' || entity === 'remote-node') && Array.isArray(rule['toNodes']) && rule['toNodes'].some((selector) => isMap(selector) && Object.keys(selector).length === 0);
@@ -132,12 +139,15 @@ function egressFinding(verdict: EgressVerdict, problem: string, hint: string): F
 }
 
 /** Whether a chart feature is on with these values (unset: its default; an always-on feature has no value). */
-function featureOn(feature: Pick<ChartFeature, 'value' | 'default' | 'within'>, placed: PlacedChart): boolean {
+function featureOn(feature: Pick<ChartFeature, 'value' | 'default' | 'within' | 'matches'>, placed: PlacedChart): boolean {
   if (feature.within && !featureOn(feature.within, placed)) return false;
   if (feature.value === undefined) return true;
-  const { found, value } = valueAt(placed.chart.values.map((input) => input.data), feature.value);
-  return found ? helmTruthy(value) : (feature.default ?? false);
+  const { found, value } = valueAt(chartInputs(placed), feature.value);
+  if (!found) return feature.default ?? false;
+  return feature.matches ? typeof value === 'string' && feature.matches.test(value) : helmTruthy(value);
 }
+
+const chartInputs = (placed: PlacedChart) => placed.chart.values.map((input) => input.data);
 
 function ciliumPolicies(resolution: Resolution): Policies {
   const policies: Policies = { byNamespace: new Map(), clusterwide: [] };
@@ -158,17 +168,28 @@ function apiClientFindings(resolution: Resolution, policies: Policies): Finding[
   for (const placed of resolution.charts) {
     const namespace = placed.app.destinationNamespace;
     if (!namespace) continue;
-    const clients = (CHART_API_CLIENTS[placed.chart.name] ?? []).filter((feature) => featureOn(feature, placed));
-    if (clients.length === 0) continue;
-    const verdict = egressOf(policies, { namespace, labels: { [INSTANCE_LABEL]: placed.chart.releaseName } });
-    if (verdict.restricting.length === 0 || verdict.allows('kube-apiserver')) continue;
-    findings.push(
-      egressFinding(
-        verdict,
-        `restricts the egress of chart ${placed.chart.name}'s pods (release ${placed.chart.releaseName}, ${placed.app.label}) but allows no kube-apiserver, and ${clients.map((feature) => feature.what).join(', ')} call${clients.length === 1 ? 's' : ''} the Kubernetes API`,
-        'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values',
-      ),
-    );
+    const release = placed.chart.releaseName;
+    const value = (path: string) => valueAt(chartInputs(placed), path).value;
+    // The clients by the pods running them (the release's, or pods an operator starts for it).
+    const byPods = new Map<string, { labels: Record<string, string>; clients: ChartFeature[] }>();
+    for (const feature of (CHART_API_CLIENTS[placed.chart.name] ?? []).filter((client) => featureOn(client, placed))) {
+      const labels = { ...(feature.pods ? feature.pods(release, value) : { [INSTANCE_LABEL]: release }) };
+      const key = JSON.stringify(labels);
+      byPods.set(key, { labels, clients: [...(byPods.get(key)?.clients ?? []), feature] });
+    }
+    for (const { labels, clients } of byPods.values()) {
+      const verdict = egressOf(policies, { namespace, labels });
+      if (verdict.restricting.length === 0 || verdict.allows('kube-apiserver')) continue;
+      const own = Object.keys(labels).length === 1 && labels[INSTANCE_LABEL] === release;
+      const pods = own ? `release ${release}` : `${Object.entries(labels).map(([key, label]) => `${key}=${label}`).join(', ')}, of release ${release}`;
+      findings.push(
+        egressFinding(
+          verdict,
+          `restricts the egress of chart ${placed.chart.name}'s pods (${pods}, ${placed.app.label}) but allows no kube-apiserver, and ${clients.map((feature) => feature.what).join(', ')} call${clients.length === 1 ? 's' : ''} the Kubernetes API`,
+          'Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values',
+        ),
+      );
+    }
   }
   return findings;
 }
@@ -244,6 +265,8 @@ interface TalosNode {
   address: string;
   /** The system extensions its image installs (its own schematic, else its group's: talhelper's precedence). */
   extensions: Set<string>;
+  /** The Image Factory ID of its schematic, when the schematic customises nothing but official extensions. */
+  schematicId: string | undefined;
 }
 
 interface Talconfig {
@@ -264,13 +287,25 @@ function readTalconfig(tree: Tree): Talconfig | undefined {
     const official = isMap(system) ? system['officialExtensions'] : undefined;
     return Array.isArray(official) ? official.map(String) : [];
   };
+  /** The schematic's ID, when it is one imageFactorySchematicId can compute (official extensions only). */
+  const schematicIdOf = (holder: unknown): string | undefined => {
+    const schematic = isMap(holder) ? holder['schematic'] : undefined;
+    if (schematic === undefined) return imageFactorySchematicId([]);
+    const customization = isMap(schematic) ? schematic['customization'] : undefined;
+    const system = isMap(customization) ? customization['systemExtensions'] : undefined;
+    const onlyExtensions = isMap(schematic) && Object.keys(schematic).every((key) => key === 'customization') && isMap(customization)
+      && Object.keys(customization).every((key) => key === 'systemExtensions') && (system === undefined || (isMap(system) && Object.keys(system).every((key) => key === 'officialExtensions')));
+    const extensions = extensionsOf(holder) ?? [];
+    return onlyExtensions && extensions.every(isOfficialExtensionName) ? imageFactorySchematicId(extensions) : undefined;
+  };
   const nodes = (Array.isArray(doc['nodes']) ? doc['nodes'] : []).filter(isMap);
   return {
     file,
     nodes: nodes.flatMap((node) => {
       if (typeof node['ipAddress'] !== 'string') return [];
       const group = node['controlPlane'] === true ? doc['controlPlane'] : doc['worker'];
-      return [{ hostname: String(node['hostname'] ?? node['ipAddress']), address: node['ipAddress'], extensions: new Set(extensionsOf(node) ?? extensionsOf(group) ?? []) }];
+      const holder = extensionsOf(node) !== undefined ? node : group;
+      return [{ hostname: String(node['hostname'] ?? node['ipAddress']), address: node['ipAddress'], extensions: new Set(extensionsOf(holder) ?? []), schematicId: schematicIdOf(holder) }];
     }),
   };
 }
@@ -315,17 +350,40 @@ function serviceMonitorFindings(resolution: Resolution): Finding[] {
   const findings: Finding[] = [];
   for (const placed of resolution.charts) {
     for (const rule of CHART_SERVICE_MONITORS[placed.chart.name] ?? []) {
-      const metrics = rule.metrics === undefined || featureOn({ value: rule.metrics, default: rule.metricsDefault ?? false }, placed);
-      if (!metrics || featureOn({ value: rule.monitor, default: false }, placed)) continue;
+      if (rule.within && !featureOn(rule.within, placed)) continue;
+      // A chart that can serve metrics must, once there is a Prometheus: metrics off are as unscraped as a missing ServiceMonitor.
+      const off = [
+        ...(rule.metrics !== undefined && !featureOn({ value: rule.metrics, default: rule.metricsDefault ?? false }, placed) ? [rule.metrics] : []),
+        ...(featureOn({ value: rule.monitor, default: false }, placed) ? [] : [rule.monitor]),
+      ];
+      if (off.length === 0) continue;
       findings.push({
         check: 'runtime',
-        severity: 'warning',
+        severity: 'error',
         file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
         object: placed.app.label,
-        problem: `the tree runs a Prometheus, but chart ${placed.chart.name}'s ServiceMonitor is off (${rule.monitor}), so its metrics are never scraped`,
-        hint: `Set ${rule.monitor}: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)`,
+        problem: `the tree runs a Prometheus, but chart ${placed.chart.name} has ${off.join(' and ')} off, so its metrics are never scraped`,
+        hint: `Set ${off.map((path) => `${path}: true`).join(' and ')} (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)`,
       });
     }
+  }
+  for (const placed of resolution.charts) {
+    const metrics = CHART_POD_METRICS[placed.chart.name];
+    const namespace = placed.app.destinationNamespace;
+    if (!metrics || !namespace) continue;
+    // The chart's selector labels: app and app.kubernetes.io/name are its name (nameOverride), instance the release.
+    const nameOverride = valueAt(chartInputs(placed), 'nameOverride').value;
+    const name = typeof nameOverride === 'string' && nameOverride !== '' ? nameOverride : placed.chart.name;
+    const pods = { namespace, labels: { [INSTANCE_LABEL]: placed.chart.releaseName, 'app.kubernetes.io/name': name, app: name } };
+    if (resolution.placed.some((entry) => podMonitorScrapes(entry, pods, metrics.port))) continue;
+    findings.push({
+      check: 'runtime',
+      severity: 'error',
+      file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
+      object: placed.app.label,
+      problem: `the tree runs a Prometheus, but no PodMonitor scrapes port ${metrics.port} of chart ${placed.chart.name}'s pods (release ${placed.chart.releaseName}): ${metrics.what} is never scraped, and the chart creates no monitor for it`,
+      hint: `Add a PodMonitor in ${namespace} selecting ${INSTANCE_LABEL}: ${placed.chart.releaseName} with podMetricsEndpoints [{ port: ${metrics.port} }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted)`,
+    });
   }
   return findings;
 }
@@ -381,14 +439,70 @@ function nfsUnsupportedVolumeFindings(resolution: Resolution): Finding[] {
   return findings;
 }
 
-/** Every `secretKeyRef: { name, key }` in a values tree (env valueFrom), with its dotted path. */
-function secretKeyRefs(value: unknown, path: string[] = []): { path: string; name: string; key: string }[] {
-  if (Array.isArray(value)) return value.flatMap((item, index) => secretKeyRefs(item, [...path, String(index)]));
+/** Whether a PodMonitor of the tree selects the pods and scrapes the named port. */
+function podMonitorScrapes(entry: Placed, pods: KnownPods, port: string): boolean {
+  if (entry.doc.group !== 'monitoring.coreos.com' || entry.doc.kind !== 'PodMonitor') return false;
+  const spec = isMap(entry.doc.raw['spec']) ? entry.doc.raw['spec'] : {};
+  const namespaces = isMap(spec['namespaceSelector']) ? spec['namespaceSelector'] : {};
+  const inNamespace = namespaces['any'] === true
+    || (Array.isArray(namespaces['matchNames']) ? namespaces['matchNames'].map(String).includes(pods.namespace) : entry.namespace === pods.namespace);
+  const endpoints = Array.isArray(spec['podMetricsEndpoints']) ? spec['podMetricsEndpoints'].filter(isMap) : [];
+  return inNamespace && selects(spec['selector'], pods) && endpoints.some((endpoint) => endpoint['port'] === port);
+}
+
+/** A Secret key chart values read: the dotted values path saying so, the Secret's name and the key. */
+interface ValuesSecretRef {
+  path: string;
+  name: string;
+  key: string;
+  /** The values path of an "existing Secret" name: the chart never makes that Secret. */
+  existing?: string;
+}
+
+/**
+ * Every Secret key a values tree reads in pod spec form, with its dotted path: `secretKeyRef:
+ * { name, key }` (env valueFrom) and secret volume sources with `items` (`secret: { secretName |
+ * name, items: [{ key }] }`, the latter in projected volumes).
+ */
+function podSpecSecretRefs(value: unknown, path: string[] = []): ValuesSecretRef[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => podSpecSecretRefs(item, [...path, String(index)]));
   if (!isMap(value)) return [];
-  const own = isMap(value['secretKeyRef']) && typeof value['secretKeyRef']['name'] === 'string' && typeof value['secretKeyRef']['key'] === 'string'
-    ? [{ path: [...path, 'secretKeyRef'].join('.'), name: value['secretKeyRef']['name'], key: value['secretKeyRef']['key'] }]
-    : [];
-  return [...own, ...Object.entries(value).flatMap(([key, child]) => (key === 'secretKeyRef' ? [] : secretKeyRefs(child, [...path, key])))];
+  const own: ValuesSecretRef[] = [];
+  const keyRef = value['secretKeyRef'];
+  if (isMap(keyRef) && typeof keyRef['name'] === 'string' && typeof keyRef['key'] === 'string') own.push({ path: [...path, 'secretKeyRef'].join('.'), name: keyRef['name'], key: keyRef['key'] });
+  const volume = value['secret'];
+  const volumeName = isMap(volume) ? (volume['secretName'] ?? volume['name']) : undefined;
+  if (isMap(volume) && typeof volumeName === 'string' && Array.isArray(volume['items'])) {
+    volume['items'].forEach((item, index) => {
+      if (isMap(item) && typeof item['key'] === 'string') own.push({ path: [...path, 'secret', 'items', String(index), 'key'].join('.'), name: volumeName, key: item['key'] });
+    });
+  }
+  return [...own, ...Object.entries(value).flatMap(([key, child]) => (key === 'secretKeyRef' || key === 'secret' ? [] : podSpecSecretRefs(child, [...path, key])))];
+}
+
+/** ArgoCD's `$<secret>:<key>` references in the strings under `path` (embedded YAML included). */
+function dollarSecretRefs(value: unknown, path: string): ValuesSecretRef[] {
+  if (typeof value === 'string') {
+    return [...value.matchAll(/(?:^|[\s"'])\$([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?):([-._a-zA-Z0-9]+)/g)].map((match) => ({ path, name: match[1]!, key: match[2]! }));
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => dollarSecretRefs(item, `${path}.${index}`));
+  return isMap(value) ? Object.entries(value).flatMap(([key, child]) => dollarSecretRefs(child, `${path}.${key}`)) : [];
+}
+
+/** The Secret keys a chart's values read: its known references, pod spec fragments, `$secret:key` strings. */
+function chartSecretRefs(placed: PlacedChart): ValuesSecretRef[] {
+  const inputs = chartInputs(placed);
+  return [
+    ...(CHART_SECRET_REFS[placed.chart.name] ?? []).flatMap((ref): ValuesSecretRef[] => {
+      if (ref.within && !featureOn(ref.within, placed)) return [];
+      const name = valueAt(inputs, ref.name).value;
+      if (typeof name !== 'string' || name === '') return [];
+      const key = ref.key === undefined ? { found: false } : valueAt(inputs, ref.key);
+      return [{ path: ref.key ?? ref.name, name, key: key.found ? String(key.value) : ref.defaultKey, existing: ref.name }];
+    }),
+    ...inputs.flatMap((input) => podSpecSecretRefs(input)),
+    ...(CHART_DOLLAR_SECRET_REFS[placed.chart.name] ?? []).flatMap((path) => inputs.flatMap((input) => dollarSecretRefs(valueAt([input], path).value, path))),
+  ];
 }
 
 /** The keys of every Secret whose keys are known: applied Secret objects (SOPS keeps key names plain) and `secretKeys:`. */
@@ -411,20 +525,10 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
   for (const placed of resolution.charts) {
     const namespace = placed.app.destinationNamespace;
     if (!namespace) continue;
-    const inputs = placed.chart.values.map((input) => input.data);
-    const refs = [
-      ...(CHART_SECRET_REFS[placed.chart.name] ?? []).flatMap((ref) => {
-        const name = valueAt(inputs, ref.name).value;
-        if (typeof name !== 'string' || name === '') return [];
-        const key = valueAt(inputs, ref.key);
-        return [{ path: ref.key, name, key: key.found ? String(key.value) : ref.defaultKey, existing: ref.name }];
-      }),
-      ...placed.chart.values.flatMap((input) => secretKeyRefs(input.data)),
-    ];
-    for (const ref of refs) {
+    for (const ref of chartSecretRefs(placed)) {
       const keys = known.get(`${namespace}/${ref.name}`);
       // A chart's "existing secret" value never makes the Secret: it must be declared somewhere.
-      if (!keys && 'existing' in ref && !isExternal('Secret', namespace, ref.name)) {
+      if (!keys && ref.existing !== undefined && !isExternal('Secret', namespace, ref.name)) {
         findings.push({
           check: 'runtime',
           severity: 'error',
@@ -446,11 +550,11 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
       });
     }
   }
-  // Pods of the tree: keys of Secrets in the tree are the references check's; here those of Secrets known only from secretKeys:.
+  // Objects of the tree (pods, issuers): keys of Secrets in the tree are the references check's; here those of Secrets known only from secretKeys:.
   const inTree = new Set([...resolution.placed, ...resolution.handApplied].filter((entry) => entry.doc.group === '' && entry.doc.kind === 'Secret').map((entry) => `${entry.namespace}/${entry.doc.name}`));
+  const crNamespace = clusterResourceNamespace(resolution);
   for (const entry of resolution.placed) {
-    if (!entry.namespace || !podSpecOf(entry.doc)) continue;
-    for (const ref of refsOf(entry.doc, entry.namespace, '')) {
+    for (const ref of refsOf(entry.doc, entry.namespace, crNamespace)) {
       const secret = `${ref.namespace}/${ref.name}`;
       const keys = settings.secretKeys[secret];
       if (ref.kind !== 'Secret' || !keys || inTree.has(secret)) continue;
@@ -462,7 +566,7 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
         file: entry.doc.file,
         object: describePlaced(entry),
         problem: `${entry.app.label} applies it, and it reads key${missing.length === 1 ? '' : 's'} ${missing.map((key) => `'${key}'`).join(', ')} of Secret/${secret} (${ref.field}), but secretKeys: in ${CONFIG_FILE} declares only ${holds(new Set(keys))}`,
-        hint: `The pod does not start (CreateContainerConfigError): reference one of its keys, or add the key to the Secret and to its secretKeys: entry`,
+        hint: `${podSpecOf(entry.doc) ? 'The pod does not start (CreateContainerConfigError)' : 'It fails when it reads the key'}: reference one of its keys, or add the key to the Secret and to its secretKeys: entry`,
       });
     }
   }
@@ -471,9 +575,18 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
 
 const holds = (keys: ReadonlySet<string>) => [...keys].sort().map((key) => `'${key}'`).join(', ') || 'no key';
 
-/** Proxmox VMs of the tree's Terraform JSON: their resource name, VM name and guest agent setting. */
-function proxmoxVms(tree: Tree): { file: string; resource: string; name: string | undefined; agent: boolean }[] {
-  const vms: { file: string; resource: string; name: string | undefined; agent: boolean }[] = [];
+interface ProxmoxVm {
+  file: string;
+  resource: string;
+  name: string | undefined;
+  agent: boolean;
+  /** The Image Factory schematic of the ISO its CD-ROM boots, when a download of the tree names it. */
+  isoSchematicId: string | undefined;
+}
+
+/** Proxmox VMs of the tree's Terraform JSON: their resource name, VM name, guest agent setting and boot ISO's schematic. */
+function proxmoxVms(tree: Tree): ProxmoxVm[] {
+  const vms: ProxmoxVm[] = [];
   for (const file of tree.files.filter((path) => path.endsWith('.tf.json'))) {
     let body: unknown;
     try {
@@ -481,13 +594,19 @@ function proxmoxVms(tree: Tree): { file: string; resource: string; name: string 
     } catch {
       continue;
     }
-    const resources = isMap(body) && isMap(body['resource']) ? body['resource']['proxmox_virtual_environment_vm'] : undefined;
+    const resource = isMap(body) && isMap(body['resource']) ? body['resource'] : {};
+    const resources = resource['proxmox_virtual_environment_vm'];
     if (!isMap(resources)) continue;
-    for (const [resource, vm] of Object.entries(resources)) {
+    const downloads = isMap(resource['proxmox_download_file']) ? resource['proxmox_download_file'] : {};
+    for (const [name, vm] of Object.entries(resources)) {
       if (!isMap(vm)) continue;
       const agent = vm['agent'];
+      const fileId = isMap(vm['cdrom']) ? vm['cdrom']['file_id'] : undefined;
+      const download = typeof fileId === 'string' ? /^\$\{proxmox_download_file\.([\w-]+)\.id\}$/.exec(fileId)?.[1] : undefined;
+      const url = download !== undefined && isMap(downloads[download]) ? downloads[download]['url'] : undefined;
+      const isoSchematicId = typeof url === 'string' ? /\/image\/([0-9a-f]{64})\//.exec(url)?.[1] : undefined;
       // The bpg/proxmox provider's default: no agent.
-      vms.push({ file, resource, name: typeof vm['name'] === 'string' ? vm['name'] : undefined, agent: isMap(agent) && agent['enabled'] === true });
+      vms.push({ file, resource: name, name: typeof vm['name'] === 'string' ? vm['name'] : undefined, agent: isMap(agent) && agent['enabled'] === true, isoSchematicId });
     }
   }
   return vms;
@@ -497,7 +616,7 @@ function proxmoxVms(tree: Tree): { file: string; resource: string; name: string 
  * The Talos node a VM runs: the one whose hostname is the VM's name; failing that, any node when
  * all install the same extensions (the answer is then the same whichever it is).
  */
-function talosNodeOf(vm: { name: string | undefined }, talconfig: Talconfig): TalosNode | undefined {
+function talosNodeOf(vm: Pick<ProxmoxVm, 'name'>, talconfig: Talconfig): TalosNode | undefined {
   const named = talconfig.nodes.find((node) => node.hostname === vm.name);
   if (named) return named;
   const [first, ...others] = talconfig.nodes;
@@ -511,7 +630,19 @@ function guestAgentFindings(tree: Tree, talconfig: Talconfig | undefined): Findi
     const node = talosNodeOf(vm, talconfig);
     if (!node) return [];
     const installed = node.extensions.has(QEMU_GUEST_AGENT_EXTENSION);
-    if (vm.agent === installed) return [];
+    if (vm.agent === installed) {
+      if (!vm.agent || vm.isoSchematicId === undefined || node.schematicId === undefined || vm.isoSchematicId === node.schematicId) return [];
+      return [
+        {
+          check: 'runtime',
+          severity: 'warning',
+          file: vm.file,
+          object: `proxmox_virtual_environment_vm/${vm.resource}`,
+          problem: `enables the QEMU guest agent, which node ${node.hostname} installs, but boots an ISO of Image Factory schematic ${vm.isoSchematicId.slice(0, 12)}…, not the node's ${node.schematicId.slice(0, 12)}… (${[...node.extensions].join(', ')}): unless that ISO holds ${QEMU_GUEST_AGENT_EXTENSION} too, nothing answers before Talos is installed, and the first apply waits agent.timeout (15 minutes by default) for the VM`,
+          hint: `Download the ISO of schematic ${node.schematicId} (in a generated tree both come from one declaration: the Talos system extensions)`,
+        },
+      ];
+    }
     return [
       {
         check: 'runtime',

@@ -124,6 +124,7 @@ describe('features', () => {
     expect(v.prometheus).toEqual({ enabled: true, metricsService: true, serviceMonitor: { enabled: false, trustCRDsExist: false } });
     expect(v.operator.prometheus).toEqual({ enabled: true, metricsService: true, serviceMonitor: { enabled: false } });
     expect(v.hubble.metrics.serviceMonitor.enabled).toBe(false);
+    expect(v.envoy.prometheus).toEqual({ enabled: true, serviceMonitor: { enabled: false } });
   });
 
   it('creates every ServiceMonitor, trusting the CRDs, when asked', () => {
@@ -131,6 +132,7 @@ describe('features', () => {
     expect(v.prometheus.serviceMonitor).toEqual({ enabled: true, trustCRDsExist: true });
     expect(v.operator.prometheus.serviceMonitor.enabled).toBe(true);
     expect(v.hubble.metrics.serviceMonitor.enabled).toBe(true);
+    expect(v.envoy.prometheus.serviceMonitor.enabled).toBe(true);
   });
 });
 

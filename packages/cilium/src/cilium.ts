@@ -48,6 +48,8 @@ export type CiliumValues = {
   gatewayAPI: { enabled: boolean; gatewayClass: { create: 'true' | 'false' | 'auto' } };
   l2announcements: { enabled: boolean; leaseDuration: string; leaseRenewDeadline: string; leaseRetryPeriod: string };
   prometheus: { enabled: boolean; metricsService: boolean; serviceMonitor: { enabled: boolean; trustCRDsExist: boolean } };
+  /** The standalone Envoy DaemonSet (the chart's default for new installs, which Gateway API needs) serves its own metrics. */
+  envoy: { prometheus: { enabled: boolean; serviceMonitor: { enabled: boolean } } };
   /** Read by the chart's cilium-config template (`hasKey`), though values.yaml only has it commented out. */
   policyAuditMode: boolean;
   hubble: {
@@ -177,6 +179,7 @@ export function ciliumValues(config: ResolvedConfig, settings: CiliumSettings = 
       leaseRetryPeriod: goDuration(lease.retryPeriodSeconds),
     },
     prometheus: { enabled: true, metricsService: true, serviceMonitor: { enabled: monitors, trustCRDsExist: monitors } },
+    envoy: { prometheus: { enabled: true, serviceMonitor: { enabled: monitors } } },
     policyAuditMode: settings.policyAuditMode,
     hubble: {
       enabled: true,

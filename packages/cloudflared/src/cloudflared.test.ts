@@ -97,6 +97,21 @@ describe('cloudflared component', () => {
     ]);
   });
 
+  it("scrapes the metrics cloudflared always serves with a PodMonitor on the chart's pods, exactly when the homelab has a Prometheus (podMonitor)", () => {
+    expect(build().objects).toBeUndefined();
+    const objects = build(apps(), { tunnelId: TUNNEL_ID, podMonitor: true }).objects!;
+    expect(Object.keys(objects)).toEqual(['podMonitor']);
+    const monitor = objects['podMonitor'];
+    monitor!.validate();
+    expect(monitor!.toJSON()).toMatchObject({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'cloudflared', namespace: CLOUDFLARED_DEFAULTS.namespace },
+      // The chart's selector labels (instance = release) and the name its deployment template gives the metrics port.
+      spec: { selector: { matchLabels: { 'app.kubernetes.io/instance': 'cloudflared' } }, podMetricsEndpoints: [{ port: 'active-con-stat', path: '/metrics' }] },
+    });
+  });
+
   it('takes overrides with merge() semantics and leaves the defaults alone', () => {
     const before = JSON.stringify(CLOUDFLARED_DEFAULTS);
     const patched = build(apps(), { tunnelId: TUNNEL_ID, logLevel: 'debug', resources: { limits: { memory: '512Mi' } } });

@@ -3,7 +3,8 @@
  * ingress rules are derived from every component's public exposures and written to the chart's
  * values, so they live in git. Credentials come from a Secret by reference.
  */
-import { GENERATOR, componentPaths, merge, type BuildContext, type Component, type ComponentModule, type GeneratedFile, type Patch, type SecretDeclaration, generatedMarkdownHeader } from '@homelab/core';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { GENERATOR, componentPaths, merge, podSelector, serviceMonitorsWanted, type BuildContext, type Component, type ComponentModule, type GeneratedFile, type Patch, type SecretDeclaration, generatedMarkdownHeader } from '@homelab/core';
 import type { ResolvedConfig } from '@homelab/config';
 import { CLOUDFLARED_DEFAULTS, type CloudflaredLogLevel, type CloudflaredSettings } from './defaults.js';
 import { COMPONENT_NAME, checkTunnelId, publicExposures, tunnelDnsRecords, tunnelIngress, type TunnelDnsRecord, type TunnelIngressRule } from './tunnel.js';
@@ -147,6 +148,20 @@ export function dnsRecordsFile(records: readonly TunnelDnsRecord[], config: Reso
 }
 
 /**
+ * The container port the chart gives cloudflared's metrics server (`metrics: 0.0.0.0:2000` in the
+ * config it renders): the chart's deployment template names it, and the PodMonitor scrapes it by name.
+ */
+const METRICS_PORT_NAME = 'active-con-stat';
+
+/** The PodMonitor of the connector's metrics (the chart has no Service to hang a ServiceMonitor on). */
+function podMonitor(settings: CloudflaredSettings, component: Pick<Component, 'name' | 'chart' | 'network'>): PodMonitor {
+  return new PodMonitor({
+    metadata: { name: COMPONENT_NAME, namespace: settings.namespace },
+    spec: { selector: podSelector(component)!, podMetricsEndpoints: [{ port: METRICS_PORT_NAME, path: '/metrics' }] },
+  });
+}
+
+/**
  * The cloudflared component for `components` (every composed component; their public exposures
  * become the tunnel's rules), with `overrides` merged onto `CLOUDFLARED_DEFAULTS`. Returns no
  * component while there is neither a tunnel ID nor a public exposure; throws when there are
@@ -161,6 +176,7 @@ export function cloudflared(config: ResolvedConfig, components: readonly Compone
   if (!exposed && settings.tunnelId === '') return [];
   const records = tunnelDnsRecords(components, config, settings.tunnelId);
   const file = dnsRecordsFile(records, config, settings.tunnelId);
+  const chart = { ...CLOUDFLARED_CHART, unlistedValues: CLOUDFLARED_UNLISTED_VALUES };
   return [
     {
       name: COMPONENT_NAME,
@@ -169,8 +185,9 @@ export function cloudflared(config: ResolvedConfig, components: readonly Compone
       syncWave: settings.syncWave,
       source: SOURCE,
       description: 'Cloudflare Tunnel connector: public hosts reach their services without an open port',
-      chart: { ...CLOUDFLARED_CHART, unlistedValues: CLOUDFLARED_UNLISTED_VALUES },
+      chart,
       values: cloudflaredValues(config, components, settings),
+      ...(settings.podMonitor ? { objects: { podMonitor: podMonitor(settings, { name: COMPONENT_NAME, chart }) } } : {}),
       podSecurity: 'restricted',
       // The connector dials Cloudflare's edge and carries public hosts to their Services.
       network: { proxies: ['public'], internetEgress: true },
@@ -191,5 +208,8 @@ export const cloudflaredModule: ComponentModule<ResolvedConfig> = {
   kind: 'component',
   derives: true,
   build: (config: ResolvedConfig, context?: BuildContext) =>
-    cloudflared(config, context?.components ?? [], config.cloudflare?.tunnelId ? { tunnelId: config.cloudflare.tunnelId } : undefined),
+    cloudflared(config, context?.components ?? [], {
+      ...(config.cloudflare?.tunnelId ? { tunnelId: config.cloudflare.tunnelId } : {}),
+      podMonitor: serviceMonitorsWanted(context, config.components[COMPONENT_NAME]?.syncWave ?? CLOUDFLARED_DEFAULTS.syncWave),
+    }),
 };

@@ -45,6 +45,14 @@ export interface CloudflaredSettings {
    * stops a runaway from starving the node. @default requests 10m CPU / 64Mi, limit 256Mi
    */
   resources: { requests: { cpu: string; memory: string }; limits: { memory: string } };
+  /**
+   * A prometheus-operator PodMonitor for the metrics cloudflared always serves (the chart creates
+   * neither a Service nor a monitor for them). Needs the monitoring.coreos.com CRDs, which exist
+   * only while kube-prometheus-stack is enabled: the module turns this on from the composition
+   * (core's `serviceMonitorsWanted`).
+   * @default false
+   */
+  podMonitor: boolean;
 }
 
 export const CLOUDFLARED_DEFAULTS = {
@@ -56,4 +64,5 @@ export const CLOUDFLARED_DEFAULTS = {
   credentials: { secretName: 'cloudflared-credentials', key: 'credentials.json' },
   logLevel: 'info',
   resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+  podMonitor: false,
 } satisfies CloudflaredSettings;

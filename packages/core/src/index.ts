@@ -1,3 +1,4 @@
+export { imageFactorySchematicId, isOfficialExtensionName } from './image-factory.js';
 export { append, merge, mergeAll, replace, isPlainObject, type MergeOperator, type Patch } from './merge.js';
 export {
   COMPONENT_GROUPS,

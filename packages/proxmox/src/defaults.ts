@@ -26,12 +26,13 @@ export interface ProxmoxSettings {
     /** @default 'https://factory.talos.dev' */
     factoryUrl: string;
     /**
-     * Image Factory schematic. The default is the schematic without customisations (no system
-     * extensions, no extra kernel arguments): the ISO only boots maintenance mode, and the
-     * installer image talconfig names decides what ends up on disk.
-     * @default '376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba'
+     * Image Factory schematic of the ISO. By default the one of talconfig's installer image
+     * (@homelab/talos `schematicId`): maintenance mode already runs the same system extensions,
+     * so the guest agent the VM enables answers from the first boot (the provider otherwise waits
+     * `agent.timeout`, 15 minutes, for it on every VM of the first apply).
+     * @default the installer image's schematic ID
      */
-    schematicId: string;
+    schematicId?: string;
     /**
      * Image Factory platform. `metal` reads no cloud-init data source: the machine config is
      * applied with talosctl / talhelper, which also sets the static address. Use `nocloud` only
@@ -47,7 +48,6 @@ export const PROXMOX_DEFAULTS = {
   insecure: true,
   talosImage: {
     factoryUrl: 'https://factory.talos.dev',
-    schematicId: '376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba',
     platform: 'metal',
   },
 } satisfies ProxmoxSettings;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv4, parseCidr, parseIpv4, type ResolvedConfig } from '@homelab/config';
 import { generatedHeader, type GeneratedFile } from '@homelab/core';
 import { configVariant, seedConfig } from '@homelab/testing';
-import { QEMU_GUEST_AGENT_EXTENSION, talconfig } from '@homelab/talos';
+import { QEMU_GUEST_AGENT_EXTENSION, schematicId as talosSchematicId, talconfig } from '@homelab/talos';
 import {
   buildProxmox,
   DOWNLOAD_RESOURCE,
@@ -367,8 +367,10 @@ describe('Talos ISO', () => {
     expect(Object.values(downloads(mixed)).map((download) => download.node_name)).toEqual(['other', mixed.proxmox!.defaultNode].sort());
   });
 
-  it('is the pinned Talos release from the Image Factory, as an ISO in the ISO datastore', () => {
-    const { schematicId, platform, factoryUrl } = PROXMOX_DEFAULTS.talosImage;
+  it('is the pinned Talos release from the Image Factory, as an ISO in the ISO datastore, with the installed nodes\' extensions', () => {
+    const { platform, factoryUrl } = PROXMOX_DEFAULTS.talosImage;
+    // The installer image's schematic (talconfig), so maintenance mode runs the guest agent the VM enables.
+    const schematicId = talosSchematicId(seed);
     const download = Object.values(downloads(seed))[0]!;
     expect(download).toMatchObject({ content_type: 'iso', datastore_id: seed.proxmox!.isoDatastore, overwrite: false });
     expect(download.url).toBe(`${factoryUrl}/image/${schematicId}/${TALOS_VERSION}/${platform}-amd64.iso`);

@@ -8,7 +8,7 @@ import { generatedHeader, merge, type GeneratedFile, type Patch } from '@homelab
 import { parseCidr, parseIpv4, type ResolvedConfig, type ResolvedNode } from '@homelab/config';
 import { PROXMOX_DEFAULTS, type ProxmoxSettings } from './defaults.js';
 import { PROXMOX_PROVIDER, TALOS_VERSION } from './versions.js';
-import { QEMU_GUEST_AGENT_EXTENSION, systemExtensions } from '@homelab/talos';
+import { QEMU_GUEST_AGENT_EXTENSION, schematicId as talosSchematicId, systemExtensions } from '@homelab/talos';
 
 /** Artifact name; also the key homelab.yaml uses (`proxmox:`). */
 export const PROXMOX_ARTIFACT = 'proxmox';
@@ -110,31 +110,34 @@ export function bootDiskInterface(node: ResolvedNode): 'scsi0' | 'virtio0' {
   );
 }
 
+/** The ISO's schematic: the settings', else the installer image's (one declaration: the Talos system extensions). */
+const isoSchematicId = (config: ResolvedConfig, settings: ProxmoxSettings) => settings.talosImage.schematicId ?? talosSchematicId(config);
+
 /** Image Factory URL of the Talos ISO. */
-export function talosIsoUrl(settings: ProxmoxSettings): string {
-  const { factoryUrl, schematicId, platform } = settings.talosImage;
-  return `${factoryUrl.replace(/\/+$/, '')}/image/${schematicId}/${TALOS_VERSION}/${platform}-${ARCH}.iso`;
+export function talosIsoUrl(config: ResolvedConfig, settings: ProxmoxSettings): string {
+  const { factoryUrl, platform } = settings.talosImage;
+  return `${factoryUrl.replace(/\/+$/, '')}/image/${isoSchematicId(config, settings)}/${TALOS_VERSION}/${platform}-${ARCH}.iso`;
 }
 
 /**
  * Name of the ISO in the datastore. Version and schematic are part of it, so a new image is a new
  * file: it is downloaded before the old one is deleted (create_before_destroy) without a clash.
  */
-export function talosIsoFileName(settings: ProxmoxSettings): string {
-  const { schematicId, platform } = settings.talosImage;
-  return `talos-${TALOS_VERSION}-${schematicId.slice(0, 12)}-${platform}-${ARCH}.iso`;
+export function talosIsoFileName(config: ResolvedConfig, settings: ProxmoxSettings): string {
+  return `talos-${TALOS_VERSION}-${isoSchematicId(config, settings).slice(0, 12)}-${settings.talosImage.platform}-${ARCH}.iso`;
 }
 
 /** Terraform name of the ISO download on one Proxmox node. */
 export const isoResourceName = (proxmoxNode: string) => terraformName(`talos-iso-${proxmoxNode}`);
 
-function isoDownload(proxmox: ProxmoxConfig, proxmoxNode: string, settings: ProxmoxSettings): TerraformBody {
+function isoDownload(config: ResolvedConfig & { proxmox: ProxmoxConfig }, proxmoxNode: string, settings: ProxmoxSettings): TerraformBody {
+  const { proxmox } = config;
   return {
     node_name: proxmoxNode,
     content_type: 'iso',
     datastore_id: proxmox.isoDatastore,
-    url: talosIsoUrl(settings),
-    file_name: talosIsoFileName(settings),
+    url: talosIsoUrl(config, settings),
+    file_name: talosIsoFileName(config, settings),
     // The URL names an exact release and schematic, so the file never changes upstream: no size
     // check against the URL on every plan.
     overwrite: false,
@@ -242,7 +245,7 @@ export function proxmoxTerraform(config: ResolvedConfig, overrides?: Patch<Proxm
     main: {
       resource: {
         [DOWNLOAD_RESOURCE]: Object.fromEntries(
-          proxmoxNodes(withProxmox).map((host) => [isoResourceName(host), isoDownload(proxmox, host, settings)]),
+          proxmoxNodes(withProxmox).map((host) => [isoResourceName(host), isoDownload(withProxmox, host, settings)]),
         ),
         [VM_RESOURCE]: Object.fromEntries(config.nodes.map((node) => [vmName(node), vm(withProxmox, node, settings)])),
       },

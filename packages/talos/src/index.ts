@@ -3,6 +3,7 @@ export {
   kubeletExtraMounts,
   type KubeletExtraMount,
   renderPatch,
+  schematicId,
   systemExtensions,
   TALOS_ARTIFACT,
   talconfig,

@@ -7,7 +7,7 @@ import addFormatsModule from 'ajv-formats';
 import type { AnySchema, ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '@homelab/config';
-import { hasGeneratedHeader } from '@homelab/core';
+import { hasGeneratedHeader, imageFactorySchematicId } from '@homelab/core';
 import { buildCilium, KUBEPRISM_PORT } from '@homelab/cilium';
 import { LOCAL_PATH_ROOT, localPath } from '@homelab/local-path';
 import { chartSchemaDir, configVariant, freeNodeAddresses, haConfig, seedConfig } from '@homelab/testing';
@@ -19,11 +19,13 @@ import {
   KUBERNETES_VERSION,
   METRICS_BIND_ADDRESS,
   SCHEDULER_METRICS_PORT,
+  schematicId,
   TALCONFIG_PATH,
   talconfig,
   TALOS_VERSION,
   talosArtifact,
   talosPatches,
+  TALOS_DEFAULTS,
   type Talconfig,
 } from './index.js';
 
@@ -300,6 +302,17 @@ describe('settings', () => {
       'siderolabs/iscsi-tools',
       'siderolabs/qemu-guest-agent',
     ]);
+  });
+
+  it("gives the installer image's schematic its Image Factory ID (the one an ISO of the same extensions needs)", () => {
+    const extensions = talconfig(seed).controlPlane.schematic?.customization.systemExtensions.officialExtensions;
+    expect(extensions).toEqual(['siderolabs/qemu-guest-agent']);
+    expect(schematicId(seed)).toBe(imageFactorySchematicId(extensions!));
+    // Without Proxmox no extension applies: the empty schematic.
+    expect(schematicId({ ...seed, proxmox: undefined })).toBe(imageFactorySchematicId([]));
+    expect(() => schematicId(seed, { ...TALOS_DEFAULTS, systemExtensions: { 'Qemu Agent': 'always' } })).toThrow(
+      "talos: is not an official extension name (systemExtensions.Qemu Agent: 'Qemu Agent'). Name it as the Image Factory lists it, e.g. siderolabs/qemu-guest-agent.",
+    );
   });
 
   it('rejects invalid settings naming the setting and the fix', () => {

@@ -4,7 +4,7 @@
  * kube-proxy, KubePrism on Cilium's port) and the metrics the observability stack scrapes.
  * Pure functions of the resolved config; each returns a named part so callers can patch it by name.
  */
-import { merge, renderYamlFile, toYaml, type ArtifactModule, type Component, type GeneratedFile, type Patch } from '@homelab/core';
+import { imageFactorySchematicId, isOfficialExtensionName, merge, renderYamlFile, toYaml, type ArtifactModule, type Component, type GeneratedFile, type Patch } from '@homelab/core';
 import { parseCidr, type ResolvedConfig, type ResolvedNode } from '@homelab/config';
 import { KUBEPRISM_PORT } from '@homelab/cilium';
 import {
@@ -241,6 +241,14 @@ export function systemExtensions(config: Pick<ResolvedConfig, 'proxmox'>, settin
 export function schematic(config: ResolvedConfig, settings: TalosSettings = TALOS_DEFAULTS): TalhelperSchematic | undefined {
   const extensions = systemExtensions(config, settings);
   return extensions.length > 0 ? { customization: { systemExtensions: { officialExtensions: extensions } } } : undefined;
+}
+
+/** The Image Factory ID of the installer image's schematic: an ISO of that ID boots with the extensions the nodes run. */
+export function schematicId(config: ResolvedConfig, settings: TalosSettings = TALOS_DEFAULTS): string {
+  const extensions = schematic(config, settings)?.customization.systemExtensions.officialExtensions ?? [];
+  const unnamed = extensions.find((name) => !isOfficialExtensionName(name));
+  if (unnamed !== undefined) fail('is not an official extension name', `systemExtensions.${unnamed}`, unnamed, 'Name it as the Image Factory lists it, e.g. siderolabs/qemu-guest-agent.');
+  return imageFactorySchematicId(extensions);
 }
 
 /** The talconfig.yaml document. */

@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dump, load } from 'js-yaml';
 import { snapshotTree, seedConfigPath } from '@homelab/testing';
-import { main, type Io } from './cli.js';
+import { runCli, type CliRun } from './testing/run-cli.js';
 import { MANIFEST_PATH, stagedPath } from '@homelab/generator';
 
 /**
@@ -46,24 +46,12 @@ const DID_NOT_HANG_MS = 60_000;
 
 const SEED_TEXT = readFileSync(seedConfigPath(), 'utf8');
 
-interface Run {
-  code: number;
-  err: string;
-  out: string;
-}
-
-async function run(cwd: string, ...argv: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { cwd, out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0 };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (cwd: string, ...argv: string[]) => runCli(argv, { cwd });
 
 /** Node's own error text (`EISDIR: illegal operation…`, `ENOENT: no such file…`) or a stack frame: never shown to a user. */
 const RAW_SYSTEM_ERROR = /\bE[A-Z]{2,}: |\n\s+at .+[:(]\d+|TypeError|RangeError|ReferenceError|SyntaxError|Maximum call stack/;
 
-function expectSentence(result: Run): void {
+function expectSentence(result: CliRun): void {
   expect(result.err).not.toMatch(RAW_SYSTEM_ERROR);
   expect(result.out).not.toMatch(RAW_SYSTEM_ERROR);
 }

@@ -3,25 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dump, load } from 'js-yaml';
-import { main, type Io } from './cli.js';
+import { runCli } from './testing/run-cli.js';
 import { MANIFEST_PATH } from '@homelab/generator';
 import { seedConfigPath } from '@homelab/testing';
 
 const SEED = seedConfigPath();
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(cwd: string, ...argv: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { cwd, out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0 };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (cwd: string, ...argv: string[]) => runCli(argv, { cwd });
 
 /** Every file under dir with its bytes and mtime, to prove a run touched nothing. */
 function snapshot(dir: string): Record<string, { content: string; mtimeMs: number }> {

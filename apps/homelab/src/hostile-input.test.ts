@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dump, load } from 'js-yaml';
 import { snapshotTree, seedConfigPath } from '@homelab/testing';
-import { main, type Io } from './cli.js';
+import { runCli, type CliRun } from './testing/run-cli.js';
 import { MANIFEST_PATH, stagedPath } from '@homelab/generator';
 
 /**
@@ -46,24 +46,12 @@ const DID_NOT_HANG_MS = 60_000;
 
 const SEED_TEXT = readFileSync(seedConfigPath(), 'utf8');
 
-interface Run {
-  code: number;
-  err: string;
-  out: string;
-}
-
-async function run(cwd: string, ...argv: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { cwd, out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0 };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (cwd: string, ...argv: string[]) => runCli(argv, { cwd });
 
 /** Node's own error text (`EISDIR: illegal operation…`, `ENOENT: no such file…`) or a stack frame: never shown to a user. */
 const RAW_SYSTEM_ERROR = /\bE[A-Z]{2,}: |\n\s+at .+[:(]\d+|TypeError|RangeError|ReferenceError|SyntaxError|Maximum call stack/;
 
-function expectSentence(result: Run): void {
+function expectSentence(result: CliRun): void {
   expect(result.err).not.toMatch(RAW_SYSTEM_ERROR);
   expect(result.out).not.toMatch(RAW_SYSTEM_ERROR);
 }
@@ -305,23 +293,15 @@ function writeCase(source: Source): void {
   writeFileSync(join(home, 'homelab.yaml'), yaml(config));
 }
 
-describe('hostile configs: exit 1, the config path named, nothing written', () => {
-  it.each(CONFIG_CASES.map((testCase) => [testCase.name, testCase] as const))(
-    '%s',
-    async (_name, testCase) => {
-      writeCase(testCase.source);
-      const before = snapshotTree(home);
-      const result = await run(home, 'generate');
-      expectSentence(result);
-      expect(result.code, result.err).toBe(1);
-      expect(result.err).toContain('homelab.yaml');
-      for (const fragment of testCase.expect) expect(result.err).toContain(fragment);
-      expect(result.err).toContain('Nothing was written.');
-      expect(snapshotTree(home)).toEqual(before);
-    },
-    DID_NOT_HANG_MS,
-  );
-});
+const writeSeed = () => writeFileSync(join(home, 'homelab.yaml'), SEED_TEXT);
+const HAND_WRITTEN = 'kubernetes/notes.md';
+
+/** A generated tree beside the seed config, plus a hand-written file homelab must never touch. */
+async function generatedHome(): Promise<void> {
+  writeSeed();
+  expect((await run(home, 'generate')).code).toBe(0);
+  writeFileSync(join(home, HAND_WRITTEN), 'mine\n');
+}
 
 /** Every directory and file under dir, with each file's bytes: a run that changes any of it fails the comparison. */
 function treeState(dir: string): { dirs: string[]; files: Record<string, string> } {
@@ -337,22 +317,36 @@ function treeState(dir: string): { dirs: string[]; files: Record<string, string>
   return { dirs: dirs.sort(), files: snapshotTree(dir) };
 }
 
-const writeSeed = () => writeFileSync(join(home, 'homelab.yaml'), SEED_TEXT);
-const HAND_WRITTEN = 'kubernetes/notes.md';
+/**
+ * Every command that reads homelab.yaml, in the mode that touches no cluster and needs no key:
+ * bootstrap without --run only prints its plan, secrets list only reads.
+ */
+const CONFIG_READERS: string[][] = [['generate'], ['validate'], ['diff'], ['bootstrap'], ['secrets', 'list']];
 
-/** A generated tree beside the seed config, plus a hand-written file homelab must never touch. */
-async function generatedHome(): Promise<void> {
-  writeSeed();
-  expect((await run(home, 'generate')).code).toBe(0);
-  writeFileSync(join(home, HAND_WRITTEN), 'mine\n');
-}
+describe('hostile configs: exit 1, the config path named, nothing written', () => {
+  it.each(CONFIG_READERS.flatMap((command) => CONFIG_CASES.map((testCase) => [command.join(' '), testCase.name, command, testCase] as const)))(
+    'homelab %s: %s',
+    async (_command, _name, command, testCase) => {
+      writeCase(testCase.source);
+      const before = treeState(home);
+      const result = await run(home, ...command);
+      expectSentence(result);
+      expect(result.code, result.err).toBe(1);
+      expect(result.err).toContain('homelab.yaml');
+      for (const fragment of testCase.expect) expect(result.err).toContain(fragment);
+      expect(result.err).toContain('Nothing was written.');
+      expect(treeState(home)).toEqual(before);
+    },
+    DID_NOT_HANG_MS,
+  );
+});
 
-describe('the config path itself is hostile', () => {
+describe.each(CONFIG_READERS.map((command) => [command.join(' '), command] as const))('the config path itself is hostile: homelab %s', (_command, command) => {
   it(
     'a directory: says so and names the file to pass',
     async () => {
       mkdirSync(join(home, 'configs'));
-      const result = await run(home, 'generate', '--config', 'configs');
+      const result = await run(home, ...command, '--config', 'configs');
       expectSentence(result);
       expect(result.code).toBe(1);
       expect(result.err).toContain('configs: 1 problem');
@@ -368,7 +362,7 @@ describe('the config path itself is hostile', () => {
     'a directory named homelab.yaml, found from the working directory',
     async () => {
       mkdirSync(join(home, 'homelab.yaml'));
-      const result = await run(home, 'generate');
+      const result = await run(home, ...command);
       expectSentence(result);
       expect(result.code).toBe(1);
       expect(result.err).toContain('homelab.yaml: 1 problem');
@@ -382,7 +376,7 @@ describe('the config path itself is hostile', () => {
     'a named pipe: refused before it is read (reading would block forever)',
     async () => {
       execFileSync('mkfifo', [join(home, 'homelab.yaml')]);
-      const result = await run(home, 'generate');
+      const result = await run(home, ...command);
       expectSentence(result);
       expect(result.code).toBe(1);
       expect(result.err).toContain('homelab.yaml: 1 problem');
@@ -395,7 +389,7 @@ describe('the config path itself is hostile', () => {
   it(
     'a file that does not exist: a usage error naming the path',
     async () => {
-      const result = await run(home, 'generate', '--config', 'nowhere.yaml');
+      const result = await run(home, ...command, '--config', 'nowhere.yaml');
       expectSentence(result);
       expect(result.code).toBe(2);
       expect(result.err).toContain(`config file not found: ${join(home, 'nowhere.yaml')}`);
@@ -408,7 +402,7 @@ describe('the config path itself is hostile', () => {
     'a symlink to itself: a usage error naming the path, not ELOOP',
     async () => {
       symlinkSync('homelab.yaml', join(home, 'homelab.yaml'));
-      const result = await run(home, 'generate', '--config', 'homelab.yaml');
+      const result = await run(home, ...command, '--config', 'homelab.yaml');
       expectSentence(result);
       expect(result.code).toBe(2);
       expect(result.err).toContain(`config file not found: ${join(home, 'homelab.yaml')}`);
@@ -421,7 +415,7 @@ describe('the config path itself is hostile', () => {
     async () => {
       writeSeed();
       chmodSync(join(home, 'homelab.yaml'), 0o000);
-      const result = await run(home, 'generate');
+      const result = await run(home, ...command);
       expectSentence(result);
       expect(result.code).toBe(1);
       expect(result.err).toContain('(root): cannot be read (permission denied)');

@@ -15,7 +15,7 @@ import { dump, load } from 'js-yaml';
 import { decryptYaml, identitiesFromKeyFile, recipientsOf } from '@homelab/sops';
 import { declaredValues, managedSecrets, secretsTree, type DeclaredValue, type SecretsTree } from '@homelab/secrets';
 import { findOracle, seedConfig, seedConfigPath, snapshotTree } from '@homelab/testing';
-import { main, type Io } from './cli.js';
+import { runCli } from './testing/run-cli.js';
 import { COMMANDS } from './commands/index.js';
 import { composeHomelab, renderHomelab } from '@homelab/generator';
 import { defaultArtifacts, defaultModules } from './modules.js';
@@ -67,13 +67,8 @@ beforeEach(() => {
   if (AGE_KEYGEN) setRecipients(key1);
 });
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { cwd: home, out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0, env: { HOME: mkdtempSync(join(tmpdir(), 'homelab-user-')), ...env } };
-  const code = await main(argv, io, COMMANDS);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (argv: string[], env: Record<string, string> = {}) =>
+  runCli(argv, { cwd: home, env: { HOME: mkdtempSync(join(tmpdir(), 'homelab-user-')), ...env }, commands: COMMANDS });
 
 const withKey = (key: Key) => ({ SOPS_AGE_KEY_FILE: key.file });
 

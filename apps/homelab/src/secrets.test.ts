@@ -10,7 +10,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dump, load, loadAll } from 'js-yaml';
 import { secretValueOf, type GeneratedFile } from '@homelab/core';
 import { decryptYaml, encryptYaml, identitiesFromKeyFile, isEncrypted, recipientsOf } from '@homelab/sops';
-import { main, type Io } from './cli.js';
+import { runCli, type CliOptions } from './testing/run-cli.js';
 import { COMMANDS } from './commands/index.js';
 import { checkRendered } from './commands/generate.js';
 import { secretsCommand } from './commands/secrets.js';
@@ -98,33 +98,8 @@ beforeEach(() => {
   if (AGE_KEYGEN) setRecipients(key1);
 });
 
-interface RunOptions {
-  stdin?: string;
-  answers?: string[];
-  env?: Record<string, string>;
-}
-
-async function run(argv: string[], options: RunOptions = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const questions: string[] = [];
-  const answers = [...(options.answers ?? [])];
-  const io: Io = {
-    cwd: home,
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    now: () => 0,
-    env: { HOME: userHome, ...options.env },
-    ...(options.stdin !== undefined ? { stdin: async () => options.stdin! } : {}),
-    stdinIsTTY: options.answers !== undefined,
-    prompt: async (question) => {
-      questions.push(question);
-      return answers.shift() ?? '';
-    },
-  };
-  const code = await main(argv, io, commands);
-  return { code, out: out.join('\n'), err: err.join('\n'), questions };
-}
+const run = (argv: string[], options: Pick<CliOptions, 'stdin' | 'answers' | 'env'> = {}) =>
+  runCli(argv, { ...options, cwd: home, env: { HOME: userHome, ...options.env }, commands });
 
 const fileOf = (secret: DeclaredSecret) => join(home, secret.path);
 const read = (secret: DeclaredSecret) => readFileSync(fileOf(secret), 'utf8');

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { seedConfigPath } from '@homelab/testing';
-import { main, type Io } from './cli.js';
+import type { Io } from './cli.js';
+import { runCli } from './testing/run-cli.js';
 
 /** The host's importer, as bin/homelab.js hands it to the bundle: a real import(). */
 const importModule: NonNullable<Io['importModule']> = (specifier) => import(specifier) as Promise<Record<string, unknown>>;
@@ -41,22 +42,13 @@ export const pastebinModule = {
 };
 `;
 
-function capture(cwd: string): { io: Io; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { cwd, out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0, importModule }, out, err };
-}
-
 describe('homelab.yaml modules: the user’s own modules', () => {
   let home: string;
   const writeConfig = (modules: string[]) => {
     const seed = readFileSync(seedConfigPath(), 'utf8');
     writeFileSync(join(home, 'homelab.yaml'), `${seed}\nmodules:\n${modules.map((file) => `  - ${file}\n`).join('')}`);
   };
-  const run = async (...argv: string[]) => {
-    const { io, out, err } = capture(home);
-    return { code: await main(argv, io), out, err };
-  };
+  const run = (...argv: string[]) => runCli(argv, { cwd: home, importModule });
   beforeEach(() => {
     home = mkdtempSync(join(tmpdir(), 'homelab-modules-'));
     mkdirSync(join(home, 'modules'));
@@ -67,7 +59,7 @@ describe('homelab.yaml modules: the user’s own modules', () => {
     writeFileSync(join(home, 'modules', 'pastebin.mjs'), pastebin);
     writeConfig(['./modules/pastebin.mjs']);
     const generate = await run('generate', '--quiet');
-    expect(generate.err).toEqual([]);
+    expect(generate.errLines).toEqual([]);
     expect(generate.code).toBe(0);
     const yaml = (path: string) => load(readFileSync(join(home, path), 'utf8')) as Record<string, any>;
     expect(yaml('kubernetes/apps/pastebin.yaml')['spec']['destination']['namespace']).toBe('pastebin');
@@ -77,7 +69,7 @@ describe('homelab.yaml modules: the user’s own modules', () => {
     expect(existsSync(join(home, 'kubernetes/apps/pastebin/manifests/CiliumNetworkPolicy-pastebin.yaml'))).toBe(true);
     // Every command composes the same list: `homelab secrets` sees the Secret it declares.
     const secrets = await run('secrets', 'list');
-    expect(secrets.out.find((line) => line.startsWith('pastebin/pastebin-key'))).toMatch(/^pastebin\/pastebin-key\s+pastebin\s+/);
+    expect(secrets.outLines.find((line) => line.startsWith('pastebin/pastebin-key'))).toMatch(/^pastebin\/pastebin-key\s+pastebin\s+/);
     // Its settings live under apps: like a built-in app's.
     writeFileSync(join(home, 'homelab.yaml'), `${readFileSync(join(home, 'homelab.yaml'), 'utf8').replace(/^apps:\n/m, 'apps:\n  pastebin: { enabled: false }\n')}`);
     expect((await run('generate', '--quiet')).code).toBe(0);
@@ -88,10 +80,10 @@ describe('homelab.yaml modules: the user’s own modules', () => {
     writeConfig(['./modules/missing.js']);
     const generate = await run('generate');
     expect(generate.code).toBe(1);
-    expect(generate.err).toContain(
+    expect(generate.errLines).toContain(
       `  modules[0]: names no file (looked for ${join(home, 'modules', 'missing.js')}) (got './modules/missing.js'). Point it at the compiled .js file, relative to homelab.yaml, or remove the entry.`,
     );
-    expect(generate.err.at(-1)).toBe('Nothing was written.');
+    expect(generate.errLines.at(-1)).toBe('Nothing was written.');
     expect(existsSync(join(home, 'kubernetes'))).toBe(false);
   });
 
@@ -102,7 +94,7 @@ describe('homelab.yaml modules: the user’s own modules', () => {
     writeConfig(['./modules/constants.mjs', './modules/broken.mjs', './modules/plex.mjs']);
     const validate = await run('validate');
     expect(validate.code).toBe(1);
-    const problems = validate.err.filter((line) => line.startsWith('  modules['));
+    const problems = validate.errLines.filter((line) => line.startsWith('  modules['));
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/^ {2}modules\[0\]: exports no HomelabModule \(an object with name, kind: app \| component and build\) \(got '\.\/modules\/constants\.mjs'\)\. Export one, e\.g\. `export const myApp = /);
     expect(problems[1]).toBe("  modules[1]: cannot be imported: no database URL (got './modules/broken.mjs'). Fix the module (it must be an ES module whose imports resolve from its own directory), or remove the entry.");
@@ -115,7 +107,7 @@ describe('homelab.yaml modules: the user’s own modules', () => {
     writeConfig(['/srv/modules/pastebin.ts']);
     const validate = await run('validate');
     expect(validate.code).toBe(1);
-    expect(validate.err.join('\n')).toContain('modules[0]');
-    expect(validate.err.join('\n')).toContain("./modules/vaultwarden.js");
+    expect(validate.err).toContain('modules[0]');
+    expect(validate.err).toContain("./modules/vaultwarden.js");
   });
 });

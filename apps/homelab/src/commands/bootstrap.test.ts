@@ -14,7 +14,7 @@ import { parseConfigText, type ResolvedConfig } from '@homelab/config';
 import type { Component } from '@homelab/core';
 import { encryptYaml } from '@homelab/sops';
 import { fakeTools, findOracle, seedConfigData, type Fakes } from '@homelab/testing';
-import { main, type Io } from '../cli.js';
+import { runCli } from '../testing/run-cli.js';
 import { defaultModules } from '../modules.js';
 import { composeHomelab } from '@homelab/generator';
 import { declaredSecrets, secretManifest } from '@homelab/secrets';
@@ -45,19 +45,7 @@ describe.skipIf(!age)('homelab bootstrap', () => {
   let plan: BootstrapPlan;
   let fakes: Fakes;
 
-  async function run(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: Io = {
-      cwd: root,
-      out: (line) => out.push(line),
-      err: (line) => err.push(line),
-      now: () => 0,
-      env: { PATH: `${fakes.bin}:/usr/bin:/bin`, FAKE_STATE: fakes.state, HOME: root },
-    };
-    const code = await main(['bootstrap', ...argv], io);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
+  const run = (...argv: string[]) => runCli(['bootstrap', ...argv], { cwd: root, env: { PATH: `${fakes.bin}:/usr/bin:/bin`, FAKE_STATE: fakes.state, HOME: root } });
 
   /** The plan's commands found in the fakes' log since `from`, in the order they ran. */
   const commandsRun = (from = 0) => {
@@ -81,8 +69,7 @@ describe.skipIf(!age)('homelab bootstrap', () => {
     const composed = composeHomelab(config, defaultModules);
     if (!composed.ok) throw new Error('the seed copy does not compose');
     components = composed.components;
-    const silent: Io = { cwd: root, out: () => {}, err: () => {}, now: () => 0 };
-    expect(await main(['generate', '--quiet'], silent)).toBe(0);
+    expect((await runCli(['generate', '--quiet'], { cwd: root })).code).toBe(0);
     for (const secret of declaredSecrets(components, { repoURL: config.gitops.repoURL, revision: config.gitops.revision })) {
       if (secret.bootstrap) continue;
       const values = new Map(secret.declaration.keys.map((name) => [name, `test-${name}`]));

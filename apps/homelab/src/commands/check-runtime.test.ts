@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { dump, load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nfsExportRequirementsText } from '@homelab/check';
-import { main, type Io } from '../cli.js';
+import { runCli } from '../testing/run-cli.js';
 import { checkCommand } from './check.js';
 
 const WORKSPACE = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -19,13 +19,7 @@ afterAll(() => {
   for (const tree of trees) rmSync(tree, { recursive: true, force: true });
 });
 
-async function check(dir: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { cwd: '/', out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0 };
-  const code = await main(['check', dir], io, [checkCommand]);
-  return { code, out, err };
-}
+const check = (dir: string) => runCli(['check', dir], { cwd: '/', commands: [checkCommand] });
 
 /** A copy of the seed tree (what ArgoCD, talhelper and Terraform read) with one file changed by `edit`. */
 function brokenSeed(path: string, edit: (text: string) => string): string {
@@ -53,9 +47,9 @@ describe('homelab check, runtime classes on the seed tree', () => {
   it('passes the seed tree as generated', async () => {
     const result = await check(brokenSeed('.homelab-check.yaml', (text) => `${text}\n`));
     // The only findings are the NFS export requirements, one per NFS object (see check.test.ts).
-    const info = result.out.filter((line) => line.startsWith('  info '));
+    const info = result.outLines.filter((line) => line.startsWith('  info '));
     for (const line of info) expect(line).toContain(nfsExportRequirementsText());
-    expect(result.out.at(-1)).toMatch(new RegExp(`^✔ 0 errors, 0 warnings, ${info.length} info `));
+    expect(result.outLines.at(-1)).toMatch(new RegExp(`^✔ 0 errors, 0 warnings, ${info.length} info `));
     expect(result.code).toBe(0);
   });
 
@@ -67,7 +61,7 @@ describe('homelab check, runtime classes on the seed tree', () => {
       }),
     );
     const result = await check(dir);
-    expect(errorsOf(result.out)).toEqual([
+    expect(errorsOf(result.outLines)).toEqual([
       "  error kubernetes/core/cloudflared/values.yaml Secret/cloudflared/cloudflared-credentials: chart cloudflared (Application/argocd/cloudflared) reads key 'cert.pem' of it (tunnelSecrets.existingPemFileSecret.key), but it holds only 'credentials.json'. Reference one of its keys, or add 'cert.pem' to the Secret (for a generated tree, to its declaration)",
     ]);
     expect(result.code).toBe(1);
@@ -82,7 +76,7 @@ describe('homelab check, runtime classes on the seed tree', () => {
       }),
     );
     const result = await check(dir);
-    expect(errorsOf(result.out)).toEqual([
+    expect(errorsOf(result.outLines)).toEqual([
       "  error kubernetes/observability/loki/manifests/CiliumNetworkPolicy-loki.yaml CiliumNetworkPolicy/observability/loki: restricts the egress of chart loki's pods (release loki, Application/argocd/loki) but allows no kube-apiserver, and the rules sidecar (k8s-sidecar) watching ConfigMaps calls the Kubernetes API. Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values",
     ]);
     expect(result.code).toBe(1);
@@ -131,7 +125,7 @@ describe('homelab check, runtime classes on the seed tree', () => {
   it('rejects a Proxmox VM whose guest agent disagrees with its Talos extensions', async () => {
     const dir = brokenSeed('terraform/proxmox/main.tf.json', (text) => text.replace(/"agent": \{\s*"enabled": true\s*\}/, '"agent": { "enabled": false }'));
     const result = await check(dir);
-    expect(errorsOf(result.out)).toEqual([
+    expect(errorsOf(result.outLines)).toEqual([
       '  error terraform/proxmox/main.tf.json proxmox_virtual_environment_vm/talos_cp01: has the QEMU guest agent off, while talos/talconfig.yaml installs siderolabs/qemu-guest-agent on node talos-cp01: Proxmox cannot shut the node down through it nor show its addresses. Set agent.enabled: true (in a generated tree both facts come from one declaration: the Talos system extensions)',
     ]);
     expect(result.code).toBe(1);
@@ -147,7 +141,7 @@ describe('homelab check, runtime classes on the seed tree', () => {
       }),
     );
     const result = await check(dir);
-    expect(errorsOf(result.out)).toEqual([
+    expect(errorsOf(result.outLines)).toEqual([
       "  error kubernetes/core/tailscale/manifests/CiliumNetworkPolicy-tailscale.yaml CiliumNetworkPolicy/tailscale/tailscale: restricts the egress of Connector/subnet-router's subnet router, whose routes (192.168.30.0/24) hold node talos-cp01 (192.168.30.50), but allows no host: node addresses are not 'world', so talosctl and kubectl over the tailnet cannot reach them. Allow toEntities: [host, remote-node] (for a generated tree, the component declares network.nodes)",
     ]);
     expect(result.code).toBe(1);

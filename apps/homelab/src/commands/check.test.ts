@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dump } from 'js-yaml';
 import { nfsExportRequirementsText } from '@homelab/check';
-import { main, type Io } from '../cli.js';
+import { runCli } from '../testing/run-cli.js';
 import { checkCommand } from './check.js';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -16,13 +16,7 @@ afterAll(() => {
   for (const tree of trees) rmSync(tree, { recursive: true, force: true });
 });
 
-async function run(cwd: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { cwd, out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0 };
-  const code = await main(['check', ...argv], io, [checkCommand]);
-  return { code, out, err };
-}
+const run = (cwd: string, ...argv: string[]) => runCli(['check', ...argv], { cwd, commands: [checkCommand] });
 
 const application = (name: string, path: string) => ({
   apiVersion: 'argoproj.io/v1alpha1',
@@ -59,18 +53,18 @@ const ERROR_LINE =
 describe('homelab check', () => {
   it("checks this repository's generated tree (the directory of homelab.yaml) with no finding but the NFS export information", async () => {
     const result = await run(join(WORKSPACE, 'packages'));
-    expect(result.err).toEqual([]);
-    const [heading, ...lines] = result.out.slice(0, -1);
+    expect(result.errLines).toEqual([]);
+    const [heading, ...lines] = result.outLines.slice(0, -1);
     expect(heading).toBe(`references: ${lines.length} info`);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).toMatch(new RegExp(`^  info .*NFS export .*${escapeRegExp(nfsExportRequirementsText())}$`));
-    expect(result.out.at(-1)).toMatch(new RegExp(`^✔ 0 errors, 0 warnings, ${lines.length} info \\(\\d+ Applications reached of \\d+, .*\\) in 0\\.00 s$`));
+    expect(result.outLines.at(-1)).toMatch(new RegExp(`^✔ 0 errors, 0 warnings, ${lines.length} info \\(\\d+ Applications reached of \\d+, .*\\) in 0\\.00 s$`));
     expect(result.code).toBe(0);
   });
 
   it('prints findings grouped by check and exits 1 on an error', async () => {
     const result = await run('/', brokenTree());
-    expect(result.out).toEqual(['references: 1 error', ERROR_LINE, '✖ 1 error, 0 warnings, 0 info (2 Applications reached of 2, 2 objects applied, 3 manifest files among 3 files read) in 0.00 s']);
+    expect(result.outLines).toEqual(['references: 1 error', ERROR_LINE, '✖ 1 error, 0 warnings, 0 info (2 Applications reached of 2, 2 objects applied, 3 manifest files among 3 files read) in 0.00 s']);
     expect(result.code).toBe(1);
   });
 
@@ -81,19 +75,19 @@ describe('homelab check', () => {
 
   it('writes JSON with --format json', async () => {
     const result = await run('/', brokenTree(), '--format', 'json');
-    const report = JSON.parse(result.out.join('\n')) as { summary: object; findings: { check: string; object: string }[] };
+    const report = JSON.parse(result.out) as { summary: object; findings: { check: string; object: string }[] };
     expect(report.summary).toEqual({ error: 1, warning: 0, info: 0 });
     expect(report.findings.map((finding) => `${finding.check} ${finding.object}`)).toEqual(['references Deployment/web/web']);
     expect(result.code).toBe(1);
   });
 
   it('rejects wrong usage with exit 2, and a broken .homelab-check.yaml with exit 1', async () => {
-    expect(await run('/', brokenTree(), '--format', 'xml')).toMatchObject({ code: 2, err: ["homelab: --format must be text or json, not 'xml'", "Run 'homelab check --help' for usage."] });
+    expect(await run('/', brokenTree(), '--format', 'xml')).toMatchObject({ code: 2, errLines: ["homelab: --format must be text or json, not 'xml'", "Run 'homelab check --help' for usage."] });
     expect((await run('/', brokenTree(), '--external', 'Secret')).code).toBe(2);
     expect((await run('/', '/no/such/dir')).code).toBe(2);
     expect(await run('/', brokenTree({ '.homelab-check.yaml': 'extrnal: []\n' }))).toMatchObject({
       code: 1,
-      err: ["✖ .homelab-check.yaml: unknown key 'extrnal' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, secretKeys, podSecurity)"],
+      errLines: ["✖ .homelab-check.yaml: unknown key 'extrnal' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, secretKeys, podSecurity)"],
     });
   });
 });

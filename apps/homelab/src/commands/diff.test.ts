@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dump, load, loadAll } from 'js-yaml';
-import { main, type Io } from '../cli.js';
+import { runCli } from '../testing/run-cli.js';
 import { applyHunks, parseUnifiedDiff } from '../diff.js';
 import type { FileChange, ObjectChange } from '../tree-diff.js';
 import { MANIFEST_PATH } from '@homelab/generator';
@@ -14,13 +14,7 @@ import { seedConfigPath } from '@homelab/testing';
 const SEED = seedConfigPath();
 const COMMANDS = [generateCommand, diffCommand];
 
-async function run(cwd: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { cwd, out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0 };
-  const code = await main(argv, io, COMMANDS);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (cwd: string, ...argv: string[]) => runCli(argv, { cwd, commands: COMMANDS });
 
 interface DiffJson {
   changed: boolean;

@@ -6,21 +6,12 @@ import { dump } from 'js-yaml';
 import type { GeneratedFile } from '@homelab/core';
 import { seedConfigPath } from '@homelab/testing';
 import { nfsExportRequirementsText } from '@homelab/check';
-import { main, type Io } from '../cli.js';
+import { captureIo, runCli } from '../testing/run-cli.js';
 import { MANIFEST_PATH } from '@homelab/generator';
 import { checkRendered } from './generate.js';
 
-function capture(): { io: Io; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { cwd: tmpdir(), out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0 }, out, err };
-}
-
-async function run(cwd: string, ...argv: string[]) {
-  const { io, out, err } = capture();
-  const code = await main(argv, { ...io, cwd });
-  return { code, out, err };
-}
+const capture = () => captureIo({ cwd: tmpdir() });
+const run = (cwd: string, ...argv: string[]) => runCli(argv, { cwd });
 
 const file = (path: string, data: object | string): GeneratedFile => ({ path, content: typeof data === 'string' ? data : dump(data), source: 'test' });
 const application = (name: string, path: string, wave?: string) =>
@@ -48,25 +39,25 @@ describe('checkRendered (generate and validate check the rendered tree in memory
   it('fails on an error, printing it; prints warnings; prints information only when verbose', async () => {
     const quietRun = capture();
     expect(await checkRendered(quietRun.io, flawed)).toBe(false);
-    expect(quietRun.err).toEqual([
+    expect(quietRun.errLines).toEqual([
       "⚠ warning apps/web.yaml Application/argocd/web: sync-wave annotation 'soon' is not an integer. ArgoCD treats it as wave 0: write an integer, quoted",
       '✖ rendered tree: 1 error found by homelab check (a bug in a component package or an override)',
       '  error manifests/stray/cm.yaml ConfigMap/web/stray: no root Application reaches this file. ArgoCD never applies it: include its directory in an Application source (check path, recurse and include/exclude), or delete it',
     ]);
-    expect(quietRun.out).toEqual([]);
+    expect(quietRun.outLines).toEqual([]);
     const verbose = capture();
     await checkRendered(verbose.io, flawed, { verbose: true });
-    expect(verbose.out).toEqual(['  info manifests/web/lib.jsonnet Application/argocd/web: jsonnet file manifests/web/lib.jsonnet is not evaluated. Its objects are not checked']);
+    expect(verbose.outLines).toEqual(['  info manifests/web/lib.jsonnet Application/argocd/web: jsonnet file manifests/web/lib.jsonnet is not evaluated. Its objects are not checked']);
     const silent = capture();
     await checkRendered(silent.io, flawed, { quiet: true });
-    expect(silent.err.some((line) => line.startsWith('⚠'))).toBe(false);
+    expect(silent.errLines.some((line) => line.startsWith('⚠'))).toBe(false);
   });
 
   it('passes a sound tree silently', async () => {
     const sound = capture();
     const fixed = flawed.filter((candidate) => !candidate.path.startsWith('manifests/stray/') && !candidate.path.endsWith('.jsonnet'));
     expect(await checkRendered(sound.io, fixed.map((candidate) => (candidate.path === 'apps/web.yaml' ? application('web', 'manifests/web', '1') : candidate)), { verbose: true })).toBe(true);
-    expect([...sound.out, ...sound.err]).toEqual([]);
+    expect([...sound.outLines, ...sound.errLines]).toEqual([]);
   });
 });
 
@@ -79,14 +70,14 @@ describe('homelab generate, checking before it writes', () => {
 
   it('generates and validates the seed with no check output but the NFS export information', async () => {
     const validate = await run(home, 'validate', '--verbose');
-    expect(validate.err).toEqual([]);
+    expect(validate.errLines).toEqual([]);
     // Only the NFS exports' required options, which the tree cannot show, are reported (information).
     const nfsInformation = (line: string) => line.startsWith('  info ') && line.endsWith(nfsExportRequirementsText());
-    expect(validate.out.filter((line) => !nfsInformation(line))).toEqual([expect.stringMatching(/^✔ homelab\.yaml is valid: \d+ files would be generated/)]);
+    expect(validate.outLines.filter((line) => !nfsInformation(line))).toEqual([expect.stringMatching(/^✔ homelab\.yaml is valid: \d+ files would be generated/)]);
     const generate = await run(home, 'generate', '--verbose');
     expect(generate.code).toBe(0);
-    expect(generate.err).toEqual([]);
-    expect(generate.out.filter((line) => /\b(error|warning|info) /.test(line) && !nfsInformation(line))).toEqual([]);
+    expect(generate.errLines).toEqual([]);
+    expect(generate.outLines.filter((line) => /\b(error|warning|info) /.test(line) && !nfsInformation(line))).toEqual([]);
     expect(existsSync(join(home, '.homelab-check.yaml'))).toBe(true);
   });
 
@@ -102,7 +93,7 @@ describe('homelab generate, checking before it writes', () => {
 
     const result = await run(home, 'generate', '--from', rendered);
     expect(result.code).toBe(1);
-    expect(result.err).toEqual([
+    expect(result.errLines).toEqual([
       '✖ rendered tree: 1 error found by homelab check (a bug in a component package or an override)',
       `  error ${stray} ConfigMap/default/stray: no root Application reaches this file. ArgoCD never applies it: include its directory in an Application source (check path, recurse and include/exclude), or delete it`,
       'Nothing was written.',
@@ -112,6 +103,6 @@ describe('homelab generate, checking before it writes', () => {
     expect((await run(home, 'generate')).code).toBe(0);
     const check = await run(home, 'generate', '--check', '--from', rendered);
     expect(check.code).toBe(1);
-    expect(check.err.at(-1)).toBe('Fix the rendering, then check again.');
+    expect(check.errLines.at(-1)).toBe('Fix the rendering, then check again.');
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dump } from 'js-yaml';
 import { cachedChartDir, checkFiles, kubeVersionArg } from '@homelab/check';
 import { findOracle } from '@homelab/testing';
-import { main, type Io } from '../cli.js';
+import { runCli } from '../testing/run-cli.js';
 import { checkCommand } from './check.js';
 import { generateCommand } from './generate.js';
 import { renderCommand } from './render.js';
@@ -25,13 +25,7 @@ server.listen(0, '127.0.0.1', () => console.log(String(server.address().port)));
 
 const helm = findOracle('helm', 'homelab render and check --render against the real helm template');
 
-async function run(cwd: string, env: Record<string, string>, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { cwd, out: (line) => out.push(line), err: (line) => err.push(line), now: () => 0, env };
-  const code = await main(argv, io, [renderCommand, checkCommand, generateCommand]);
-  return { code, out, err };
-}
+const run = (cwd: string, env: Record<string, string>, ...argv: string[]) => runCli(argv, { cwd, env, commands: [renderCommand, checkCommand, generateCommand] });
 
 describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
   const env = { PATH: dirname(helm ?? ''), HOME: writeFiles({}) };
@@ -60,9 +54,9 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     const dir = writeFiles(labTree());
     const out = join(writeFiles({}), 'out');
     const result = await run(dir, env, 'render', '--charts', charts, '--output', out);
-    expect(result.err).toEqual([]);
+    expect(result.errLines).toEqual([]);
     expect(result.code).toBe(0);
-    expect(result.out).toEqual([`✔ 2 charts rendered for Kubernetes ${kubeVersion}, 3 Applications: 4 files (0.00 s) → ${out}`]);
+    expect(result.outLines).toEqual([`✔ 2 charts rendered for Kubernetes ${kubeVersion}, 3 Applications: 4 files (0.00 s) → ${out}`]);
     expect(readdirSync(join(out, 'web'))).toEqual(['00-chart-web.yaml', '01-manifests.yaml']);
     const direct = spawnSync(
       helm!,
@@ -108,13 +102,13 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
   it('streams every Application to standard output when there is no --output', async () => {
     const result = await run(writeFiles(labTree()), env, 'render', '--charts', charts);
     expect(result.code).toBe(0);
-    expect(result.out.filter((line) => line.startsWith('# Application/'))).toEqual([
+    expect(result.outLines.filter((line) => line.startsWith('# Application/'))).toEqual([
       '# Application/argocd/root (apps/root.yaml): manifests',
       '# Application/argocd/web (apps/web.yaml): chart web 1.0.0 (https://charts.example.com)',
       '# Application/argocd/web (apps/web.yaml): manifests',
       '# Application/argocd/widgets (apps/widgets.yaml): chart widgets 1.0.0 (https://charts.example.com)',
     ]);
-    const objects = loadAll(result.out.join('\n')).filter((doc): doc is Record<string, any> => doc !== null && typeof doc === 'object');
+    const objects = loadAll(result.out).filter((doc): doc is Record<string, any> => doc !== null && typeof doc === 'object');
     expect(objects.map((doc) => doc['kind']).sort()).toEqual(['Application', 'Application', 'Application', 'ConfigMap', 'CustomResourceDefinition', 'Deployment', 'HTTPRoute', 'Secret', 'Service', 'Widget']);
   });
 
@@ -123,8 +117,8 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     const out = join(writeFiles({}), 'out');
     const result = await run(dir, env, 'render', '--charts', charts, '--output', out);
     expect(result.code).toBe(1);
-    expect(result.err[0]).toMatch(/^✖ error apps\/needs\.yaml Application\/argocd\/needs: helm template of chart needs 1\.0\.0 fails: .*needs: set token \(the API token\)/);
-    expect(result.err.at(-1)).toBe('✖ 1 chart did not render. Nothing was written.');
+    expect(result.errLines[0]).toMatch(/^✖ error apps\/needs\.yaml Application\/argocd\/needs: helm template of chart needs 1\.0\.0 fails: .*needs: set token \(the API token\)/);
+    expect(result.errLines.at(-1)).toBe('✖ 1 chart did not render. Nothing was written.');
     expect(existsSync(out)).toBe(false);
   });
 
@@ -144,14 +138,14 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     const dir = writeFiles({ 'apps/web.yaml': app });
     try {
       const first = await run(dir, env, 'render', '--charts', cache);
-      expect(first.code, first.err.join("\n")).toBe(0);
+      expect(first.code, first.err).toBe(0);
       expect(existsSync(join(cachedChartDir(cache, url, 'web', '1.0.0'), 'Chart.yaml'))).toBe(true);
     } finally {
       server.kill();
     }
     const second = await run(dir, env, 'render', '--charts', cache);
     expect(second.code).toBe(0);
-    expect(second.out.join('\n')).toContain('# Source: web/templates/deployment.yaml');
+    expect(second.out).toContain('# Source: web/templates/deployment.yaml');
   });
 
   it('renders a chart the tree holds (git), building its file:// dependencies aside, never in the tree', async () => {
@@ -170,7 +164,7 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     const dir = writeFiles(gitChart);
     const out = join(writeFiles({}), 'out');
     const result = await run(dir, env, 'render', '--output', out);
-    expect(result.err).toEqual([
+    expect(result.errLines).toEqual([
       "ℹ info apps/shop.yaml Application/argocd/shop: the tree pins no Kubernetes version (no talconfig.yaml with kubernetesVersion). Charts are rendered for Helm's default version: pass --kube-version",
     ]);
     expect(result.code).toBe(0);
@@ -184,12 +178,12 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     app['spec'].sources[0].repoURL = 'http://127.0.0.1:9/charts';
     const result = await run(writeFiles({ 'apps/web.yaml': app }), env, 'render', '--charts', charts);
     expect(result.code).toBe(1);
-    expect(result.err[0]).toContain('Application/argocd/web: chart web 1.0.0 cannot be fetched: helm pull web --repo http://127.0.0.1:9/charts --version 1.0.0 failed');
-    expect(result.err[0]).toContain(`Put the unpacked chart in ${join(charts, '127.0.0.1_9', 'charts', 'web', '1.0.0')} (its Chart.yaml at the top), or check the network`);
+    expect(result.errLines[0]).toContain('Application/argocd/web: chart web 1.0.0 cannot be fetched: helm pull web --repo http://127.0.0.1:9/charts --version 1.0.0 failed');
+    expect(result.errLines[0]).toContain(`Put the unpacked chart in ${join(charts, '127.0.0.1_9', 'charts', 'web', '1.0.0')} (its Chart.yaml at the top), or check the network`);
   });
 
   const check = (files: Record<string, string | object>, ...extra: string[]) => run(writeFiles(files), env, 'check', '--render', '--charts', charts, '--format', 'json', ...extra);
-  const errorsOf = (result: { out: string[] }) => (JSON.parse(result.out.join('\n')) as { findings: { severity: string; check: string; file: string; object: string; problem: string }[] }).findings.filter((finding) => finding.severity === 'error');
+  const errorsOf = (result: { out: string }) => (JSON.parse(result.out) as { findings: { severity: string; check: string; file: string; object: string; problem: string }[] }).findings.filter((finding) => finding.severity === 'error');
 
   it('checks the rendered objects: a tree whose references all resolve passes', async () => {
     const result = await check(labTree());
@@ -261,7 +255,7 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
     const monitor = (app: string, port: string) => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { matchLabels: { app } }, endpoints: [{ port }] } });
     const policy = (app: string) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { endpointSelector: { matchLabels: { 'k8s:app': app } }, ingress: [{ fromEndpoints: [{}] }] } });
     const selectorFindings = async (files: Record<string, string | object>, ...argv: string[]) =>
-      (JSON.parse((await run(writeFiles(labTree(files)), env, 'check', '--format', 'json', ...argv)).out.join('\n')) as { findings: { check: string; object: string; problem: string }[] }).findings
+      (JSON.parse((await run(writeFiles(labTree(files)), env, 'check', '--format', 'json', ...argv)).out) as { findings: { check: string; object: string; problem: string }[] }).findings
         .filter((finding) => finding.object === 'ServiceMonitor/shop/web' || finding.object === 'CiliumNetworkPolicy/shop/web')
         .filter((finding) => finding.check === 'references')
         .map((finding) => `${finding.object}: ${finding.problem}`);
@@ -296,13 +290,13 @@ describe.skipIf(!helm)('homelab render and check --render (real helm)', () => {
 
   it('without helm: one line says the render was skipped and how to get helm; the check still runs', async () => {
     const result = await run(writeFiles(labTree({ 'manifests/web/secret.yaml': webSecret(['password']) })), { PATH: '/nonexistent', GOPATH: '/nonexistent' }, 'check', '--render');
-    expect(result.err).toEqual([expect.stringMatching(/^⚠ render skipped: helm not found on PATH or in ~\/go\/bin, charts stay opaque \(install it .*\)$/)]);
+    expect(result.errLines).toEqual([expect.stringMatching(/^⚠ render skipped: helm not found on PATH or in ~\/go\/bin, charts stay opaque \(install it .*\)$/)]);
     expect(result.code).toBe(0);
     const generated = await run(writeFiles({ 'homelab.yaml': readFileSync(join(WORKSPACE, 'homelab.yaml'), 'utf8') }), { PATH: '/nonexistent', GOPATH: '/nonexistent' }, 'generate', '--render', '--quiet');
-    expect(generated.err).toEqual([expect.stringMatching(/^⚠ render skipped: helm not found/)]);
+    expect(generated.errLines).toEqual([expect.stringMatching(/^⚠ render skipped: helm not found/)]);
     expect(generated.code).toBe(0);
     const rendered = await run(writeFiles(labTree()), { PATH: '/nonexistent', GOPATH: '/nonexistent' }, 'render');
     expect(rendered.code).toBe(2);
-    expect(rendered.err).toEqual([expect.stringMatching(/^✖ homelab render needs helm, not found on PATH or in ~\/go\/bin: install it/)]);
+    expect(rendered.errLines).toEqual([expect.stringMatching(/^✖ homelab render needs helm, not found on PATH or in ~\/go\/bin: install it/)]);
   });
 });

@@ -113,6 +113,7 @@ ${RENDER_OPTIONS_HELP}
 ${CHECK_CONFIG_FILE} in DIR (optional) declares what the tree cannot tell:
   external: [Secret/cert-manager/cloudflare-api-token, StorageClass/local-path]
   secretKeys: { cert-manager/cloudflare-api-token: [api-token] }   # keys of Secrets not in the tree
+  unscraped: [argocd/argocd]              # Applications whose metrics are unscraped on purpose
   chartObjects: [Service/media/plex]      # created by the tree's charts: verified with --render
   roots: [clusters/bootstrap.yaml]        # files applied by hand (their Applications are roots)
   ignore: ['docs/**']                     # paths not checked

@@ -79,6 +79,15 @@ describe('derivations carried by the modules', () => {
     expect(composed).toEqual({ ok: false, configProblems: [], outputProblems: [{ object: 'derived objects', problem: 'broken: cannot derive' }] });
     expect(log).toEqual(['later.objects']);
   });
+
+  it('report objects derived for a component that is not composed (or switched off) as an output problem naming it', () => {
+    const stray: HomelabModule = { ...app('stray', []), derivations: [{ stage: 'objects', derive: () => ({ ghost: [new v1.ConfigMap({ metadata: { name: 'ghost', namespace: 'ghost' } })] }) }] };
+    const composed = composeHomelab(library, [stray, app('other', [])]);
+    expect(composed.ok).toBe(false);
+    if (composed.ok) return;
+    expect(composed.outputProblems).toHaveLength(1);
+    expect(composed.outputProblems[0]!.problem).toContain("for 'ghost', which is no composed and enabled component (known: other, stray)");
+  });
 });
 
 describe('renderHomelab', () => {

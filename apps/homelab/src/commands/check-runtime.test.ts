@@ -90,8 +90,8 @@ describe('homelab check, runtime classes on the seed tree', () => {
       }),
     );
     const result = await check(dir);
-    expect(errorsOf(result.out)).toEqual([
-      "  error kubernetes/core/argocd/values.yaml Application/argocd/argocd: the tree runs a Prometheus, but chart argo-cd has controller.metrics.enabled off, so its metrics are never scraped. Set controller.metrics.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)",
+    expect(errorsOf(result.outLines)).toEqual([
+      "  error kubernetes/core/argocd/values.yaml Application/argocd/argocd: the tree runs a Prometheus, but chart argo-cd has controller.metrics.enabled off, so its metrics are never scraped. Set controller.metrics.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition), or list argocd/argocd under unscraped: in .homelab-check.yaml to leave its metrics unscraped on purpose",
     ]);
     expect(result.code).toBe(1);
   });
@@ -101,8 +101,8 @@ describe('homelab check, runtime classes on the seed tree', () => {
       (monitor['spec'] as { podMetricsEndpoints: { port: string }[] }).podMetricsEndpoints[0]!.port = 'metrics';
     }));
     const result = await check(dir);
-    expect(errorsOf(result.out)).toEqual([
-      "  error kubernetes/core/cloudflared/values.yaml Application/argocd/cloudflared: the tree runs a Prometheus, but no PodMonitor scrapes port active-con-stat of chart cloudflared's pods (release cloudflared): cloudflared's metrics server (port 2000) is never scraped, and the chart creates no monitor for it. Add a PodMonitor in cloudflared selecting app.kubernetes.io/instance: cloudflared with podMetricsEndpoints [{ port: active-con-stat }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted)",
+    expect(errorsOf(result.outLines)).toEqual([
+      "  error kubernetes/core/cloudflared/values.yaml Application/argocd/cloudflared: the tree runs a Prometheus, but no PodMonitor scrapes port active-con-stat of chart cloudflared's pods (release cloudflared): cloudflared's metrics server (port 2000) is never scraped, and the chart creates no monitor for it. Add a PodMonitor in cloudflared selecting app.kubernetes.io/instance: cloudflared with podMetricsEndpoints [{ port: active-con-stat }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted), or list argocd/cloudflared under unscraped: in .homelab-check.yaml to leave its metrics unscraped on purpose",
     ]);
     expect(result.code).toBe(1);
   });
@@ -116,7 +116,7 @@ describe('homelab check, runtime classes on the seed tree', () => {
       }),
     );
     const result = await check(dir);
-    expect(errorsOf(result.out)).toEqual([
+    expect(errorsOf(result.outLines)).toEqual([
       "  error kubernetes/observability/alloy/manifests/CiliumNetworkPolicy-alloy.yaml CiliumNetworkPolicy/observability/alloy: restricts the egress of chart alloy's pods (release alloy, Application/argocd/alloy) but allows no kube-apiserver, and Alloy (its configuration runs Kubernetes components such as discovery.kubernetes) calls the Kubernetes API. Allow it (an egress rule with toEntities: [kube-apiserver]; for a generated tree, the component declares network.kubeApi.client), or switch the API client off in the values",
     ]);
     expect(result.code).toBe(1);

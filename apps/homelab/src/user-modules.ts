@@ -3,6 +3,8 @@
  * homelab.yaml), imported at run time and composed after the built-in ones: what a library user
  * adds to its module list, the CLI user adds here. A file that is missing, cannot be imported or
  * exports no HomelabModule is a mistake in homelab.yaml, reported at its `modules[i]` entry.
+ * Importing runs the file: it is trusted like homelab.yaml itself, and a `../` path leaving the
+ * homelab directory is allowed (a sibling project's build output), as the README documents.
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

@@ -231,7 +231,11 @@ export const RESOURCE_NFS_UNSUPPORTED_VOLUMES: Readonly<Record<string, NfsUnsupp
   'monitoring.coreos.com/Alertmanager': { claim: 'spec.storage.volumeClaimTemplate.spec', ...ALERTMANAGER_STATE },
 };
 
-/** Provisioners whose volumes are directories or disks of the node the pod runs on. */
+/**
+ * Provisioners whose volumes are directories or disks of the node the pod runs on. @homelab/local-path
+ * declares its own (LOCAL_PATH_PROVISIONER), but check reads hand-written trees and imports no
+ * component package: runtime.test's seed-tree case fails when the generated class is not listed here.
+ */
 export const NODE_LOCAL_PROVISIONERS: readonly string[] = ['rancher.io/local-path'];
 
 /** Charts that run a Prometheus selecting ServiceMonitors, and the switch of that Prometheus. */

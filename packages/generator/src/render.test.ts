@@ -72,6 +72,20 @@ describe('derivations carried by the modules', () => {
     expect(contexts.at(-1)?.moduleNames.has('sso')).toBe(true);
   });
 
+  it('reject two enabled providers of one capability, whatever the list order, at the second by name', () => {
+    const proxy = (namespace: string) => ({ backend: () => ({ name: 'outpost', namespace, port: 9000 }) });
+    const modules = [app('sso-b', [], [], { ssoProxy: proxy('b') }), app('sso-a', [], [], { ssoProxy: proxy('a') })];
+    const problems = (list: HomelabModule[]) => {
+      const composed = composeHomelab(library, list);
+      return composed.ok ? [] : composed.configProblems;
+    };
+    expect(problems(modules)).toEqual([
+      { path: 'apps.sso-b.enabled', problem: 'provides ssoProxy, which sso-a provides too (one provider per capability: sso-a, sso-b)', got: true, fix: 'Switch one of them off (apps.sso-b.enabled: false), or leave one out of the module list.' },
+    ]);
+    expect(problems([...modules].reverse())).toEqual(problems(modules));
+    expect(composeHomelab({ ...library, apps: { 'sso-b': { enabled: false } } }, modules).ok).toBe(true);
+  });
+
   it('report a derivation that throws as an output problem, with the others still run', () => {
     const log: string[] = [];
     const broken: HomelabModule = { ...app('broken', log), derivations: [{ stage: 'objects', derive: () => { throw new Error('broken: cannot derive'); } }] };

@@ -6,6 +6,7 @@
  */
 
 /** API groups whose CRDs a Helm chart installs (by chart name), for the CRD ordering check. */
+import type { StatefulVolume } from '@homelab/config';
 export const CHART_CRD_GROUPS: Readonly<Record<string, readonly string[]>> = {
   'cert-manager': ['cert-manager.io', 'acme.cert-manager.io'],
   cilium: ['cilium.io'],
@@ -199,8 +200,8 @@ export interface NfsUnsupportedWorkload {
   what: string;
   /** Why NFS does not suit it: the documentation that says so. */
   why: string;
-  /** The homelab.yaml setting that places it, for a generated tree. */
-  setting?: string;
+  /** The homelab.yaml setting that places it, for a generated tree (typed by @homelab/config's volume names). */
+  setting?: `storage.volumes.${StatefulVolume}`;
 }
 
 const PROMETHEUS_NFS = "Prometheus documents NFS as unsupported for its storage (a POSIX filesystem is required; NFS has corrupted TSDBs): https://prometheus.io/docs/prometheus/latest/storage/#operational-aspects";

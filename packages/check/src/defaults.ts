@@ -5,8 +5,9 @@
  * objects external in `.homelab-check.yaml`) rather than special-casing a check.
  */
 
-/** API groups whose CRDs a Helm chart installs (by chart name), for the CRD ordering check. */
 import type { StatefulVolume } from '@homelab/config';
+
+/** API groups whose CRDs a Helm chart installs (by chart name), for the CRD ordering check. */
 export const CHART_CRD_GROUPS: Readonly<Record<string, readonly string[]>> = {
   'cert-manager': ['cert-manager.io', 'acme.cert-manager.io'],
   cilium: ['cilium.io'],

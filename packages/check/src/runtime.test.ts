@@ -524,6 +524,16 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       expect(await objects()).toEqual([]);
     });
 
+    it('warn about an unscraped: entry naming no Application that deploys a chart', async () => {
+      const files = seedTree();
+      files.set('.homelab-check.yaml', `${files.get('.homelab-check.yaml')!}unscraped: [argocd/argocd, argocd/argo-cd]\n`);
+      const findings = await runtimeFindings(files);
+      expect(findings.map((finding) => [finding.severity, finding.file, finding.object, finding.problem])).toEqual([
+        ['warning', '.homelab-check.yaml', 'unscraped[1]', "'argocd/argo-cd' names no Application of the tree that deploys a chart"],
+      ]);
+      expect(findings[0]!.hint).toMatch(/^Correct it to the namespace\/name of such an Application \(.*argocd\/argocd.*\), or remove the entry$/);
+    });
+
     it('say nothing without a Prometheus', async () => {
       const files = seedWith('kubernetes/core/argocd/values.yaml', switchOff);
       const values = load(files.get('kubernetes/observability/kube-prometheus-stack/values.yaml')!) as Record<string, unknown>;

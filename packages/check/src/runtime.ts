@@ -396,6 +396,25 @@ function serviceMonitorFindings(resolution: Resolution, settings: CheckSettings)
   return findings;
 }
 
+/** `unscraped:` entries matching no Application that deploys a chart: a typo, or one left behind, would silently opt nothing out. */
+function staleUnscrapedFindings(resolution: Resolution, settings: CheckSettings): Finding[] {
+  const applications = new Set(resolution.charts.map(applicationOf));
+  return settings.unscraped.flatMap((pattern, index): Finding[] =>
+    [...applications].some((application) => globMatch(pattern, application))
+      ? []
+      : [
+          {
+            check: 'runtime',
+            severity: 'warning',
+            file: CONFIG_FILE,
+            object: `unscraped[${index}]`,
+            problem: `'${pattern}' names no Application of the tree that deploys a chart`,
+            hint: `Correct it to the namespace/name of such an Application (${[...applications].sort().join(', ') || 'the tree has none'}), or remove the entry`,
+          },
+        ],
+  );
+}
+
 /** The file of the last values input that sets `path` (Helm's winner), else the chart's last values file. */
 function valuesFileSetting(placed: PlacedChart, path: string): string {
   const setting = [...placed.chart.values].reverse().find((input) => valueAt([input.data], path).found);
@@ -677,6 +696,7 @@ export function checkRuntime(resolution: Resolution, settings: CheckSettings, tr
     ...serviceAccountFindings(resolution, policies),
     ...subnetRouterFindings(resolution, policies, talconfig),
     ...serviceMonitorFindings(resolution, settings),
+    ...staleUnscrapedFindings(resolution, settings),
     ...nfsUnsupportedVolumeFindings(resolution),
     ...secretKeyFindings(resolution, settings),
     ...guestAgentFindings(tree, talconfig),

@@ -103,6 +103,16 @@ describe('homelab.yaml modules: the user’s own modules', () => {
     );
   });
 
+  it('reports a module whose build throws at its entry, with the fix, and writes nothing', async () => {
+    writeFileSync(join(home, 'modules', 'crash.mjs'), "export const crash = { name: 'crash', kind: 'app', build: () => { throw new Error('no database URL'); } };\n");
+    writeConfig(['./modules/crash.mjs']);
+    const generate = await run('generate');
+    expect(generate.code).toBe(1);
+    expect(generate.errLines).toContain("  modules[0]: module 'crash' failed to build: no database URL (got './modules/crash.mjs'). Fix its build function (it runs with the resolved homelab.yaml), or remove the entry.");
+    expect(generate.errLines.at(-1)).toBe('Nothing was written.');
+    expect(existsSync(join(home, 'kubernetes'))).toBe(false);
+  });
+
   it('rejects, in the schema, an entry that is not a relative .js path', async () => {
     writeConfig(['/srv/modules/pastebin.ts']);
     const validate = await run('validate');

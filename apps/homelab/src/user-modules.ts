@@ -3,12 +3,15 @@
  * homelab.yaml), imported at run time and composed after the built-in ones: what a library user
  * adds to its module list, the CLI user adds here. A file that is missing, cannot be imported or
  * exports no HomelabModule is a mistake in homelab.yaml, reported at its `modules[i]` entry.
+ * Importing runs the file: it is trusted like homelab.yaml itself, and a `../` path leaving the
+ * homelab directory is allowed (a sibling project's build output), as the README documents.
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ImportModule } from '@homelab/check';
 import type { ConfigProblem, ResolvedConfig } from '@homelab/config';
+import { ConfigMistake } from '@homelab/core';
 import type { HomelabModule } from '@homelab/generator';
 import { loadConfig, reportProblems, type Io } from './command.js';
 import { defaultModules } from './modules.js';
@@ -21,6 +24,25 @@ function isHomelabModule(value: unknown): value is HomelabModule {
 }
 
 const EXAMPLE_EXPORT = "export const myApp = { name: 'my-app', kind: 'app', build: (config) => ({ name: 'my-app', group: 'apps', namespace: 'my-app', objects: {} }) }";
+
+/**
+ * The module with a build whose failure is a mistake at its `modules[i]` entry (a ConfigMistake,
+ * reported with the other config problems and nothing written), not an unexplained crash: a user
+ * module is user input. A ConfigMistake it throws itself passes unchanged.
+ */
+function reportingBuildErrorsAt(module: HomelabModule, path: string, file: string): HomelabModule {
+  return {
+    ...module,
+    build: (config, context) => {
+      try {
+        return module.build(config, context);
+      } catch (error) {
+        if (error instanceof ConfigMistake) throw error;
+        throw new ConfigMistake([{ path, problem: `module '${module.name}' failed to build: ${(error as Error).message}`, got: file, fix: 'Fix its build function (it runs with the resolved homelab.yaml), or remove the entry.' }]);
+      }
+    },
+  };
+}
 
 export type UserModules = { ok: true; modules: HomelabModule[] } | { ok: false; problems: ConfigProblem[] };
 
@@ -60,7 +82,7 @@ export async function importUserModules(config: ResolvedConfig, configPath: stri
         continue;
       }
       taken.set(module.name, `the module of ${file}`);
-      modules.push(module);
+      modules.push(reportingBuildErrorsAt(module, path, file));
     }
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, modules };

@@ -40,10 +40,12 @@ describe('settings', () => {
     expect(settings.repoURLs).toEqual(['https://example.com/x.git']);
     expect(settings.secretKeys).toEqual({ 'a/b': ['token'] });
     expect(() => loadSettings(writeTree({ '.homelab-check.yaml': 'secretKeys: { b: [token] }\n' }))).toThrow("secretKeys: 'b' is not namespace/name");
+    expect(loadSettings(writeTree({ '.homelab-check.yaml': "unscraped: [argocd/argocd, 'media/*']\n" })).unscraped).toEqual(['argocd/argocd', 'media/*']);
+    expect(() => loadSettings(writeTree({ '.homelab-check.yaml': 'unscraped: [argocd]\n' }))).toThrow(".homelab-check.yaml: unscraped[0]: 'argocd' is not the namespace/name of an Application (e.g. argocd/argocd)");
     expect(settings.defaultPodSecurity).toBe('restricted');
     expect(settings.chartSchemas).toBe('/schemas');
     expect(() => loadSettings(writeTree({ '.homelab-check.yaml': 'externals: []\n' }))).toThrow(
-      ".homelab-check.yaml: unknown key 'externals' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, secretKeys, podSecurity)",
+      ".homelab-check.yaml: unknown key 'externals' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, secretKeys, unscraped, podSecurity)",
     );
     expect(() => loadSettings(writeTree({ '.homelab-check.yaml': 'podSecurity: { defaultEnforce: strict }\n' }))).toThrow(/defaultEnforce must be one of privileged, baseline, restricted/);
   });

@@ -51,6 +51,11 @@ export interface CheckSettings {
    * later: a chart value reading another key of one is reported.
    */
   secretKeys: Record<string, string[]>;
+  /**
+   * Applications (`namespace/name`, globs) whose charts' metrics are left unscraped on purpose
+   * although the tree runs a Prometheus: the runtime check's metrics findings skip them.
+   */
+  unscraped: string[];
   /** Enforce level of namespaces without a `pod-security.kubernetes.io/enforce` label. @default 'privileged' */
   defaultPodSecurity: PodSecurityLevel;
   /** Directory of chart schemas (`<chart>/values.yaml`, `values.schema.json`); unset: values are not checked. */
@@ -91,7 +96,7 @@ export function externalMatcher(settings: Pick<CheckSettings, 'external'>): (kin
   return (kind, namespace, name) => literal.has(externalKey(kind, namespace, name)) || patterned.some((entry) => matchesExternal(entry, kind, namespace, name));
 }
 
-const KEYS = ['external', 'chartObjects', 'repoURLs', 'roots', 'ignore', 'chartValues', 'secretKeys', 'podSecurity'];
+const KEYS = ['external', 'chartObjects', 'repoURLs', 'roots', 'ignore', 'chartValues', 'secretKeys', 'unscraped', 'podSecurity'];
 
 function stringList(value: unknown, path: string): string[] {
   if (value === undefined || value === null) return [];
@@ -142,6 +147,10 @@ export function parseSettings(text: string | undefined, options: SettingsOptions
       secretKeys[ref] = stringList(keys, `secretKeys.${ref}`);
     }
   }
+  const unscraped = stringList(data['unscraped'], 'unscraped');
+  for (const [index, entry] of unscraped.entries()) {
+    if (!/^[^/]+\/[^/]+$/.test(entry)) throw new CheckConfigError(`${CONFIG_FILE}: unscraped[${index}]: '${entry}' is not the namespace/name of an Application (e.g. argocd/argocd)`);
+  }
   let defaultPodSecurity: PodSecurityLevel = 'privileged';
   if (data['podSecurity'] !== undefined) {
     const podSecurity = data['podSecurity'];
@@ -162,6 +171,7 @@ export function parseSettings(text: string | undefined, options: SettingsOptions
     ignore: stringList(data['ignore'], 'ignore'),
     chartValues,
     secretKeys,
+    unscraped,
     defaultPodSecurity,
     ...(options.chartSchemas ? { chartSchemas: options.chartSchemas } : {}),
   };

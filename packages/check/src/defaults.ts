@@ -5,6 +5,8 @@
  * objects external in `.homelab-check.yaml`) rather than special-casing a check.
  */
 
+import type { StatefulVolume } from '@homelab/config';
+
 /** API groups whose CRDs a Helm chart installs (by chart name), for the CRD ordering check. */
 export const CHART_CRD_GROUPS: Readonly<Record<string, readonly string[]>> = {
   'cert-manager': ['cert-manager.io', 'acme.cert-manager.io'],
@@ -199,8 +201,8 @@ export interface NfsUnsupportedWorkload {
   what: string;
   /** Why NFS does not suit it: the documentation that says so. */
   why: string;
-  /** The homelab.yaml setting that places it, for a generated tree. */
-  setting?: string;
+  /** The homelab.yaml setting that places it, for a generated tree (typed by @homelab/config's volume names). */
+  setting?: `storage.volumes.${StatefulVolume}`;
 }
 
 const PROMETHEUS_NFS = "Prometheus documents NFS as unsupported for its storage (a POSIX filesystem is required; NFS has corrupted TSDBs): https://prometheus.io/docs/prometheus/latest/storage/#operational-aspects";
@@ -231,7 +233,11 @@ export const RESOURCE_NFS_UNSUPPORTED_VOLUMES: Readonly<Record<string, NfsUnsupp
   'monitoring.coreos.com/Alertmanager': { claim: 'spec.storage.volumeClaimTemplate.spec', ...ALERTMANAGER_STATE },
 };
 
-/** Provisioners whose volumes are directories or disks of the node the pod runs on. */
+/**
+ * Provisioners whose volumes are directories or disks of the node the pod runs on. @homelab/local-path
+ * declares its own (LOCAL_PATH_PROVISIONER), but check reads hand-written trees and imports no
+ * component package: runtime.test's seed-tree case fails when the generated class is not listed here.
+ */
 export const NODE_LOCAL_PROVISIONERS: readonly string[] = ['rancher.io/local-path'];
 
 /** Charts that run a Prometheus selecting ServiceMonitors, and the switch of that Prometheus. */

@@ -446,7 +446,7 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
           file: 'kubernetes/core/argocd/values.yaml',
           object: 'Application/argocd/argocd',
           problem: 'the tree runs a Prometheus, but chart argo-cd has controller.metrics.serviceMonitor.enabled off, so its metrics are never scraped',
-          hint: "Set controller.metrics.serviceMonitor.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)",
+          hint: "Set controller.metrics.serviceMonitor.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition), or list argocd/argocd under unscraped: in .homelab-check.yaml to leave its metrics unscraped on purpose",
         },
       ]);
     });
@@ -471,7 +471,7 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
         severity: 'error',
         object: 'Application/argocd/authentik',
         problem: 'the tree runs a Prometheus, but chart authentik has server.metrics.enabled and server.metrics.serviceMonitor.enabled off, so its metrics are never scraped',
-        hint: "Set server.metrics.enabled: true and server.metrics.serviceMonitor.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)",
+        hint: "Set server.metrics.enabled: true and server.metrics.serviceMonitor.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition), or list argocd/authentik under unscraped: in .homelab-check.yaml to leave its metrics unscraped on purpose",
       });
     });
 
@@ -498,7 +498,7 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
           file: 'kubernetes/core/cloudflared/values.yaml',
           object: 'Application/argocd/cloudflared',
           problem: "the tree runs a Prometheus, but no PodMonitor scrapes port active-con-stat of chart cloudflared's pods (release cloudflared): cloudflared's metrics server (port 2000) is never scraped, and the chart creates no monitor for it",
-          hint: "Add a PodMonitor in cloudflared selecting app.kubernetes.io/instance: cloudflared with podMetricsEndpoints [{ port: active-con-stat }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted)",
+          hint: "Add a PodMonitor in cloudflared selecting app.kubernetes.io/instance: cloudflared with podMetricsEndpoints [{ port: active-con-stat }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted), or list argocd/cloudflared under unscraped: in .homelab-check.yaml to leave its metrics unscraped on purpose",
         },
       ]);
       // A monitor selecting the pods by the chart's name label too, from another namespace, still counts; one scraping another port does not.
@@ -511,6 +511,27 @@ describe.skipIf(!seedPresent)('runtime checks on the seed tree', () => {
       monitor.spec.podMetricsEndpoints[0]!.port = 'http';
       files.set('kubernetes/observability/kube-prometheus-stack/manifests/PodMonitor-cloudflared.yaml', dump(monitor));
       expect((await runtimeFindings(files)).map((finding) => finding.object)).toEqual(['Application/argocd/cloudflared']);
+    });
+
+    it('say nothing of an Application listed under unscraped: in .homelab-check.yaml (metrics off on purpose), and only of it', async () => {
+      const files = seedWith('kubernetes/core/argocd/values.yaml', switchOff);
+      files.delete('kubernetes/core/cloudflared/manifests/PodMonitor-cloudflared.yaml');
+      const objects = async () => (await runtimeFindings(files)).map((finding) => finding.object);
+      expect(await objects()).toEqual(['Application/argocd/argocd', 'Application/argocd/cloudflared']);
+      files.set('.homelab-check.yaml', `${files.get('.homelab-check.yaml')!}unscraped: [argocd/argocd]\n`);
+      expect(await objects()).toEqual(['Application/argocd/cloudflared']);
+      files.set('.homelab-check.yaml', files.get('.homelab-check.yaml')!.replace('unscraped: [argocd/argocd]', "unscraped: ['argocd/*']"));
+      expect(await objects()).toEqual([]);
+    });
+
+    it('warn about an unscraped: entry naming no Application that deploys a chart', async () => {
+      const files = seedTree();
+      files.set('.homelab-check.yaml', `${files.get('.homelab-check.yaml')!}unscraped: [argocd/argocd, argocd/argo-cd]\n`);
+      const findings = await runtimeFindings(files);
+      expect(findings.map((finding) => [finding.severity, finding.file, finding.object, finding.problem])).toEqual([
+        ['warning', '.homelab-check.yaml', 'unscraped[1]', "'argocd/argo-cd' names no Application of the tree that deploys a chart"],
+      ]);
+      expect(findings[0]!.hint).toMatch(/^Correct it to the namespace\/name of such an Application \(.*argocd\/argocd.*\), or remove the entry$/);
     });
 
     it('say nothing without a Prometheus', async () => {

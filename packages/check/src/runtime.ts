@@ -27,6 +27,7 @@ import { imageFactorySchematicId, isOfficialExtensionName } from '@homelab/core'
 import type { Placed, PlacedChart, Resolution } from './argocd.js';
 import { describePlaced } from './argocd.js';
 import { externalMatcher, type CheckSettings } from './config.js';
+import { globMatch } from './glob.js';
 import {
   CHART_API_CLIENTS,
   CHART_DOLLAR_SECRET_REFS,
@@ -148,6 +149,9 @@ function featureOn(feature: Pick<ChartFeature, 'value' | 'default' | 'within' | 
 }
 
 const chartInputs = (placed: PlacedChart) => placed.chart.values.map((input) => input.data);
+
+/** The `namespace/name` of the Application placing a chart (its label is `Application/namespace/name`). */
+const applicationOf = (placed: PlacedChart) => placed.app.label.slice('Application/'.length);
 
 function ciliumPolicies(resolution: Resolution): Policies {
   const policies: Policies = { byNamespace: new Map(), clusterwide: [] };
@@ -343,12 +347,16 @@ function subnetRouterFindings(resolution: Resolution, policies: Policies, talcon
   return findings;
 }
 
-function serviceMonitorFindings(resolution: Resolution): Finding[] {
+function serviceMonitorFindings(resolution: Resolution, settings: CheckSettings): Finding[] {
   const prometheus = resolution.charts.some((placed) => CHART_PROMETHEUS[placed.chart.name] !== undefined && featureOn(CHART_PROMETHEUS[placed.chart.name]!, placed))
     || resolution.placed.some((entry) => entry.doc.group === 'monitoring.coreos.com' && entry.doc.kind === 'Prometheus');
   if (!prometheus) return [];
   const findings: Finding[] = [];
+  // Applications whose metrics are left unscraped on purpose (`unscraped:`): a hand-written tree may switch a chart's metrics off deliberately.
+  const unscraped = (placed: PlacedChart) => settings.unscraped.some((pattern) => globMatch(pattern, applicationOf(placed)));
+  const optOut = (placed: PlacedChart) => `, or list ${applicationOf(placed)} under unscraped: in ${CONFIG_FILE} to leave its metrics unscraped on purpose`;
   for (const placed of resolution.charts) {
+    if (unscraped(placed)) continue;
     for (const rule of CHART_SERVICE_MONITORS[placed.chart.name] ?? []) {
       if (rule.within && !featureOn(rule.within, placed)) continue;
       // A chart that can serve metrics must, once there is a Prometheus: metrics off are as unscraped as a missing ServiceMonitor.
@@ -363,14 +371,14 @@ function serviceMonitorFindings(resolution: Resolution): Finding[] {
         file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
         object: placed.app.label,
         problem: `the tree runs a Prometheus, but chart ${placed.chart.name} has ${off.join(' and ')} off, so its metrics are never scraped`,
-        hint: `Set ${off.map((path) => `${path}: true`).join(' and ')} (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)`,
+        hint: `Set ${off.map((path) => `${path}: true`).join(' and ')} (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)${optOut(placed)}`,
       });
     }
   }
   for (const placed of resolution.charts) {
     const metrics = CHART_POD_METRICS[placed.chart.name];
     const namespace = placed.app.destinationNamespace;
-    if (!metrics || !namespace) continue;
+    if (!metrics || !namespace || unscraped(placed)) continue;
     // The chart's selector labels: app and app.kubernetes.io/name are its name (nameOverride), instance the release.
     const nameOverride = valueAt(chartInputs(placed), 'nameOverride').value;
     const name = typeof nameOverride === 'string' && nameOverride !== '' ? nameOverride : placed.chart.name;
@@ -382,10 +390,29 @@ function serviceMonitorFindings(resolution: Resolution): Finding[] {
       file: placed.chart.values.at(-1)?.file ?? placed.app.doc.file,
       object: placed.app.label,
       problem: `the tree runs a Prometheus, but no PodMonitor scrapes port ${metrics.port} of chart ${placed.chart.name}'s pods (release ${placed.chart.releaseName}): ${metrics.what} is never scraped, and the chart creates no monitor for it`,
-      hint: `Add a PodMonitor in ${namespace} selecting ${INSTANCE_LABEL}: ${placed.chart.releaseName} with podMetricsEndpoints [{ port: ${metrics.port} }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted)`,
+      hint: `Add a PodMonitor in ${namespace} selecting ${INSTANCE_LABEL}: ${placed.chart.releaseName} with podMetricsEndpoints [{ port: ${metrics.port} }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted)${optOut(placed)}`,
     });
   }
   return findings;
+}
+
+/** `unscraped:` entries matching no Application that deploys a chart: a typo, or one left behind, would silently opt nothing out. */
+function staleUnscrapedFindings(resolution: Resolution, settings: CheckSettings): Finding[] {
+  const applications = new Set(resolution.charts.map(applicationOf));
+  return settings.unscraped.flatMap((pattern, index): Finding[] =>
+    [...applications].some((application) => globMatch(pattern, application))
+      ? []
+      : [
+          {
+            check: 'runtime',
+            severity: 'warning',
+            file: CONFIG_FILE,
+            object: `unscraped[${index}]`,
+            problem: `'${pattern}' names no Application of the tree that deploys a chart`,
+            hint: `Correct it to the namespace/name of such an Application (${[...applications].sort().join(', ') || 'the tree has none'}), or remove the entry`,
+          },
+        ],
+  );
 }
 
 /** The file of the last values input that sets `path` (Helm's winner), else the chart's last values file. */
@@ -668,7 +695,8 @@ export function checkRuntime(resolution: Resolution, settings: CheckSettings, tr
     ...apiClientFindings(resolution, policies),
     ...serviceAccountFindings(resolution, policies),
     ...subnetRouterFindings(resolution, policies, talconfig),
-    ...serviceMonitorFindings(resolution),
+    ...serviceMonitorFindings(resolution, settings),
+    ...staleUnscrapedFindings(resolution, settings),
     ...nfsUnsupportedVolumeFindings(resolution),
     ...secretKeyFindings(resolution, settings),
     ...guestAgentFindings(tree, talconfig),

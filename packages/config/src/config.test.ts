@@ -7,7 +7,8 @@ import { dump, load } from 'js-yaml';
 import { loadConfigFile, parseConfigText, validateConfig, type ConfigResult } from './load.js';
 import { ConfigError, formatProblem, type ConfigProblem } from './errors.js';
 import type { ResolvedConfig } from './resolve.js';
-import type { HomelabConfigInput } from './schema.js';
+import { STATEFUL_VOLUMES, type HomelabConfigInput } from './schema.js';
+import { STATEFUL_VOLUME_NAMES } from './shape.js';
 
 const SEED_URL = new URL('../../../homelab.yaml', import.meta.url);
 const seedText = readFileSync(SEED_URL, 'utf8');
@@ -125,6 +126,10 @@ describe('valid configs', () => {
     expect(config.apps).toEqual({});
     // No placement chosen: every stateful volume takes its package's default.
     expect(config.storage).toEqual({ volumes: {} });
+  });
+
+  it('lists the stateful volumes storage.volumes places, at run time, as the schema source declares them', () => {
+    expect(STATEFUL_VOLUME_NAMES).toEqual(Object.keys(STATEFUL_VOLUMES));
   });
 
   it('accepts time zones by their canonical name or an alias, in the IANA letter case', () => {

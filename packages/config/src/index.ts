@@ -8,7 +8,7 @@ export type {
   VolumePlacement,
 } from './schema.js';
 export { ConfigError, formatProblem, joinPath, type ConfigProblem } from './errors.js';
-export { CONFIG_JSON_SCHEMA, checkShape, suggest } from './shape.js';
+export { CONFIG_JSON_SCHEMA, STATEFUL_VOLUME_NAMES, checkShape, suggest } from './shape.js';
 export { checkSemantics, qualifyHost } from './semantic.js';
 export { resolveConfig, type ResolvedConfig, type ResolvedNode } from './resolve.js';
 export { loadConfigFile, parseConfigText, readConfigFile, validateConfig, type ConfigResult } from './load.js';

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { joinPath, type ConfigProblem } from './errors.js';
+import type { StatefulVolume } from './schema.js';
 // Precompiled from schema.ts by scripts/codegen.ts: no TypeBox import, no ajv compile at start-up.
 import validateConfigShape from './generated/validate-config.js';
 import configSchema from './generated/config.schema.json' with { type: 'json' };
@@ -19,6 +20,9 @@ const validate = validateConfigShape as GeneratedValidator;
 
 /** The JSON Schema homelab.yaml is checked against (written to homelab.schema.json by generate). */
 export const CONFIG_JSON_SCHEMA: Record<string, unknown> = configSchema;
+
+/** The stateful volumes `storage.volumes` places (`storage.volumes.<name>`), in the schema's order. */
+export const STATEFUL_VOLUME_NAMES = Object.keys((CONFIG_JSON_SCHEMA as SchemaNode).properties!['storage']!.properties!['volumes']!.properties!) as readonly StatefulVolume[];
 
 /** The schema object holding the failed keyword: `#/properties/network/pattern` → network's schema. */
 function parentSchemaOf(error: ErrorObject): SchemaNode {

@@ -5,5 +5,5 @@ import { checkConfigArtifact } from './check-config.js';
 import { overviewArtifact } from './overview.js';
 import { sopsConfigArtifact } from './sops-config.js';
 
-/** docs/OVERVIEW.md, .sops.yaml and .homelab-check.yaml. */
+/** docs/homelab.md (the overview), .sops.yaml and .homelab-check.yaml. */
 export const GENERATOR_ARTIFACTS: ArtifactModule<ResolvedConfig>[] = [overviewArtifact, sopsConfigArtifact, checkConfigArtifact];

@@ -29,7 +29,11 @@ function unknownNames(config: ResolvedConfig, modules: HomelabModule[]): ConfigP
 export const enabledModules = (config: ResolvedConfig, modules: HomelabModule[]): HomelabModule[] =>
   modules.filter((module) => config[sectionOf(module.kind)][module.name]?.enabled !== false);
 
-/** What the enabled modules of the list provide to all of them (the first provider of each capability wins). */
+/**
+ * What the enabled modules of the list provide to all of them. Each capability has one provider:
+ * with two, which one served would depend on the list's order, so composeComponents rejects that
+ * (capabilityConflicts) and the first is only what a failed composition's derivations see.
+ */
 export function composedCapabilities(config: ResolvedConfig, modules: HomelabModule[]): ModuleCapabilities {
   const capabilities: ModuleCapabilities = {};
   for (const module of enabledModules(config, modules)) {
@@ -40,6 +44,24 @@ export function composedCapabilities(config: ResolvedConfig, modules: HomelabMod
   return capabilities;
 }
 
+/** A capability two enabled modules provide, at the second's `enabled` setting (modules by name, not list order). */
+function capabilityConflicts(config: ResolvedConfig, modules: HomelabModule[]): ConfigProblem[] {
+  const providers = new Map<string, string[]>();
+  for (const module of enabledModules(config, modules)) {
+    for (const capability of Object.keys(module.provides ?? {})) providers.set(capability, [...(providers.get(capability) ?? []), module.name]);
+  }
+  return [...providers].filter(([, names]) => names.length > 1).map(([capability, names]) => {
+    const [first, second] = [...names].sort();
+    const section = sectionOf(modules.find((module) => module.name === second)!.kind);
+    return {
+      path: joinPath(section, second!, 'enabled'),
+      problem: `provides ${capability}, which ${first} provides too (one provider per capability: ${[...names].sort().join(', ')})`,
+      got: true,
+      fix: `Switch one of them off (${section}.${second}.enabled: false), or leave one out of the module list.`,
+    };
+  });
+}
+
 export type Composition = { ok: true; components: Component[] } | { ok: false; problems: ConfigProblem[] };
 
 /**
@@ -48,7 +70,7 @@ export type Composition = { ok: true; components: Component[] } | { ok: false; p
  * last, from the others.
  */
 export function composeComponents(config: ResolvedConfig, modules: HomelabModule[]): Composition {
-  const problems = unknownNames(config, modules);
+  const problems = [...unknownNames(config, modules), ...capabilityConflicts(config, modules)];
   const components: Component[] = [];
   const buildWithSettings = (module: HomelabModule, context?: BuildContext): Component[] => {
     const section = sectionOf(module.kind);

@@ -4,23 +4,17 @@ export {
   chartValueEntries,
   checkConfigArtifact,
   checkConfigFile,
-  rootEntries,
-  secretEntries,
-  secretKeyEntries,
-  serviceEntries,
   type CheckConfigEntry,
 } from './check-config.js';
-export { composeComponents, composedCapabilities, enabledModules, type Composition, type HomelabModule } from './compose.js';
+export { composeComponents, type Composition, type HomelabModule } from './compose.js';
 export { OVERVIEW_PATH, overviewArtifact, overviewMarkdown } from './overview.js';
-export { checkExposureProviders, EXPOSURE_PROVIDERS, SSO_PROVIDER_MODULE, type Provider } from './providers.js';
+export { EXPOSURE_PROVIDERS, SSO_PROVIDER_MODULE, type Provider } from './providers.js';
 export { composeHomelab, HOMELAB_DERIVATIONS, renderHomelab, SCHEMA_PATH, type ComposeResult, type RenderOptions, type RenderResult } from './render.js';
-export { SOPS_CONFIG_PATH, sopsConfigArtifact, sopsConfigFile, sopsCreationRule, type SopsCreationRule } from './sops-config.js';
+export { SOPS_CONFIG_PATH, sopsConfigArtifact, sopsConfigFile } from './sops-config.js';
 export {
   assertOutputRoot,
-  manifestFile,
   MANIFEST_PATH,
   OutputError,
-  outputFault,
   planWrite,
   readRenderedTree,
   stagedPath,

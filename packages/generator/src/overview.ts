@@ -4,7 +4,7 @@
  * and a Mermaid diagram, all derived from the config and the composed components.
  */
 import { COMPONENT_GROUPS, type Access, type ArtifactModule, type Component, type ComponentGroup, type Exposure, generatedMarkdownHeader } from '@homelab/core';
-import { parseIpv4, type ResolvedConfig } from '@homelab/config';
+import { parseIpv4, STATEFUL_VOLUME_NAMES, type ResolvedConfig } from '@homelab/config';
 import { NFS_EXPORT_REQUIREMENTS } from '@homelab/check';
 
 export const OVERVIEW_PATH = 'docs/homelab.md';
@@ -237,7 +237,7 @@ function storage(components: readonly Component[]): string {
     const names = nodeLocal.map(({ object }) => code(object['metadata']?.name ?? '')).join(', ');
     parts.push(
       `Volumes on ${names} are directories of one node's disk: a pod using one stays on that node, and the data is neither replicated nor on the NAS's snapshots. ` +
-        `Prometheus and Alertmanager go there by default (Prometheus documents NFS as unsupported); ${code('storage.volumes')} in homelab.yaml places each stateful volume (prometheus, alertmanager, loki, grafana, authentikPostgres) on ${code('node-local')} or ${code('nfs')}, ` +
+        `Prometheus and Alertmanager go there by default (Prometheus documents NFS as unsupported); ${code('storage.volumes')} in homelab.yaml places each stateful volume (${STATEFUL_VOLUME_NAMES.join(', ')}) on ${code('node-local')} or ${code('nfs')}, ` +
         `and ${code('homelab check')} warns when Prometheus or Alertmanager is on an NFS class.`,
     );
   }

@@ -72,12 +72,35 @@ describe('derivations carried by the modules', () => {
     expect(contexts.at(-1)?.moduleNames.has('sso')).toBe(true);
   });
 
+  it('reject two enabled providers of one capability, whatever the list order, at the second by name', () => {
+    const proxy = (namespace: string) => ({ backend: () => ({ name: 'outpost', namespace, port: 9000 }) });
+    const modules = [app('sso-b', [], [], { ssoProxy: proxy('b') }), app('sso-a', [], [], { ssoProxy: proxy('a') })];
+    const problems = (list: HomelabModule[]) => {
+      const composed = composeHomelab(library, list);
+      return composed.ok ? [] : composed.configProblems;
+    };
+    expect(problems(modules)).toEqual([
+      { path: 'apps.sso-b.enabled', problem: 'provides ssoProxy, which sso-a provides too (one provider per capability: sso-a, sso-b)', got: true, fix: 'Switch one of them off (apps.sso-b.enabled: false), or leave one out of the module list.' },
+    ]);
+    expect(problems([...modules].reverse())).toEqual(problems(modules));
+    expect(composeHomelab({ ...library, apps: { 'sso-b': { enabled: false } } }, modules).ok).toBe(true);
+  });
+
   it('report a derivation that throws as an output problem, with the others still run', () => {
     const log: string[] = [];
     const broken: HomelabModule = { ...app('broken', log), derivations: [{ stage: 'objects', derive: () => { throw new Error('broken: cannot derive'); } }] };
     const composed = composeHomelab(library, [broken, app('later', log, ['objects'])]);
     expect(composed).toEqual({ ok: false, configProblems: [], outputProblems: [{ object: 'derived objects', problem: 'broken: cannot derive' }] });
     expect(log).toEqual(['later.objects']);
+  });
+
+  it('report objects derived for a component that is not composed (or switched off) as an output problem naming it', () => {
+    const stray: HomelabModule = { ...app('stray', []), derivations: [{ stage: 'objects', derive: () => ({ ghost: [new v1.ConfigMap({ metadata: { name: 'ghost', namespace: 'ghost' } })] }) }] };
+    const composed = composeHomelab(library, [stray, app('other', [])]);
+    expect(composed.ok).toBe(false);
+    if (composed.ok) return;
+    expect(composed.outputProblems).toHaveLength(1);
+    expect(composed.outputProblems[0]!.problem).toContain("for 'ghost', which is no composed and enabled component (known: other, stray)");
   });
 });
 

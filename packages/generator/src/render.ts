@@ -99,7 +99,11 @@ function applyDerivations(
       continue;
     }
     for (const [owner, objects] of Object.entries(derived)) {
-      const component = byName.get(owner)!;
+      const component = byName.get(owner);
+      if (!component) {
+        outputProblems.push({ object: 'derived objects', problem: `a derivation returned objects for '${owner}', which is no composed and enabled component (known: ${[...byName.keys()].sort().join(', ')}): key its result by the name of the component that owns them` });
+        continue;
+      }
       component.objects = { ...component.objects };
       for (const object of objects) component.objects[`${object.kind.toLowerCase()}-${object.metadata?.name}`] = object;
     }

@@ -287,6 +287,9 @@ describe('kubelet mounts for the host directories components declare', () => {
     expect(() => kubeletExtraMounts([{ hostDirectories: ['/opt/local-path-provisioner'] }])).toThrow(
       "talos: is not below /var, the only part of a Talos node workloads may write (hostDirectories: '/opt/local-path-provisioner'). Declare a directory below /var, such as /var/mnt/<name>.",
     );
+    expect(() => kubeletExtraMounts([{ name: 'local-path', hostDirectories: ['/var/mnt/ok', '/opt/local-path-provisioner'] }])).toThrow(
+      "talos: is not below /var, the only part of a Talos node workloads may write (component local-path) (hostDirectories: '/opt/local-path-provisioner'). Declare a directory below /var, such as /var/mnt/<name>.",
+    );
   });
 });
 

@@ -204,13 +204,15 @@ export interface KubeletExtraMount {
  * other, as Talos' local-storage guide has it.
  * @see https://docs.siderolabs.com/kubernetes-guides/csi/local-storage
  */
-export function kubeletExtraMounts(components: readonly Pick<Component, 'hostDirectories'>[]): KubeletExtraMount[] {
-  const directories = [...new Set(components.flatMap((component) => component.hostDirectories ?? []))].sort();
-  for (const directory of directories) {
-    if (!directory.startsWith('/var/')) {
-      fail('is not below /var, the only part of a Talos node workloads may write', 'hostDirectories', directory, 'Declare a directory below /var, such as /var/mnt/<name>.');
+export function kubeletExtraMounts(components: readonly (Pick<Component, 'hostDirectories'> & Partial<Pick<Component, 'name'>>)[]): KubeletExtraMount[] {
+  for (const component of components) {
+    const outside = (component.hostDirectories ?? []).find((directory) => !directory.startsWith('/var/'));
+    if (outside !== undefined) {
+      const owner = component.name === undefined ? '' : ` (component ${component.name})`;
+      fail(`is not below /var, the only part of a Talos node workloads may write${owner}`, 'hostDirectories', outside, 'Declare a directory below /var, such as /var/mnt/<name>.');
     }
   }
+  const directories = [...new Set(components.flatMap((component) => component.hostDirectories ?? []))].sort();
   return directories.map((directory) => ({ destination: directory, type: 'bind', source: directory, options: ['bind', 'rshared', 'rw'] }));
 }
 

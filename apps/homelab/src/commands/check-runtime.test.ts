@@ -91,7 +91,7 @@ describe('homelab check, runtime classes on the seed tree', () => {
     );
     const result = await check(dir);
     expect(errorsOf(result.outLines)).toEqual([
-      "  error kubernetes/core/argocd/values.yaml Application/argocd/argocd: the tree runs a Prometheus, but chart argo-cd has controller.metrics.enabled off, so its metrics are never scraped. Set controller.metrics.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition)",
+      "  error kubernetes/core/argocd/values.yaml Application/argocd/argocd: the tree runs a Prometheus, but chart argo-cd has controller.metrics.enabled off, so its metrics are never scraped. Set controller.metrics.enabled: true (for a generated tree, the module reads core's serviceMonitorsWanted from the composition), or list argocd/argocd under unscraped: in .homelab-check.yaml to leave its metrics unscraped on purpose",
     ]);
     expect(result.code).toBe(1);
   });
@@ -102,7 +102,7 @@ describe('homelab check, runtime classes on the seed tree', () => {
     }));
     const result = await check(dir);
     expect(errorsOf(result.outLines)).toEqual([
-      "  error kubernetes/core/cloudflared/values.yaml Application/argocd/cloudflared: the tree runs a Prometheus, but no PodMonitor scrapes port active-con-stat of chart cloudflared's pods (release cloudflared): cloudflared's metrics server (port 2000) is never scraped, and the chart creates no monitor for it. Add a PodMonitor in cloudflared selecting app.kubernetes.io/instance: cloudflared with podMetricsEndpoints [{ port: active-con-stat }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted)",
+      "  error kubernetes/core/cloudflared/values.yaml Application/argocd/cloudflared: the tree runs a Prometheus, but no PodMonitor scrapes port active-con-stat of chart cloudflared's pods (release cloudflared): cloudflared's metrics server (port 2000) is never scraped, and the chart creates no monitor for it. Add a PodMonitor in cloudflared selecting app.kubernetes.io/instance: cloudflared with podMetricsEndpoints [{ port: active-con-stat }] (for a generated tree, the component's monitor follows core's serviceMonitorsWanted), or list argocd/cloudflared under unscraped: in .homelab-check.yaml to leave its metrics unscraped on purpose",
     ]);
     expect(result.code).toBe(1);
   });

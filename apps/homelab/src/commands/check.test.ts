@@ -87,7 +87,7 @@ describe('homelab check', () => {
     expect((await run('/', '/no/such/dir')).code).toBe(2);
     expect(await run('/', brokenTree({ '.homelab-check.yaml': 'extrnal: []\n' }))).toMatchObject({
       code: 1,
-      errLines: ["✖ .homelab-check.yaml: unknown key 'extrnal' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, secretKeys, podSecurity)"],
+      errLines: ["✖ .homelab-check.yaml: unknown key 'extrnal' (known: external, chartObjects, repoURLs, roots, ignore, chartValues, secretKeys, unscraped, podSecurity)"],
     });
   });
 });

@@ -91,7 +91,9 @@ config-management plugins (e.g. SOPS). Reported, grouped by check:
   runtime        what syncs but fails once it runs: Kubernetes API clients and tailnet subnet
                  routers a CiliumNetworkPolicy keeps from kube-apiserver or the nodes; Secret
                  keys chart values read that the Secret lacks; metrics a Prometheus never
-                 scrapes; Proxmox VMs whose guest agent or ISO disagrees with talconfig.yaml
+                 scrapes (unscraped: in ${CHECK_CONFIG_FILE} opts an Application out);
+                 Prometheus' or Alertmanager's volume on NFS (warning); Proxmox VMs whose
+                 guest agent or ISO disagrees with talconfig.yaml
 
 Each line: <severity> <file> <Kind/ns/name>: <problem>. <hint>
 
@@ -113,6 +115,7 @@ ${RENDER_OPTIONS_HELP}
 ${CHECK_CONFIG_FILE} in DIR (optional) declares what the tree cannot tell:
   external: [Secret/cert-manager/cloudflare-api-token, StorageClass/local-path]
   secretKeys: { cert-manager/cloudflare-api-token: [api-token] }   # keys of Secrets not in the tree
+  unscraped: [argocd/argocd]              # Applications whose metrics are unscraped on purpose
   chartObjects: [Service/media/plex]      # created by the tree's charts: verified with --render
   roots: [clusters/bootstrap.yaml]        # files applied by hand (their Applications are roots)
   ignore: ['docs/**']                     # paths not checked

@@ -24,12 +24,16 @@ const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b 
 const groupIndex = (group: ComponentGroup) => COMPONENT_GROUPS.indexOf(group);
 const waveOf = (component: Component) => component.syncWave ?? 0;
 
+/** A character `cell` rewrites: code-span backticks, markup, pipes, line breaks. */
+const CELL_MARKUP = /[`\\*<>|\r\n]/;
+
 /**
  * A Markdown table cell: pipes escaped (GFM needs it even in code spans), markup characters
  * escaped outside code spans (a description's `<name>` would otherwise vanish as an HTML tag),
  * line breaks as <br>.
  */
 function cell(text: string): string {
+  if (!CELL_MARKUP.test(text)) return text; // most cells (names, namespaces, waves): nothing to escape
   return text
     .split(/(`[^`]*`)/)
     .map((part, index) => (index % 2 === 1 ? part : part.replace(/[\\*<>]/g, (character) => `\\${character}`)))

@@ -153,12 +153,12 @@ function assertSafePath(path: string): void {
 }
 
 /**
- * Reads the files of a tree, if they exist. Directories are probed once each, and not at all below
- * one that does not exist: a first generate asks the disk a handful of times, not once per file. A
- * failed read builds an Error, which costs more than the read; a stat returns undefined instead —
- * and still throws on what must stop the plan (ENOTDIR …).
+ * Reads the files of a tree, if they exist, and tells which directories exist. Directories are
+ * probed once each, and not at all below one that does not exist: a first generate asks the disk a
+ * handful of times, not once per file. A failed read builds an Error, which costs more than the
+ * read; a stat returns undefined instead — and still throws on what must stop the plan (ENOTDIR …).
  */
-function existingReader(): (path: string) => string | undefined {
+function existingReader(): { read: (path: string) => string | undefined; dirExists: (dir: string) => boolean } {
   // Whether a directory exists at a directory's path.
   const existing = new Map<string, boolean>();
   const exists = (dir: string): boolean => {
@@ -174,7 +174,7 @@ function existingReader(): (path: string) => string | undefined {
     }
     return found;
   };
-  return (path) => {
+  const read = (path: string) => {
     if (!exists(dirname(path)) || statSync(path, { throwIfNoEntry: false }) === undefined) return undefined;
     try {
       return readFileSync(path, 'utf8');
@@ -183,6 +183,7 @@ function existingReader(): (path: string) => string | undefined {
       throw error;
     }
   };
+  return { read, dirExists: exists };
 }
 
 /** Compares the rendered tree with the disk. Reads only; used by both write and --check. */
@@ -193,13 +194,13 @@ export function planWrite(outDir: string, files: GeneratedFile[]): WritePlan {
   const entries: WritePlan['entries'] = [];
   const conflicts: string[] = [];
   const rendered = new Set<string>();
-  const readIfExists = existingReader();
+  const existing = existingReader();
   for (const file of files) {
     assertSafePath(file.path);
     if (rendered.has(file.path)) throw new Error(`two generated files share the path '${file.path}'`);
     rendered.add(file.path);
     const target = join(outDir, file.path);
-    const current = onDisk(target, () => readIfExists(target));
+    const current = onDisk(target, () => existing.read(target));
     if (current === undefined) entries.push({ path: file.path, status: 'added' });
     else if (current === file.content) entries.push({ path: file.path, status: 'unchanged' });
     else if (owned.has(file.path) || hasGeneratedHeader(current)) entries.push({ path: file.path, status: 'changed' });
@@ -209,11 +210,15 @@ export function planWrite(outDir: string, files: GeneratedFile[]): WritePlan {
     if (path === MANIFEST_PATH) continue;
     if (!rendered.has(path) && existsSync(join(outDir, path))) entries.push({ path, status: 'pruned' });
   }
-  return { entries, conflicts, leftovers: stagedLeftovers(outDir, [...rendered, ...owned]) };
+  return { entries, conflicts, leftovers: stagedLeftovers(outDir, [...rendered, ...owned], existing.dirExists) };
 }
 
-/** Staged files in the directories (that exist) holding, at any depth, files the generator writes or owns. */
-function stagedLeftovers(outDir: string, paths: readonly string[]): string[] {
+/**
+ * Staged files in the directories (that exist) holding, at any depth, files the generator writes or
+ * owns. A directory known to be absent is not listed: a first generate would otherwise fail (and
+ * build an Error) once per directory.
+ */
+function stagedLeftovers(outDir: string, paths: readonly string[], dirExists: (dir: string) => boolean): string[] {
   const dirs = new Set<string>();
   for (const path of paths) {
     for (let dir = posix.dirname(path); !dirs.has(dir); dir = posix.dirname(dir)) {
@@ -224,6 +229,7 @@ function stagedLeftovers(outDir: string, paths: readonly string[]): string[] {
   const leftovers: string[] = [];
   for (const dir of [...dirs].sort()) {
     const names = onDisk(join(outDir, dir), () => {
+      if (!dirExists(join(outDir, dir))) return [];
       try {
         return readdirSync(join(outDir, dir), { withFileTypes: true });
       } catch (error) {

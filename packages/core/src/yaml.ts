@@ -64,13 +64,14 @@ function collectUnseen(value: unknown, unseen: Unseen): boolean {
     return true;
   }
   if (value !== null && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
+    // Object.keys, not entries(): no [key, value] pair allocated per key of every document.
+    for (const key of Object.keys(value)) {
       if (key.includes('\n')) return false; // js-yaml writes it as a `? key` pair
       if (!scalarTexts.has(key)) {
         unseen.scalars.add(key);
         unseen.keys.push(key);
       } else if (isExplicitKey(key)) return false;
-      if (!collectUnseen(child, unseen)) return false;
+      if (!collectUnseen((value as Record<string, unknown>)[key], unseen)) return false;
     }
     return true;
   }
@@ -121,8 +122,8 @@ function learnScalarTexts(scalars: Scalar[]): void {
 function writeNode(value: unknown, level: number, compact: boolean): string {
   if (Array.isArray(value)) return value.length === 0 ? '[]' : writeSequence(value, level, compact);
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value);
-    return entries.length === 0 ? '{}' : writeMapping(entries, level, compact);
+    const keys = Object.keys(value);
+    return keys.length === 0 ? '{}' : writeMapping(value as Record<string, unknown>, keys, level, compact);
   }
   return scalarTexts.get(value as Scalar)!;
 }
@@ -136,11 +137,11 @@ function writeSequence(items: unknown[], level: number, compact: boolean): strin
   return text;
 }
 
-function writeMapping(entries: [string, unknown][], level: number, compact: boolean): string {
+function writeMapping(mapping: Record<string, unknown>, keys: string[], level: number, compact: boolean): string {
   let text = '';
-  for (const [key, value] of entries) {
+  for (const key of keys) {
     if (!compact || text !== '') text += lineBreak(level);
-    const valueText = writeNode(value, level + 1, false); // a nested collection's text starts with its line break
+    const valueText = writeNode(mapping[key], level + 1, false); // a nested collection's text starts with its line break
     text += scalarTexts.get(key)! + (valueText.startsWith('\n') ? ':' : ': ') + valueText;
   }
   return text;

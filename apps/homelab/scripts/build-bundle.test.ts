@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_ID_MARKER, importModule, loadBundle } from '../src/load-bundle.js';
@@ -22,6 +23,17 @@ describe('buildBundle', () => {
     const loaded = loadBundle(outfile);
     expect(loaded.cacheAccepted).toBe(true);
     expect(await loaded.entry.run(['train'], importModule)).toBe(0);
+  });
+
+  it("bundles the npm punycode where the validators require('punycode'), never Node's deprecated built-in", async () => {
+    // The very module of @kubernetes-models/validate's tree that asks for it (idn-hostname format).
+    const idnHostname = createRequire(import.meta.url).resolve('ajv-formats-draft2019/formats/idn-hostname.js');
+    expect(readFileSync(idnHostname, 'utf8')).toMatch(/require\(["']punycode["']\)/);
+    const outfile = join(dir, 'punycode.cjs');
+    const source = entry('punycode-entry.cjs', `const idnHostname = require(${JSON.stringify(idnHostname)});\nexports.run = async () => (idnHostname('bücher.example') ? 0 : 1);\n`);
+    await buildBundle({ entry: source, outfile, train: [] });
+    expect(readFileSync(outfile, 'utf8')).not.toMatch(/require\(["']punycode["']\)/);
+    expect(await loadBundle(outfile).entry.run([], importModule)).toBe(0);
   });
 
   it('fails when the training run fails', async () => {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +37,18 @@ export const dynamicImport = (specifier) =>
   Promise.reject(new Error(\`cannot import \${specifier}: the bundled CLI passes an importModule to @homelab/check\`));
 `;
 
+/**
+ * ajv-formats-draft2019 (under @kubernetes-models/validate) calls require('punycode'), which Node
+ * answers with its deprecated built-in: from a file outside node_modules — the workspace's bundle —
+ * Node 22 and later print DEP0040 on every run. The npm package it declares is the same code, so
+ * the bundle takes that one (`punycode/` is the package's documented name for it).
+ */
+const USERLAND_PUNYCODE = /^punycode$/;
+
 const bundleReplacements: Plugin = {
   name: 'homelab-bundle-replacements',
   setup(builder) {
+    builder.onResolve({ filter: USERLAND_PUNYCODE }, ({ resolveDir }) => ({ path: createRequire(join(resolveDir, 'importer.js')).resolve('punycode/') }));
     builder.onLoad({ filter: /@kubernetes-models[\\/]validate[\\/]dist[\\/]runtime[\\/]re2\.js$/ }, () => ({ contents: LAZY_RE2, loader: 'js' }));
     builder.onLoad({ filter: /(packages|@homelab)[\\/]check[\\/]dist[\\/]import-module\.js$/ }, () => ({ contents: NO_DYNAMIC_IMPORT, loader: 'js' }));
   },

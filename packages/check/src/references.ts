@@ -12,7 +12,7 @@ import { describePlaced, type Placed, type Resolution } from './argocd.js';
 import { BUILTIN_NAMESPACES, CONFIG_FILE, NFS_EXPORT_REQUIREMENTS, PER_NAMESPACE_OBJECTS, nfsExportRequirementsText } from './defaults.js';
 import { externalMatcher, type CheckSettings } from './config.js';
 import type { Finding } from './finding.js';
-import { grantPermits, producedSecrets, refsOf, type Ref } from './refs.js';
+import { grantPermits, producedSecrets, sharedRefsOf, type Ref } from './refs.js';
 import { isMap } from './tree.js';
 
 const keyOf = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
@@ -103,8 +103,8 @@ export function checkReferences(resolution: Resolution, settings: CheckSettings)
 
   const seen = new Set<string>();
   for (const entry of resolution.placed) {
-    const refs = refsOf(entry.doc, entry.namespace, crNamespace);
-    if (entry.namespace !== undefined) refs.push({ kind: 'Namespace', namespace: undefined, name: entry.namespace, field: 'metadata.namespace', blocksPods: true });
+    const own = sharedRefsOf(entry.doc, entry.namespace, crNamespace);
+    const refs = entry.namespace === undefined ? own : [...own, { kind: 'Namespace', namespace: undefined, name: entry.namespace, field: 'metadata.namespace', blocksPods: true }];
     for (const ref of refs) {
       const target = describeObject({ kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } });
       const object = () => describePlaced(entry); // only for findings: most references have none

@@ -121,6 +121,20 @@ export function hasCertManagerAnnotation(doc: KubeDoc): boolean {
   return doc.annotations['cert-manager.io/cluster-issuer'] !== undefined || doc.annotations['cert-manager.io/issuer'] !== undefined;
 }
 
+const placedRefs = new WeakMap<KubeDoc, { namespace: string | undefined; clusterResourceNamespace: string; refs: readonly Ref[] }>();
+
+/**
+ * `refsOf`, worked out once per object and namespace: the references and runtime checks both walk
+ * the references of every applied object. Read-only: callers share the list.
+ */
+export function sharedRefsOf(doc: KubeDoc, namespace: string | undefined, clusterResourceNamespace: string): readonly Ref[] {
+  const cached = placedRefs.get(doc);
+  if (cached && cached.namespace === namespace && cached.clusterResourceNamespace === clusterResourceNamespace) return cached.refs;
+  const refs = refsOf(doc, namespace, clusterResourceNamespace);
+  placedRefs.set(doc, { namespace, clusterResourceNamespace, refs });
+  return refs;
+}
+
 /**
  * Every reference an object makes. `namespace` is where the object lands; `clusterResourceNamespace`
  * is where cert-manager looks for a ClusterIssuer's secrets.

@@ -47,7 +47,7 @@ import {
 } from './defaults.js';
 import type { Finding } from './finding.js';
 import { clusterResourceNamespace } from './references.js';
-import { podSpecOf, refsOf } from './refs.js';
+import { podSpecOf, sharedRefsOf } from './refs.js';
 import { helmTruthy, valueAt } from './switches.js';
 import { isMap, type Tree } from './tree.js';
 
@@ -581,7 +581,7 @@ function secretKeyFindings(resolution: Resolution, settings: CheckSettings): Fin
   const inTree = new Set([...resolution.placed, ...resolution.handApplied].filter((entry) => entry.doc.group === '' && entry.doc.kind === 'Secret').map((entry) => `${entry.namespace}/${entry.doc.name}`));
   const crNamespace = clusterResourceNamespace(resolution);
   for (const entry of resolution.placed) {
-    for (const ref of refsOf(entry.doc, entry.namespace, crNamespace)) {
+    for (const ref of sharedRefsOf(entry.doc, entry.namespace, crNamespace)) {
       const secret = `${ref.namespace}/${ref.name}`;
       const keys = settings.secretKeys[secret];
       if (ref.kind !== 'Secret' || !keys || inTree.has(secret)) continue;

@@ -728,6 +728,15 @@ function inferLocalRepos(tree: Tree, apps: KubeDoc[], settings: CheckSettings): 
   return local;
 }
 
+/**
+ * An applied object at its place. Built field by field: spreading `applied` (whose shape varies
+ * with `rename`) was the walk's dearest step for thousands of objects.
+ */
+function placedEntry(applied: Applied, app: AppNode, position: Position): Placed {
+  const { doc, namespace, viaPlugin, generated, rename } = applied;
+  return rename ? { doc, namespace, viaPlugin, generated, rename, app, position } : { doc, namespace, viaPlugin, generated, app, position };
+}
+
 /** Every Application and what it applies, the roots, and what ArgoCD reaches from them. */
 export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: string[], rendered: RenderedCharts = new Map()): Resolution {
   const findings: Finding[] = [];
@@ -863,7 +872,7 @@ export function resolveTree(tree: Tree, settings: CheckSettings, objectFiles: st
         }
         continue;
       }
-      const entry: Placed = { ...applied, app, position };
+      const entry = placedEntry(applied, app, position);
       placedById.set(applied.doc.id, entry);
       placed.push(entry);
       const child = byDoc.get(applied.doc.id);

@@ -186,6 +186,11 @@ function parseText(path: string, text: string): ParsedFile {
   }
 }
 
+const SKIPPED_NAMES = [...SKIPPED_DIRS];
+
+/** Whether a path has a segment check skips; split only when a skipped name occurs in it at all (rare). */
+const inSkippedDir = (file: string) => SKIPPED_NAMES.some((name) => file.includes(name)) && file.split('/').some((segment) => SKIPPED_DIRS.has(segment));
+
 export class Tree {
   readonly files: readonly string[];
   private readonly fileSet: Set<string>;
@@ -195,7 +200,7 @@ export class Tree {
   private readonly objects = new Map<string, KubeDoc[]>();
 
   constructor(private readonly source: TreeSource) {
-    this.files = source.files.filter((file) => !file.split('/').some((segment) => SKIPPED_DIRS.has(segment))).sort();
+    this.files = source.files.filter((file) => !inSkippedDir(file)).sort();
     this.fileSet = new Set(this.files);
     for (const file of this.files) {
       for (let slash = file.lastIndexOf('/'); slash > 0; slash = file.lastIndexOf('/', slash - 1)) {

@@ -4,7 +4,7 @@
  * renamed into place), quiet about unchanged files (their mtimes are kept) and able to --check.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, normalize, posix, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, sep } from 'node:path';
 import { hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
 
 /** Records which files the generator owns, so it can prune them later and leave others alone. */
@@ -145,9 +145,13 @@ function readManifest(outDir: string): Set<string> {
   }
 }
 
+/** A segment of a `/`-separated path that is empty, `.` or `..`: what normalize() would change or climb out by. */
+const UNCLEAN_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
+/** Generated paths are `/`-separated and clean: tested by a pattern, without a normalized copy of each. */
 function assertSafePath(path: string): void {
-  const normalized = normalize(path);
-  if (isAbsolute(path) || normalized.startsWith(`..${sep}`) || normalized === '..' || normalized !== path.split('/').join(sep)) {
+  // On Windows a backslash separates too: `a\..\..\x` would climb out unseen by the pattern.
+  if (isAbsolute(path) || UNCLEAN_SEGMENT.test(path) || (sep !== '/' && path.includes(sep))) {
     throw new Error(`generated path '${path}' is not a clean relative path inside the output directory`);
   }
 }

@@ -41,7 +41,10 @@ export function dumpYamlAll(documents: readonly unknown[]): string[] {
   learnScalarTexts([...scalars]);
   return documents.map((plain, index) => {
     const keys = newKeys[index];
-    return keys && !keys.some(isExplicitKey) ? writeNode(plain, 0, true) + '\n' : dump(plain, DUMP_OPTIONS);
+    if (!keys || keys.some(isExplicitKey)) return dump(plain, DUMP_OPTIONS);
+    const out: Output = { text: '' };
+    writeNode(plain, 0, true, out);
+    return out.text + '\n';
   });
 }
 
@@ -117,34 +120,43 @@ function learnScalarTexts(scalars: Scalar[]): void {
  * js-yaml's block layout with indent 2: a nested collection starts on its own line below its key
  * (`key:\n  - item`, not compact), but on the line of its `- ` in a sequence (`- a: 1\n  b: 2`, compact);
  * an empty collection is written in flow style (`{}`, `[]`). A collection at `level` indents its lines
- * by 2 × level, its items' content being one level deeper.
+ * by 2 × level, its items' content being one level deeper. A node not compact follows its key's `:`:
+ * a one-token node (scalar, empty collection) takes the line after a space, a collection a line of its own.
+ * Every node appends to one text, so no level builds a string of its own for its parent to copy.
  */
-function writeNode(value: unknown, level: number, compact: boolean): string {
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : writeSequence(value, level, compact);
+interface Output {
+  text: string;
+}
+
+function writeNode(value: unknown, level: number, compact: boolean, out: Output): void {
+  if (Array.isArray(value)) {
+    if (value.length > 0) return writeSequence(value, level, compact, out);
+    out.text += compact ? '[]' : ' []';
+    return;
+  }
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value);
-    return keys.length === 0 ? '{}' : writeMapping(value as Record<string, unknown>, keys, level, compact);
+    if (keys.length > 0) return writeMapping(value as Record<string, unknown>, keys, level, compact, out);
+    out.text += compact ? '{}' : ' {}';
+    return;
   }
-  return scalarTexts.get(value as Scalar)!;
+  const text = scalarTexts.get(value as Scalar)!;
+  out.text += compact ? text : ' ' + text;
 }
 
-function writeSequence(items: unknown[], level: number, compact: boolean): string {
-  let text = '';
-  for (const item of items) {
-    if (!compact || text !== '') text += lineBreak(level);
-    text += '- ' + writeNode(item, level + 1, true);
+function writeSequence(items: unknown[], level: number, compact: boolean, out: Output): void {
+  for (let index = 0; index < items.length; index++) {
+    out.text += !compact || index > 0 ? lineBreak(level) + '- ' : '- ';
+    writeNode(items[index], level + 1, true, out);
   }
-  return text;
 }
 
-function writeMapping(mapping: Record<string, unknown>, keys: string[], level: number, compact: boolean): string {
-  let text = '';
-  for (const key of keys) {
-    if (!compact || text !== '') text += lineBreak(level);
-    const valueText = writeNode(mapping[key], level + 1, false); // a nested collection's text starts with its line break
-    text += scalarTexts.get(key)! + (valueText.startsWith('\n') ? ':' : ': ') + valueText;
+function writeMapping(mapping: Record<string, unknown>, keys: string[], level: number, compact: boolean, out: Output): void {
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    out.text += (!compact || index > 0 ? lineBreak(level) : '') + scalarTexts.get(key)! + ':';
+    writeNode(mapping[key], level + 1, false, out);
   }
-  return text;
 }
 
 const lineBreaks: string[] = [];

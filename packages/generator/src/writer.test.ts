@@ -166,6 +166,13 @@ describe('writeTree', () => {
     expect(() => writeTree(out, [file('/etc/passwd')])).toThrow(/not a clean relative path/);
   });
 
+  it('rejects paths that are not written the one clean way', () => {
+    for (const path of ['a//b.yaml', 'a/./b.yaml', 'a/../b.yaml', './b.yaml', 'a/', '', '..']) {
+      expect(() => writeTree(out, [file(path)]), path).toThrow(/not a clean relative path/);
+    }
+    expect(existsSync(join(out, 'b.yaml'))).toBe(false);
+  });
+
   it('rejects an unreadable manifest with the command that restores it', () => {
     mkdirSync(join(out, '.homelab'));
     writeFileSync(join(out, MANIFEST_PATH), '{not json');

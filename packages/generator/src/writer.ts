@@ -4,7 +4,7 @@
  * renamed into place), quiet about unchanged files (their mtimes are kept) and able to --check.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, normalize, posix, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, sep } from 'node:path';
 import { hasGeneratedHeader, type GeneratedFile } from '@homelab/core';
 
 /** Records which files the generator owns, so it can prune them later and leave others alone. */
@@ -145,9 +145,13 @@ function readManifest(outDir: string): Set<string> {
   }
 }
 
+/** A segment of a `/`-separated path that is empty, `.` or `..`: what normalize() would change or climb out by. */
+const UNCLEAN_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
+/** Generated paths are `/`-separated and clean: tested by a pattern, without a normalized copy of each. */
 function assertSafePath(path: string): void {
-  const normalized = normalize(path);
-  if (isAbsolute(path) || normalized.startsWith(`..${sep}`) || normalized === '..' || normalized !== path.split('/').join(sep)) {
+  // On Windows a backslash separates too: `a\..\..\x` would climb out unseen by the pattern.
+  if (isAbsolute(path) || UNCLEAN_SEGMENT.test(path) || (sep !== '/' && path.includes(sep))) {
     throw new Error(`generated path '${path}' is not a clean relative path inside the output directory`);
   }
 }
@@ -157,8 +161,9 @@ function assertSafePath(path: string): void {
  * probed once each, and not at all below one that does not exist: a first generate asks the disk a
  * handful of times, not once per file. A failed read builds an Error, which costs more than the
  * read; a stat returns undefined instead — and still throws on what must stop the plan (ENOTDIR …).
+ * A file the manifest lists is expected to exist: it is read without a stat first.
  */
-function existingReader(): { read: (path: string) => string | undefined; dirExists: (dir: string) => boolean } {
+function existingReader(): { read: (path: string, expected: boolean) => string | undefined; dirExists: (dir: string) => boolean } {
   // Whether a directory exists at a directory's path.
   const existing = new Map<string, boolean>();
   const exists = (dir: string): boolean => {
@@ -174,8 +179,8 @@ function existingReader(): { read: (path: string) => string | undefined; dirExis
     }
     return found;
   };
-  const read = (path: string) => {
-    if (!exists(dirname(path)) || statSync(path, { throwIfNoEntry: false }) === undefined) return undefined;
+  const read = (path: string, expected: boolean) => {
+    if (!exists(dirname(path)) || (!expected && statSync(path, { throwIfNoEntry: false }) === undefined)) return undefined;
     try {
       return readFileSync(path, 'utf8');
     } catch (error) {
@@ -188,6 +193,11 @@ function existingReader(): { read: (path: string) => string | undefined; dirExis
 
 /** Compares the rendered tree with the disk. Reads only; used by both write and --check. */
 export function planWrite(outDir: string, files: GeneratedFile[]): WritePlan {
+  return planOnDisk(outDir, files).plan;
+}
+
+/** The plan, and which directories exist (as the plan found them: writeTree creates the others). */
+function planOnDisk(outDir: string, files: GeneratedFile[]): { plan: WritePlan; dirExists: (dir: string) => boolean } {
   assertOutputRoot(outDir);
   const owned = readManifest(outDir);
   owned.add(MANIFEST_PATH);
@@ -200,7 +210,7 @@ export function planWrite(outDir: string, files: GeneratedFile[]): WritePlan {
     if (rendered.has(file.path)) throw new Error(`two generated files share the path '${file.path}'`);
     rendered.add(file.path);
     const target = join(outDir, file.path);
-    const current = onDisk(target, () => existing.read(target));
+    const current = onDisk(target, () => existing.read(target, owned.has(file.path)));
     if (current === undefined) entries.push({ path: file.path, status: 'added' });
     else if (current === file.content) entries.push({ path: file.path, status: 'unchanged' });
     else if (owned.has(file.path) || hasGeneratedHeader(current)) entries.push({ path: file.path, status: 'changed' });
@@ -210,7 +220,8 @@ export function planWrite(outDir: string, files: GeneratedFile[]): WritePlan {
     if (path === MANIFEST_PATH) continue;
     if (!rendered.has(path) && existsSync(join(outDir, path))) entries.push({ path, status: 'pruned' });
   }
-  return { entries, conflicts, leftovers: stagedLeftovers(outDir, [...rendered, ...owned], existing.dirExists) };
+  const leftovers = stagedLeftovers(outDir, [...rendered, ...owned], existing.dirExists);
+  return { plan: { entries, conflicts, leftovers }, dirExists: existing.dirExists };
 }
 
 /**
@@ -252,21 +263,24 @@ function removeEmptyParents(outDir: string, path: string): void {
 }
 
 /**
- * mkdir -p that remembers what it made: one syscall per directory, not one per file, and the
- * topmost directories it created, so that a failed run can take them away again.
+ * mkdir -p that remembers what it made: each absent directory is made once, its parent first, so
+ * every mkdir succeeds at its first try (a recursive mkdir of a deep path below absent ones fails and
+ * climbs first). It records the topmost directories it created, so that a failed run can take them
+ * away again. `dirExists` says which directories were there before the run.
  */
-function directoryMaker(): { ensure(dir: string): void; created: string[] } {
+function directoryMaker(dirExists: (dir: string) => boolean): { ensure(dir: string): void; created: string[] } {
   const made = new Set<string>();
   const created: string[] = [];
-  return {
-    created,
-    ensure: (dir) => {
-      if (made.has(dir)) return;
-      const first = onDisk(dir, () => mkdirSync(dir, { recursive: true }));
-      if (first !== undefined) created.push(first);
-      made.add(dir);
-    },
+  const ensure = (dir: string): void => {
+    if (made.has(dir) || dirExists(dir)) return;
+    const parent = dirname(dir);
+    ensure(parent);
+    // recursive: a directory that appeared since the plan is no error.
+    const first = onDisk(dir, () => mkdirSync(dir, { recursive: true }));
+    if (first !== undefined && !made.has(parent)) created.push(first);
+    made.add(dir);
   };
+  return { created, ensure };
 }
 
 /**
@@ -284,11 +298,11 @@ export function stagedPath(target: string): string {
  * leaves the previous tree exactly as it was.
  */
 export function writeTree(outDir: string, files: GeneratedFile[]): WriteResult {
-  const plan = planWrite(outDir, files);
+  const { plan, dirExists } = planOnDisk(outDir, files);
   if (plan.conflicts.length > 0) throw new WriteConflictError(plan.conflicts);
   const byPath = new Map(files.map((file) => [file.path, file]));
   const toWrite = plan.entries.filter((entry) => entry.status === 'added' || entry.status === 'changed');
-  const directories = directoryMaker();
+  const directories = directoryMaker(dirExists);
   const staged: { temp: string; target: string }[] = [];
   try {
     for (const entry of toWrite) {

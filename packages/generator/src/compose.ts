@@ -36,10 +36,11 @@ export const enabledModules = (config: ResolvedConfig, modules: HomelabModule[])
  */
 export function composedCapabilities(config: ResolvedConfig, modules: HomelabModule[]): ModuleCapabilities {
   const capabilities: ModuleCapabilities = {};
+  // Every capability alike, so a new one in ModuleCapabilities needs no line here.
   for (const module of enabledModules(config, modules)) {
-    if (module.provides?.prometheus && !capabilities.prometheus) capabilities.prometheus = module.provides.prometheus;
-    if (module.provides?.nodeLocalStorage && !capabilities.nodeLocalStorage) capabilities.nodeLocalStorage = module.provides.nodeLocalStorage;
-    if (module.provides?.ssoProxy && !capabilities.ssoProxy) capabilities.ssoProxy = module.provides.ssoProxy;
+    for (const [capability, provided] of Object.entries(module.provides ?? {})) {
+      if (provided !== undefined && !(capability in capabilities)) Object.assign(capabilities, { [capability]: provided });
+    }
   }
   return capabilities;
 }
